@@ -1,0 +1,1 @@
+// DisaggregatedServing: see README "Architecture".

@@ -1,0 +1,1 @@
+// Replay: see README "Architecture".

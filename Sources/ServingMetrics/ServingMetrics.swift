@@ -1,0 +1,1 @@
+// ServingMetrics: see README "Architecture".

@@ -1,0 +1,1 @@
+// TraceFormats: see README "Architecture".

@@ -1,0 +1,1 @@
+// ZstdStream: see README "Architecture".
