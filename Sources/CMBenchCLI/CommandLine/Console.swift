@@ -1,0 +1,130 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// Where a command writes: results to `out`, everything else (progress, warnings, skipped-row
+/// counts, errors) to `err`, so `cmbench … --json | jq` always works.
+///
+/// The process uses `Console.standard`; tests use `Console.capturing()` and read the text
+/// back.
+public struct Console: Sendable {
+    public var out: @Sendable (String) -> Void
+    public var err: @Sendable (String) -> Void
+    /// Whether a progress line may be drawn on `err` (a terminal, not `TERM=dumb`).
+    public var showsProgress: Bool
+    /// Whether `err` may carry colour (a terminal, `NO_COLOR` unset, not `TERM=dumb`).
+    public var usesColor: Bool
+
+    public init(
+        out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void,
+        showsProgress: Bool = false, usesColor: Bool = false
+    ) {
+        self.out = out
+        self.err = err
+        self.showsProgress = showsProgress
+        self.usesColor = usesColor
+    }
+
+    /// The process's stdout and stderr.
+    public static var standard: Console {
+        let environment = ProcessEnvironment()
+        let stderrIsTerminal = isatty(STDERR_FILENO) == 1 && environment["TERM"] != "dumb"
+        let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
+        return Console(
+            out: { text in StandardStream.output.write(text) },
+            err: { text in StandardStream.error.write(text) },
+            showsProgress: stderrIsTerminal,
+            usesColor: stderrIsTerminal && !noColor)
+    }
+
+    /// A console that records what is written, for tests.
+    public static func capturing() -> (console: Console, output: CapturedOutput) {
+        let captured = CapturedOutput()
+        let console = Console(out: { captured.append(out: $0) }, err: { captured.append(err: $0) })
+        return (console, captured)
+    }
+
+    public func printOut(_ line: String) { out(line + "\n") }
+    public func printErr(_ line: String) { err(line + "\n") }
+}
+
+/// Text a capturing console has received.
+public final class CapturedOutput: @unchecked Sendable {
+    private let lock = Mutex()
+    private var outText = ""
+    private var errText = ""
+
+    public var stdout: String { lock.withLock { outText } }
+    public var stderr: String { lock.withLock { errText } }
+
+    func append(out text: String) { lock.withLock { outText += text } }
+    func append(err text: String) { lock.withLock { errText += text } }
+}
+
+/// A tiny pthread mutex; `Synchronization.Mutex` needs a newer deployment target on macOS.
+final class Mutex: @unchecked Sendable {
+    private var mutex = pthread_mutex_t()
+    init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        return try body()
+    }
+}
+
+/// Buffered writes to a file descriptor (stdout, stderr).
+///
+/// A closed pipe (`cmbench … | head`) is a normal end, not an error: SIGPIPE is ignored at
+/// start-up and writes after EPIPE are dropped quietly.
+final class StandardStream: @unchecked Sendable {
+    static let output = StandardStream(descriptor: STDOUT_FILENO, bufferLimit: 1 << 16)
+    static let error = StandardStream(descriptor: STDERR_FILENO, bufferLimit: 0)
+
+    private let descriptor: Int32
+    private let bufferLimit: Int
+    private let lock = Mutex()
+    private var buffer: [UInt8] = []
+    private var closed = false
+
+    private init(descriptor: Int32, bufferLimit: Int) {
+        self.descriptor = descriptor
+        self.bufferLimit = bufferLimit
+    }
+
+    func write(_ text: String) {
+        lock.withLock {
+            buffer.append(contentsOf: text.utf8)
+            if buffer.count > bufferLimit { drain() }
+        }
+    }
+
+    func flush() { lock.withLock { drain() } }
+
+    private func drain() {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        guard !closed else { return }
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    closed = true  // EPIPE or a closed descriptor: nobody is reading any more
+                    return
+                }
+                offset += written
+            }
+        }
+    }
+}
+
+/// Read access to the process environment without Foundation.
+struct ProcessEnvironment {
+    subscript(name: String) -> String? {
+        guard let value = getenv(name) else { return nil }
+        return String(cString: value)
+    }
+}

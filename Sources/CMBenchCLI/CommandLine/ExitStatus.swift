@@ -1,0 +1,27 @@
+/// The process exit statuses cmbench uses, documented in `--help` and the README.
+///
+/// sysexits.h meanings where one fits; 2 is the gate's "regression found", as in
+/// package-benchmark; 130 is the shell convention for SIGINT.
+public enum ExitStatus: Int32, Sendable, CaseIterable {
+    case ok = 0
+    case internalError = 1
+    case regression = 2
+    case usage = 64
+    case badData = 65
+    case missingInput = 66
+    case ioError = 74
+    case interrupted = 130
+
+    public var meaning: String {
+        switch self {
+        case .ok: "success"
+        case .internalError: "internal error (a bug: please report it)"
+        case .regression: "the gate found a performance regression"
+        case .usage: "usage error: unknown command or flag, malformed value"
+        case .badData: "bad input data: a malformed trace row, a corrupt or truncated zstd stream, an invalid configuration"
+        case .missingInput: "an input file does not exist"
+        case .ioError: "I/O error: unreadable input, unwritable output, database error"
+        case .interrupted: "interrupted (Ctrl-C)"
+        }
+    }
+}

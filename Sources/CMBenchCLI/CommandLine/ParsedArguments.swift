@@ -1,0 +1,89 @@
+/// The result of parsing one command's arguments against its `CommandSpec`.
+///
+/// Accessors that convert values throw `CLIError.usage` naming the option and the bad
+/// value, so every command reports malformed numbers the same way.
+public struct ParsedArguments: Sendable {
+    public var positionals: [String] = []
+    var flags: Set<String> = []
+    var values: [String: [String]] = [:]
+    /// True when `-h`/`--help` appeared anywhere before `--`.
+    public var helpRequested = false
+
+    public func flag(_ long: String) -> Bool { flags.contains(long) }
+    public func value(_ long: String) -> String? { values[long]?.last }
+    public func allValues(_ long: String) -> [String] { values[long] ?? [] }
+    public func has(_ long: String) -> Bool { flags.contains(long) || values[long] != nil }
+
+    public func int(_ long: String) throws(CLIError) -> Int? {
+        guard let text = value(long) else { return nil }
+        guard let number = Int(text.replacingUnderscores) else {
+            throw .usage("\(long) expects an integer, got '\(text)'")
+        }
+        return number
+    }
+
+    public func positiveInt(_ long: String) throws(CLIError) -> Int? {
+        guard let number = try int(long) else { return nil }
+        guard number > 0 else { throw .usage("\(long) must be positive, got \(number)") }
+        return number
+    }
+
+    public func double(_ long: String) throws(CLIError) -> Double? {
+        guard let text = value(long) else { return nil }
+        guard let number = Double(text.replacingUnderscores), number.isFinite else {
+            throw .usage("\(long) expects a number, got '\(text)'")
+        }
+        return number
+    }
+
+    public func positiveDouble(_ long: String) throws(CLIError) -> Double? {
+        guard let number = try double(long) else { return nil }
+        guard number > 0 else { throw .usage("\(long) must be positive, got \(number)") }
+        return number
+    }
+
+    public func uint64(_ long: String) throws(CLIError) -> UInt64? {
+        guard let text = value(long) else { return nil }
+        guard let number = UInt64(text.replacingUnderscores) else {
+            throw .usage("\(long) expects a non-negative integer, got '\(text)'")
+        }
+        return number
+    }
+
+    /// A duration such as `90s`, `2000ms`, `1.5h`, `10m`; a bare number is seconds.
+    public func durationSeconds(_ long: String) throws(CLIError) -> Double? {
+        guard let text = value(long) else { return nil }
+        guard let seconds = parseDurationSeconds(text), seconds >= 0 else {
+            throw .usage("\(long) expects a duration such as 90s, 2000ms, 10m or 1h, got '\(text)'")
+        }
+        return seconds
+    }
+
+    /// One of a fixed set of words.
+    public func choice(_ long: String, among choices: [String]) throws(CLIError) -> String? {
+        guard let text = value(long) else { return nil }
+        guard choices.contains(text) else {
+            let hint = closestMatch(to: text, among: choices).map { "did you mean '\($0)'?" }
+            throw .usage("\(long) must be one of \(choices.joined(separator: ", ")); got '\(text)'", hint: hint)
+        }
+        return text
+    }
+}
+
+/// Parses `90s`, `2000ms`, `250us`, `10m`, `1.5h`; a bare number is seconds.
+func parseDurationSeconds(_ text: String) -> Double? {
+    let units: [(suffix: String, seconds: Double)] = [
+        ("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600), ("d", 86400),
+    ]
+    for unit in units where text.hasSuffix(unit.suffix) {
+        guard let number = Double(text.dropLast(unit.suffix.count)), number.isFinite else { return nil }
+        return number * unit.seconds
+    }
+    guard let number = Double(text), number.isFinite else { return nil }
+    return number
+}
+
+extension String {
+    /// Allows `1_000_000` in numeric flags.
+    fileprivate var replacingUnderscores: String { filter { $0 != "_" } }
+}

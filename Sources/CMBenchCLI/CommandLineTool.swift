@@ -1,0 +1,70 @@
+#if canImport(Glibc)
+    @_exported import Glibc
+#elseif canImport(Darwin)
+    @_exported import Darwin
+#endif
+
+/// The command-line tool: dispatches to a command and is the one place where errors become
+/// stderr text and an exit status.
+public enum CommandLineTool {
+    /// Every command, in the order `cmbench --help` lists them.
+    static let commands: [any Command.Type] = [
+    ]
+
+    /// Runs cmbench with the arguments after the program name; returns the exit status.
+    public static func main(arguments: [String], console: Console = .standard) -> Int32 {
+        signal(SIGPIPE, SIG_IGN)
+        let status = run(arguments: arguments, console: console)
+        StandardStream.output.flush()
+        return status.rawValue
+    }
+
+    static func run(arguments: [String], console: Console) -> ExitStatus {
+        guard let first = arguments.first else {
+            console.err(HelpText.overview(commands))
+            return .usage
+        }
+        switch first {
+        case "--help", "-h", "help":
+            if first == "help", arguments.count > 1, let command = command(named: arguments[1]) {
+                console.out(HelpText.render(command.spec))
+            } else {
+                console.out(HelpText.overview(commands))
+            }
+            return .ok
+        case "--version":
+            console.out("cmbench \(CMBenchVersion.string)\n")
+            return .ok
+        default:
+            break
+        }
+        guard let command = command(named: first) else {
+            let hint = closestMatch(to: first, among: commands.map { $0.spec.name }).map { "did you mean '\($0)'?" }
+                ?? "see 'cmbench --help' for the list of commands"
+            return report(CLIError.usage("unknown command '\(first)'", hint: hint), console: console)
+        }
+        do {
+            let parsed = try ArgumentParser.parse(Array(arguments.dropFirst()), for: command.spec)
+            if parsed.helpRequested {
+                console.out(HelpText.render(command.spec))
+                return .ok
+            }
+            return try command.run(parsed, console: console)
+        } catch {
+            return report(error, console: console)
+        }
+    }
+
+    static func command(named name: String) -> (any Command.Type)? {
+        commands.first { $0.spec.name == name }
+    }
+
+    /// Turns any error into `cmbench: error: …` on stderr and its exit status.
+    static func report(_ error: any Error, console: Console) -> ExitStatus {
+        let cliError = ErrorClassification.classify(error)
+        let prefix = console.usesColor ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
+        console.err("cmbench: \(prefix) \(cliError.message)\n")
+        if let hint = cliError.hint { console.err("cmbench: hint: \(hint)\n") }
+        return cliError.status
+    }
+}
