@@ -14,7 +14,7 @@ let package = Package(
             name: "CMBench",
             targets: [
                 "DiscreteEvent", "ServingModel", "ZstdStream", "TraceFormats", "Replay",
-                "ServingMetrics", "DisaggregatedServing", "CMBenchCLI",
+                "ServingMetrics", "DisaggregatedServing", "Reporting", "ResultsStore", "RegressionGate", "CMBenchCLI",
             ]),
     ],
     targets: [
@@ -28,17 +28,20 @@ let package = Package(
         .target(name: "ServingMetrics", dependencies: ["ServingModel"]),
         .target(name: "Replay", dependencies: ["DiscreteEvent", "ServingModel"]),
         .target(name: "DisaggregatedServing", dependencies: ["DiscreteEvent", "ServingModel"]),
+        .target(name: "RegressionGate"),
 
         // I/O at the edges.
         .target(name: "ZstdStream", dependencies: ["CZstd"]),
         .target(name: "TraceFormats", dependencies: ["ZstdStream", "ServingModel", "DiscreteEvent"]),
+        .target(name: "Reporting"),
+        .target(name: "ResultsStore", dependencies: ["CSQLite"]),
 
         // The command line: a library (testable in-process) and a few-line executable.
         .target(
             name: "CMBenchCLI",
             dependencies: [
                 "TraceFormats", "Replay", "ServingModel", "ServingMetrics", "DisaggregatedServing",
-                "DiscreteEvent", "ZstdStream",
+                "DiscreteEvent", "ZstdStream", "Reporting", "ResultsStore", "RegressionGate",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
 
@@ -53,6 +56,9 @@ let package = Package(
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
         .testTarget(
             name: "DisaggregatedServingTests", dependencies: ["DisaggregatedServing", "CMBenchTestSupport"]),
+        .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "CMBenchTestSupport"]),
+        .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
+        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),
         .testTarget(name: "CMBenchCLITests", dependencies: ["CMBenchCLI", "CMBenchTestSupport"]),
     ]
 )

@@ -10,6 +10,9 @@ declare -A allowed=(
   [DisaggregatedServing]="DiscreteEvent ServingModel Foundation Glibc Darwin"
   [ZstdStream]="CZstd Glibc Darwin"
   [TraceFormats]="ZstdStream ServingModel DiscreteEvent Foundation Glibc Darwin"
+  [RegressionGate]="Foundation Glibc Darwin"
+  [Reporting]="Foundation Glibc Darwin"
+  [ResultsStore]="CSQLite Foundation Glibc Darwin"
 )
 status=0
 for module in "${!allowed[@]}"; do

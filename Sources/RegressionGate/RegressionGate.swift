@@ -1,0 +1,1 @@
+// RegressionGate: see README "Architecture".

@@ -1,0 +1,1 @@
+// Reporting: see README "Architecture".

@@ -1,0 +1,1 @@
+// ResultsStore: see README "Architecture".
