@@ -28,8 +28,9 @@ public struct QuantileSketch: Sendable {
 
     public let exactCapacity: Int
     private var values: ContiguousArray<Double> = []
-    /// Parallel to `values`, or empty while every weight has been 1.
+    /// Parallel to `values` once `isWeighted`; empty while every weight has been 1.
     private var weights: ContiguousArray<UInt64> = []
+    private var isWeighted = false
     /// Empty while exact.
     private var histogram: ContiguousArray<UInt64> = []
     /// Total weight added.
@@ -62,21 +63,23 @@ public struct QuantileSketch: Sendable {
             histogram[Self.bucket(of: value)] += weight
             return
         }
-        if weight != 1 && weights.isEmpty {
+        if weight != 1 && !isWeighted {
+            isWeighted = true
             weights = ContiguousArray(repeating: 1, count: values.count)
         }
         values.append(value)
-        if !weights.isEmpty { weights.append(weight) }
+        if isWeighted { weights.append(weight) }
         if values.count > exactCapacity { switchToHistogram() }
     }
 
     private mutating func switchToHistogram() {
         histogram = ContiguousArray(repeating: 0, count: Self.bucketCount)
         for index in values.indices {
-            histogram[Self.bucket(of: values[index])] += weights.isEmpty ? 1 : weights[index]
+            histogram[Self.bucket(of: values[index])] += isWeighted ? weights[index] : 1
         }
         values = []
         weights = []
+        isWeighted = false
     }
 
     /// The q-quantile, 0 ≤ q ≤ 1, as defined above; nil when empty.
@@ -110,7 +113,7 @@ public struct QuantileSketch: Sendable {
         init(_ sketch: QuantileSketch) {
             self.sketch = sketch
             if sketch.isExact {
-                if sketch.weights.isEmpty {
+                if !sketch.isWeighted {
                     sortedValues = sketch.values.sorted()
                 } else {
                     let pairs = zip(sketch.values, sketch.weights).sorted { $0.0 < $1.0 }
