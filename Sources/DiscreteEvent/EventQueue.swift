@@ -40,8 +40,6 @@ public struct EventQueue<Payload> {
 
     @inlinable public var count: Int { heap.count }
     @inlinable public var isEmpty: Bool { heap.isEmpty }
-    /// How many events have ever been pushed (the next event's `sequence`).
-    @inlinable public var pushedCount: UInt64 { nextSequence }
 
     /// The earliest event, without removing it.
     /// - Complexity: O(1).

@@ -44,9 +44,14 @@ public struct MetricsAccumulator: OutcomeRecorder, Sendable {
 
     public mutating func record(_ outcome: RequestOutcome) {
         firstArrival = min(firstArrival ?? outcome.arrival, outcome.arrival)
+        let latencies = RequestLatencies(outcome)
         var meetsAll = true
-        for (index, objective) in objectives.objectives.enumerated() {
-            if ServiceLevelObjectives.isMet(objective, by: outcome) { met[index] += 1 } else { meetsAll = false }
+        for index in met.indices {
+            if ServiceLevelObjectives.isMet(objectives.objectives[index], by: latencies) {
+                met[index] += 1
+            } else {
+                meetsAll = false
+            }
         }
         if let rejection = outcome.rejection {
             rejected += 1
@@ -59,7 +64,6 @@ public struct MetricsAccumulator: OutcomeRecorder, Sendable {
         outputTokens += outcome.outputTokens
         cachedTokens += outcome.cachedPrefixTokens
         lastCompletion = max(lastCompletion ?? outcome.finish, outcome.finish)
-        let latencies = RequestLatencies(outcome)
         if let value = latencies.ttftNanoseconds { ttft.add(value) }
         if let value = latencies.tpotNanoseconds { tpot.add(value) }
         if let value = latencies.e2eNanoseconds { e2e.add(value) }

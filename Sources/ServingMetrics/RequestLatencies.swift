@@ -7,13 +7,15 @@ import ServingModel
 /// only with at least 2 output tokens; E2E = finish − arrival; queueing = service start −
 /// arrival, when the backend reports a service start. Only completed requests have latencies.
 public struct RequestLatencies: Sendable, Hashable {
+    public var isCompleted: Bool
     public var ttftNanoseconds: Double?
     public var tpotNanoseconds: Double?
     public var e2eNanoseconds: Double?
     public var queueingNanoseconds: Double?
 
     public init(_ outcome: RequestOutcome) {
-        guard outcome.isCompleted else { return }
+        isCompleted = outcome.isCompleted
+        guard isCompleted else { return }
         e2eNanoseconds = Double((outcome.finish - outcome.arrival).nanoseconds)
         if let start = outcome.serviceStart { queueingNanoseconds = Double((start - outcome.arrival).nanoseconds) }
         guard let firstToken = outcome.firstToken else { return }

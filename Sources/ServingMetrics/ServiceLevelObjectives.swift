@@ -51,20 +51,17 @@ public struct ServiceLevelObjectives: Sendable, Hashable {
 
     public var isEmpty: Bool { objectives.isEmpty }
 
-    /// Whether `outcome` meets `objective`.
-    public static func isMet(_ objective: Objective, by outcome: RequestOutcome) -> Bool {
-        guard outcome.isCompleted else { return false }
+    /// Whether a request with these latencies meets `objective`.
+    public static func isMet(_ objective: Objective, by latencies: RequestLatencies) -> Bool {
+        guard latencies.isCompleted else { return false }
         let limit = Double(objective.limit.nanoseconds)
+        let value: Double?
         switch objective.metric {
-        case .ttft:
-            guard let firstToken = outcome.firstToken else { return true }
-            return Double((firstToken - outcome.arrival).nanoseconds) <= limit
-        case .tpot, .itl:
-            guard let tpot = RequestLatencies(outcome).tpotNanoseconds else { return true }
-            return tpot <= limit
-        case .e2e:
-            return Double((outcome.finish - outcome.arrival).nanoseconds) <= limit
+        case .ttft: value = latencies.ttftNanoseconds
+        case .tpot, .itl: value = latencies.tpotNanoseconds
+        case .e2e: value = latencies.e2eNanoseconds
         }
+        return value.map { $0 <= limit } ?? true
     }
 }
 
