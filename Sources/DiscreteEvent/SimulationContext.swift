@@ -1,0 +1,60 @@
+/// The clock and the future-event queue of one simulation: what an event handler may use.
+///
+/// Handlers read `now` and schedule new events; only a driver (`Simulator`, the replayer)
+/// takes events out, which is what advances the clock. Nothing here is global, so any number
+/// of simulations can run in one process without touching each other.
+///
+/// **Same-instant rule.** Events run in `(time, sequence)` order, where `sequence` counts
+/// scheduling calls on this context. So an event scheduled for the current instant — from
+/// outside or from inside a handler, with `after: .zero` or `at: now` — runs after every event
+/// already queued for that instant, and events scheduled for one instant run in the order they
+/// were scheduled (FIFO). Nothing ever runs re-entrantly inside `schedule`.
+public struct SimulationContext<Event> {
+    @usableFromInline var clock: SimTime
+    @usableFromInline var processed: Int
+    @usableFromInline var queue: EventQueue<Event>
+
+    @inlinable public init(startingAt start: SimTime = .zero, minimumCapacity: Int = 0) {
+        clock = start
+        processed = 0
+        queue = EventQueue(minimumCapacity: minimumCapacity)
+    }
+
+    /// The simulated time of the event being handled (or of the last one handled).
+    @inlinable public var now: SimTime { clock }
+    /// Events taken from the queue so far: a deterministic measure of simulation work.
+    @inlinable public var eventsProcessed: Int { processed }
+    /// Events scheduled and not yet run.
+    @inlinable public var pendingEventCount: Int { queue.count }
+    /// The time of the next event, or nil when none is pending.
+    @inlinable public var nextEventTime: SimTime? { queue.first?.time }
+
+    /// Schedules `event` to run at `time`, which must not be in the past.
+    /// - Complexity: O(log n) in the number of pending events.
+    @inlinable public mutating func schedule(_ event: Event, at time: SimTime) {
+        precondition(time >= clock, "cannot schedule an event at \(time): the clock is already at \(clock)")
+        queue.push(event, at: time)
+    }
+
+    /// Schedules `event` to run `delay` from now; `delay` must not be negative.
+    /// - Complexity: O(log n) in the number of pending events.
+    @inlinable public mutating func schedule(_ event: Event, after delay: SimDuration) {
+        precondition(delay >= .zero, "cannot schedule an event after a negative delay (\(delay))")
+        queue.push(event, at: clock + delay)
+    }
+
+    /// Removes the next event and moves the clock to its time; for drivers, not handlers.
+    /// - Complexity: O(log n) in the number of pending events.
+    @inlinable package mutating func takeNextEvent() -> Event? {
+        guard let next = queue.popFirst() else { return nil }
+        clock = next.time
+        processed &+= 1
+        return next.payload
+    }
+
+    /// Moves an idle clock forward to `time` (a driver stopping at a time limit).
+    @inlinable package mutating func advanceClock(to time: SimTime) {
+        precondition(time >= clock, "cannot move the clock back from \(clock) to \(time)")
+        clock = time
+    }
+}

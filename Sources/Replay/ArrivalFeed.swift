@@ -1,0 +1,76 @@
+import DiscreteEvent
+import ServingModel
+
+/// Pulls requests from a source one at a time, applies the window and the request limit, and
+/// re-times each according to `ReplayOptions.Timing`.
+///
+/// Holds nothing but counters and the arrival generator, so memory does not grow with the
+/// trace. In closed loop the arrival it returns is a placeholder the replayer overwrites with
+/// the admission instant.
+@usableFromInline struct ArrivalFeed {
+    @usableFromInline let timing: ReplayOptions.Timing
+    @usableFromInline let windowStart: SimTime
+    @usableFromInline let windowEnd: SimTime?
+    @usableFromInline let maxRequests: Int?
+    @usableFromInline var generator: SeededGenerator
+    /// The previous re-timed arrival (rate mode draws gaps from it).
+    @usableFromInline var previousArrival: SimTime = .zero
+    /// The previous recorded arrival, to check the source's ordering contract.
+    @usableFromInline var previousRecorded: SimTime = SimTime(nanoseconds: .min)
+    @usableFromInline var accepted = 0
+    @usableFromInline var skippedBeforeWindow = 0
+    /// Why the feed stopped before the source ran dry, if it did.
+    @usableFromInline var cutOff: ReplayReport.Ending?
+
+    @usableFromInline init(options: ReplayOptions) {
+        timing = options.timing
+        windowStart = options.windowStart
+        windowEnd = options.windowDuration.map { options.windowStart + $0 }
+        maxRequests = options.maxRequests
+        generator = SeededGenerator(seed: options.seed).split("replay.arrivals")
+    }
+
+    /// The next request to admit, re-timed; nil when the source, the window or the limit is done.
+    @inlinable mutating func next<Source: RequestSource>(from source: inout Source) throws(Source.Failure) -> ServingRequest? {
+        guard cutOff == nil else { return nil }
+        if let limit = maxRequests, accepted >= limit {
+            cutOff = .maxRequestsReached
+            return nil
+        }
+        while var request = try source.next() {
+            precondition(
+                request.arrival >= previousRecorded,
+                "RequestSource out of order: request \(request.id) (\(request.origin)) arrives at \(request.arrival), "
+                    + "before the previous request's \(previousRecorded)")
+            previousRecorded = request.arrival
+            if request.arrival < windowStart {
+                skippedBeforeWindow += 1
+                continue
+            }
+            if let end = windowEnd, request.arrival >= end {
+                cutOff = .windowEnded
+                return nil
+            }
+            accepted += 1
+            request.arrival = retimed(recorded: request.arrival)
+            return request
+        }
+        return nil
+    }
+
+    @inlinable mutating func retimed(recorded: SimTime) -> SimTime {
+        let sinceWindowStart = recorded - windowStart
+        switch timing {
+        case .recorded:
+            return SimTime(nanoseconds: sinceWindowStart.nanoseconds)
+        case .speed(let factor):
+            // Monotone in the recorded time, so the source's order survives rounding.
+            return SimTime(nanoseconds: Int64((Double(sinceWindowStart.nanoseconds) / factor).rounded()))
+        case .rate(let process):
+            previousArrival = previousArrival + SimDuration(nanoseconds: process.nextGap(using: &generator))
+            return previousArrival
+        case .closedLoop:
+            return .zero
+        }
+    }
+}

@@ -1,0 +1,156 @@
+import DiscreteEvent
+import ServingModel
+
+/// Replays a stream of requests through a serving backend on a simulated clock.
+///
+/// The replayer owns the clock, the event queue and the arrivals; the backend owns everything
+/// after arrival (see `ServingBackend`). Requests are pulled from the source only when the
+/// clock reaches the previous arrival, so memory is constant in the trace's length. Outcomes
+/// and inter-token gaps are streamed to the recorder as the backend reports them.
+///
+/// **Event order.** Events run in `(time, sequence)` order (see `SimulationContext`): an event
+/// scheduled for the current instant runs after everything already queued for that instant,
+/// FIFO. Requests with the same arrival time are handed to the backend one after another, in
+/// source order, within a single replay event, so a backend that schedules a zero-delay
+/// "form a batch" event sees all of them first.
+///
+/// Generic over the backend (and `run` over the source and recorder) so that the event loop is
+/// specialised: no existential call and no allocation per event.
+///
+/// ```swift
+/// var replayer = Replayer(backend: FixedLatencyBackend(), options: ReplayOptions(timing: .speed(2)))
+/// var source = InMemoryRequestSource(requests)
+/// var recorder = InMemoryRecorder()
+/// let report = try replayer.run(source: &source, recorder: &recorder)
+/// ```
+public struct Replayer<Backend: ServingBackend> {
+    /// The backend, with whatever state it holds after the run (for backend-specific reports).
+    public var backend: Backend
+    public let options: ReplayOptions
+    @usableFromInline var context: ServingContext<Backend.Event>
+    @usableFromInline var hasRun = false
+
+    /// Options out of range are a programmer error here; call `options.validate()` first to
+    /// turn them into a user-facing message.
+    public init(backend: Backend, options: ReplayOptions = ReplayOptions()) {
+        do { try options.validate() } catch { preconditionFailure("invalid ReplayOptions: \(error)") }
+        self.backend = backend
+        self.options = options
+        self.context = ServingContext()
+    }
+
+    /// Runs the whole replay: until the source (or window, or limit) is exhausted and every
+    /// admitted request has finished, or until `progress` returns `.stop`.
+    ///
+    /// Errors thrown by the source are rethrown unchanged (the run is then abandoned). A
+    /// replayer runs once.
+    /// - Parameter progress: called every `options.progressInterval` events; keep it cheap.
+    /// - Complexity: O(e log p) for e events with at most p pending, plus the backend's work.
+    @inlinable public mutating func run<Source: RequestSource, Recorder: OutcomeRecorder>(
+        source: inout Source, recorder: inout Recorder,
+        progress: (ReplayProgress) -> ReplayDecision = { _ in .continue }
+    ) throws(Source.Failure) -> ReplayReport {
+        precondition(!hasRun, "a Replayer runs once; make a new one for another run")
+        hasRun = true
+        var run = RunState(feed: ArrivalFeed(options: options))
+        if case .closedLoop(let concurrency) = options.timing {
+            for _ in 0..<concurrency {
+                guard try admitClosedLoop(from: &source, run: &run) else { break }
+            }
+            try drain(source: &source, recorder: &recorder, run: &run)
+        } else if let first = try run.feed.next(from: &source) {
+            run.pending = first
+            context.simulation.schedule(.arrival, at: first.arrival)
+        }
+
+        var nextProgress = options.progressInterval
+        var stopped = false
+        while let event = context.simulation.takeNextEvent() {
+            switch event {
+            case .arrival:
+                try admitArrivals(from: &source, run: &run)
+            case .backend(let backendEvent):
+                backend.handle(backendEvent, in: &context)
+            }
+            try drain(source: &source, recorder: &recorder, run: &run)
+            if context.simulation.eventsProcessed >= nextProgress {
+                nextProgress += options.progressInterval
+                let snapshot = ReplayProgress(
+                    requestsAdmitted: run.admitted, requestsFinished: run.completed + run.rejected,
+                    simulatedTime: context.now, eventsProcessed: context.simulation.eventsProcessed)
+                if progress(snapshot) == .stop {
+                    stopped = true
+                    break
+                }
+            }
+        }
+        return ReplayReport(
+            ending: stopped ? .stopped : run.feed.cutOff ?? .sourceExhausted,
+            requestsAdmitted: run.admitted, requestsCompleted: run.completed, requestsRejected: run.rejected,
+            requestsSkippedBeforeWindow: run.feed.skippedBeforeWindow,
+            eventsProcessed: context.simulation.eventsProcessed, simulatedEnd: context.now)
+    }
+
+    /// Counters and the one pending arrival of a run in progress.
+    @usableFromInline struct RunState {
+        @usableFromInline var feed: ArrivalFeed
+        @usableFromInline var pending: ServingRequest?
+        @usableFromInline var admitted = 0
+        @usableFromInline var completed = 0
+        @usableFromInline var rejected = 0
+
+        @usableFromInline init(feed: ArrivalFeed) { self.feed = feed }
+    }
+
+    /// Hands the pending request, and every following one with the same arrival time, to the
+    /// backend; then schedules the next later arrival.
+    @inlinable mutating func admitArrivals<Source: RequestSource>(
+        from source: inout Source, run: inout RunState
+    ) throws(Source.Failure) {
+        while let request = run.pending {
+            run.admitted += 1
+            backend.arrive(request, in: &context)
+            run.pending = try run.feed.next(from: &source)
+            guard let next = run.pending else { return }
+            if next.arrival != context.now {
+                context.simulation.schedule(.arrival, at: next.arrival)
+                return
+            }
+        }
+    }
+
+    /// Closed loop: starts the next request from the source now; false when there is none.
+    @inlinable mutating func admitClosedLoop<Source: RequestSource>(
+        from source: inout Source, run: inout RunState
+    ) throws(Source.Failure) -> Bool {
+        guard var request = try run.feed.next(from: &source) else { return false }
+        request.arrival = context.now
+        run.admitted += 1
+        backend.arrive(request, in: &context)
+        return true
+    }
+
+    /// Passes what the backend reported to the recorder; in closed loop, each finished request
+    /// makes room for the next.
+    @inlinable mutating func drain<Source: RequestSource, Recorder: OutcomeRecorder>(
+        source: inout Source, recorder: inout Recorder, run: inout RunState
+    ) throws(Source.Failure) {
+        let closedLoop: Bool
+        if case .closedLoop = options.timing { closedLoop = true } else { closedLoop = false }
+        var index = 0
+        // Admitting in closed loop can report more outcomes (an immediate rejection), which
+        // this loop then picks up too.
+        while index < context.outcomes.count {
+            let outcome = context.outcomes[index]
+            index += 1
+            recorder.record(outcome)
+            if outcome.isCompleted { run.completed += 1 } else { run.rejected += 1 }
+            if closedLoop { _ = try admitClosedLoop(from: &source, run: &run) }
+        }
+        if index > 0 { context.outcomes.removeAll(keepingCapacity: true) }
+        if !context.gaps.isEmpty {
+            for gaps in context.gaps { recorder.record(gaps) }
+            context.gaps.removeAll(keepingCapacity: true)
+        }
+    }
+}

@@ -1,1 +1,0 @@
-// ServingMetrics: see README "Architecture".

@@ -1,0 +1,115 @@
+import DiscreteEvent
+
+/// Which backend to build and with what settings: from `--backend NAME` plus options, or
+/// from a configuration file the command line has read.
+///
+/// Values are text with units (`ttft` = `50ms`), as a user types them; the backend's factory
+/// reads them through `BackendParameters`, which names the key in every error and refuses keys
+/// nothing read. The seed is the run's; a backend splits its own stream from it.
+public struct BackendConfiguration: Sendable, Hashable {
+    public var backend: String
+    /// Settings in the order given (order reaches the provenance record).
+    public var parameters: [Parameter]
+    public var seed: UInt64
+
+    public struct Parameter: Sendable, Hashable {
+        public var key: String
+        public var value: String
+        public init(_ key: String, _ value: String) {
+            self.key = key
+            self.value = value
+        }
+    }
+
+    public init(backend: String, parameters: [Parameter] = [], seed: UInt64 = 0) {
+        self.backend = backend
+        self.parameters = parameters
+        self.seed = seed
+    }
+
+    /// `backend` with options written as `key=value,key=value`.
+    public init(backend: String, options: String, seed: UInt64 = 0) throws(BackendConfigurationError) {
+        do {
+            let pairs = try KeyValueList.parse(options)
+            self.init(backend: backend, parameters: pairs.map { Parameter($0.key, $0.value) }, seed: seed)
+        } catch {
+            throw BackendConfigurationError(backend: backend, key: nil, message: "bad backend options: \(error)")
+        }
+    }
+}
+
+/// A backend could not be built: unknown name, unknown key, or a value that does not parse.
+public struct BackendConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
+    public var backend: String
+    /// The offending key, when one is to blame.
+    public var key: String?
+    /// What went wrong and what would be accepted.
+    public var message: String
+
+    public init(backend: String, key: String?, message: String) {
+        self.backend = backend
+        self.key = key
+        self.message = message
+    }
+
+    public var description: String {
+        if let key { return "backend '\(backend)', parameter '\(key)': \(message)" }
+        return "backend '\(backend)': \(message)"
+    }
+}
+
+/// Typed access to a `BackendConfiguration`'s parameters that remembers which keys were read.
+///
+/// The registry checks after the factory returns that every key given was read, so a typo
+/// (`ttfft=50ms`) is an error rather than a silently ignored setting.
+public struct BackendParameters: Sendable {
+    public let configuration: BackendConfiguration
+    private var read: [String] = []
+
+    public init(_ configuration: BackendConfiguration) {
+        self.configuration = configuration
+    }
+
+    public var seed: UInt64 { configuration.seed }
+
+    /// The raw text given for `key`, if any.
+    public mutating func text(_ key: String) -> String? {
+        read.append(key)
+        return configuration.parameters.first { $0.key == key }?.value
+    }
+
+    /// A duration with a unit (`50ms`, `1.5s`, `200us`), or `default` when absent.
+    public mutating func duration(_ key: String, default value: SimDuration) throws(BackendConfigurationError) -> SimDuration {
+        guard let text = text(key) else { return value }
+        guard let duration = SimDuration(parsing: text) else {
+            throw error(key, "'\(text)' is not a duration; write a number with a unit: ns, us, ms or s (e.g. 50ms)")
+        }
+        return duration
+    }
+
+    /// A positive integer, or `default` when absent.
+    public mutating func positiveInteger(_ key: String, default value: Int?) throws(BackendConfigurationError) -> Int? {
+        guard let text = text(key) else { return value }
+        guard let number = Int(text), number > 0 else { throw error(key, "'\(text)' is not a positive integer") }
+        return number
+    }
+
+    /// A finite number, or `default` when absent.
+    public mutating func number(_ key: String, default value: Double?) throws(BackendConfigurationError) -> Double? {
+        guard let text = text(key) else { return value }
+        guard let number = Double(text), number.isFinite else { throw error(key, "'\(text)' is not a finite number") }
+        return number
+    }
+
+    /// Throws for the first key given that no accessor asked for.
+    public func checkAllRead() throws(BackendConfigurationError) {
+        for parameter in configuration.parameters where !read.contains(parameter.key) {
+            let known = read.isEmpty ? "none" : read.joined(separator: ", ")
+            throw error(parameter.key, "unknown parameter (known: \(known))")
+        }
+    }
+
+    private func error(_ key: String, _ message: String) -> BackendConfigurationError {
+        BackendConfigurationError(backend: configuration.backend, key: key, message: message)
+    }
+}

@@ -1,0 +1,53 @@
+import DiscreteEvent
+
+/// One slot of the replay's event queue: the next arrival, or one of the backend's events.
+///
+/// The replayer keeps the pending request itself beside the queue (only one at a time), so
+/// queue entries stay small.
+public enum ServingEvent<BackendEvent> {
+    case arrival
+    case backend(BackendEvent)
+}
+
+/// What a `ServingBackend` sees while it handles an arrival or one of its own events.
+///
+/// The backend reads `now`, schedules its own events, and reports outcomes and inter-token
+/// gaps. The replayer drains those reports after each call and passes them to the recorder;
+/// the backend never sees the clock move, the trace, or the recorder.
+public struct ServingContext<BackendEvent> {
+    @usableFromInline package var simulation: SimulationContext<ServingEvent<BackendEvent>>
+    @usableFromInline package var outcomes: ContiguousArray<RequestOutcome>
+    @usableFromInline package var gaps: ContiguousArray<InterTokenGaps>
+
+    @inlinable public init(startingAt start: SimTime = .zero) {
+        simulation = SimulationContext(startingAt: start)
+        outcomes = []
+        gaps = []
+    }
+
+    /// The current simulated time.
+    @inlinable public var now: SimTime { simulation.now }
+
+    /// Schedules one of the backend's events at `time` (not in the past). Same-instant events
+    /// run after those already queued for that instant, in scheduling order.
+    @inlinable public mutating func schedule(_ event: BackendEvent, at time: SimTime) {
+        simulation.schedule(.backend(event), at: time)
+    }
+
+    /// Schedules one of the backend's events `delay` from now.
+    @inlinable public mutating func schedule(_ event: BackendEvent, after delay: SimDuration) {
+        simulation.schedule(.backend(event), after: delay)
+    }
+
+    /// Reports that a request left the system, completed or rejected. Report each request
+    /// exactly once, at the time it finishes.
+    @inlinable public mutating func report(_ outcome: RequestOutcome) {
+        outcomes.append(outcome)
+    }
+
+    /// Reports `count` inter-token gaps of length `gap` (see `InterTokenGaps`).
+    @inlinable public mutating func reportInterTokenGaps(_ gap: SimDuration, count: Int) {
+        guard count > 0 else { return }
+        gaps.append(InterTokenGaps(gap: gap, count: count))
+    }
+}

@@ -1,0 +1,97 @@
+import DiscreteEvent
+import Testing
+
+/// Logs every event it handles; events can ask for follow-ups at the current instant.
+private struct LoggingModel: SimulationModel {
+    enum Event: Equatable {
+        case plain(String)
+        /// Schedules `child` at the current instant (both `after: .zero` and `at: now`).
+        case spawn(String, child: String)
+    }
+
+    var log: [(time: Int64, name: String)] = []
+
+    mutating func handle(_ event: Event, in context: inout SimulationContext<Event>) {
+        switch event {
+        case .plain(let name):
+            log.append((context.now.nanoseconds, name))
+        case .spawn(let name, let child):
+            log.append((context.now.nanoseconds, name))
+            context.schedule(.plain(child + "-after"), after: .zero)
+            context.schedule(.plain(child + "-at"), at: context.now)
+        }
+    }
+
+    var names: [String] { log.map(\.name) }
+}
+
+@Suite struct SimulatorTests {
+    @Test func sameInstantEventsFromOutsideRunInSchedulingOrder() {
+        var simulator = Simulator(model: LoggingModel())
+        let t = SimTime(nanoseconds: 100)
+        for name in ["a", "b", "c"] { simulator.schedule(.plain(name), at: t) }
+        simulator.schedule(.plain("early"), at: SimTime(nanoseconds: 50))
+        simulator.run()
+        #expect(simulator.model.names == ["early", "a", "b", "c"])
+    }
+
+    /// The documented rule: an event scheduled at `now` from a handler runs after every event
+    /// already queued for that instant, and same-instant events run FIFO.
+    @Test func eventsScheduledAtNowFromAHandlerRunAfterThoseAlreadyQueued() {
+        var simulator = Simulator(model: LoggingModel())
+        let t = SimTime(nanoseconds: 100)
+        simulator.schedule(.spawn("first", child: "x"), at: t)
+        simulator.schedule(.plain("second"), at: t)
+        simulator.schedule(.spawn("third", child: "y"), at: t)
+        simulator.schedule(.plain("later"), at: SimTime(nanoseconds: 101))
+        simulator.run()
+        #expect(simulator.model.names == ["first", "second", "third", "x-after", "x-at", "y-after", "y-at", "later"])
+        #expect(simulator.model.log.prefix(7).allSatisfy { $0.time == 100 })
+        #expect(simulator.eventsProcessed == 8)
+    }
+
+    @Test func stepRunsOneEventAndRunUntilStopsAtTheLimit() {
+        var simulator = Simulator(model: LoggingModel())
+        for time: Int64 in [10, 20, 30] { simulator.schedule(.plain("\(time)"), at: SimTime(nanoseconds: time)) }
+        let stepped = simulator.step()
+        #expect(stepped)
+        #expect(simulator.now == SimTime(nanoseconds: 10))
+        simulator.run(until: SimTime(nanoseconds: 25))
+        #expect(simulator.model.names == ["10", "20"])
+        #expect(simulator.now == SimTime(nanoseconds: 25))
+        #expect(simulator.nextEventTime == SimTime(nanoseconds: 30))
+        simulator.run()
+        #expect(simulator.model.names == ["10", "20", "30"])
+        let steppedWhenEmpty = simulator.step()
+        #expect(!steppedWhenEmpty)
+        #expect(simulator.pendingEventCount == 0)
+    }
+
+    @Test func twoSimulatorsInOneProcessDoNotInterfere() {
+        var first = Simulator(model: LoggingModel())
+        var second = Simulator(model: LoggingModel())
+        first.schedule(.plain("f1"), at: SimTime(nanoseconds: 5))
+        second.schedule(.plain("s1"), at: SimTime(nanoseconds: 1))
+        first.schedule(.plain("f2"), at: SimTime(nanoseconds: 5))
+        second.schedule(.plain("s2"), at: SimTime(nanoseconds: 1))
+        // Interleave their steps: neither clock, queue nor sequence leaks into the other.
+        first.step()
+        second.step()
+        second.step()
+        first.step()
+        #expect(first.model.names == ["f1", "f2"])
+        #expect(second.model.names == ["s1", "s2"])
+        #expect(first.now == SimTime(nanoseconds: 5))
+        #expect(second.now == SimTime(nanoseconds: 1))
+        #expect(first.eventsProcessed == 2 && second.eventsProcessed == 2)
+    }
+
+    @Test func schedulingInThePastIsAProgrammerError() async {
+        await #expect(processExitsWith: .failure) {
+            var simulator = Simulator(model: LoggingModel())
+            simulator.schedule(.plain("a"), at: SimTime(nanoseconds: 10))
+            simulator.step()
+            simulator.schedule(.plain("b"), at: SimTime(nanoseconds: 9))
+        }
+    }
+}

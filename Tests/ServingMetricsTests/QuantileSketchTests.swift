@@ -1,0 +1,78 @@
+import DiscreteEvent
+import ServingMetrics
+import Testing
+
+@Suite struct QuantileSketchTests {
+    /// 1…10: h = q·9, so p50 = 5.5, p90 = 9.1, p99 = 9.91 (NumPy's linear interpolation).
+    @Test func exactPercentilesByHand() throws {
+        var sketch = QuantileSketch()
+        for value in [7.0, 1, 10, 3, 5, 2, 9, 4, 8, 6] { sketch.add(value) }
+        let q = try #require(sketch.quantiles([0, 0.5, 0.9, 0.99, 1]))
+        #expect(q[0] == 1)
+        #expect(q[1] == 5.5)
+        #expect(abs(q[2] - 9.1) < 1e-12)
+        #expect(abs(q[3] - 9.91) < 1e-12)
+        #expect(q[4] == 10)
+        #expect(sketch.mean == 5.5)
+        #expect(sketch.isExact)
+    }
+
+    @Test func weightedAddsEqualRepeatedAdds() {
+        var weighted = QuantileSketch()
+        var repeated = QuantileSketch()
+        for (value, count) in [(3.0, 4), (1.0, 1), (10.0, 2), (2.0, 3)] as [(Double, UInt64)] {
+            weighted.add(value, count: count)
+            for _ in 0..<count { repeated.add(value) }
+        }
+        let qs = [0, 0.1, 0.25, 0.5, 0.75, 0.9, 0.999, 1]
+        #expect(weighted.quantiles(qs) == repeated.quantiles(qs))
+        #expect(weighted.mean == repeated.mean)
+        #expect(weighted.count == 10)
+        // Sorted: 1 2 2 2 3 3 3 3 10 10; p50 at h = 4.5 → 3.
+        #expect(weighted.quantile(0.5) == 3)
+    }
+
+    @Test func emptySketchHasNoQuantiles() {
+        #expect(QuantileSketch().quantile(0.5) == nil)
+        #expect(QuantileSketch().mean == nil)
+    }
+
+    /// Past its exact capacity the sketch stays within its stated relative error of the exact
+    /// percentiles, on a heavy-tailed set spanning six orders of magnitude.
+    @Test(arguments: [1 as UInt64, 2, 3])
+    func histogramPhaseMeetsItsErrorBound(seed: UInt64) throws {
+        var generator = SeededGenerator(seed: seed)
+        var sketch = QuantileSketch(exactCapacity: 1000)
+        var all: [Double] = []
+        for _ in 0..<200_000 {
+            let value = generator.nextLogNormal(mu: 16, sigma: 2)  // nanoseconds: ~9 ms median
+            sketch.add(value)
+            all.append(value)
+        }
+        #expect(!sketch.isExact)
+        all.sort()
+        let qs = [0.0, 0.01, 0.1, 0.5, 0.9, 0.95, 0.99, 0.999, 1]
+        let estimates = try #require(sketch.quantiles(qs))
+        for (q, estimate) in zip(qs, estimates) {
+            let h = q * Double(all.count - 1)
+            let lower = Int(h.rounded(.down))
+            let exact = all[lower] + (h - Double(lower)) * (all[min(lower + 1, all.count - 1)] - all[lower])
+            let error = abs(estimate - exact) / exact
+            #expect(error <= QuantileSketch.relativeErrorBound, "seed \(seed), q \(q): \(estimate) vs \(exact)")
+        }
+        let exactMean = all.reduce(0, +) / Double(all.count)
+        #expect(abs(sketch.mean! - exactMean) / exactMean < 1e-9)
+    }
+
+    @Test func theSwitchKeepsWeightedValues() {
+        var sketch = QuantileSketch(exactCapacity: 2)
+        sketch.add(100, count: 1000)
+        sketch.add(200, count: 1)
+        sketch.add(300, count: 1)
+        #expect(!sketch.isExact)
+        #expect(sketch.count == 1002)
+        let median = sketch.quantile(0.5)!
+        #expect(abs(median - 100) / 100 <= QuantileSketch.relativeErrorBound)
+        #expect(sketch.quantile(1) == 300)
+    }
+}
