@@ -124,6 +124,14 @@ public struct LengthSummary: Codable, Sendable, Equatable {
     public var p99: Int
     public var max: Int
     public var mean: Double
+
+    public init(p50: Int, p90: Int, p99: Int, max: Int, mean: Double) {
+        self.p50 = p50
+        self.p90 = p90
+        self.p99 = p99
+        self.max = max
+        self.mean = mean
+    }
 }
 
 /// What `cmbench inspect` reports, encodable as JSON with snake_case keys (`null` where absent).
