@@ -27,55 +27,52 @@ enum CivilTime {
     }
 
     /// Parses a timestamp filling `bytes[start..<end]`; a zone offset is applied (the result is UTC).
+    ///
+    /// The date and time sit at fixed offsets, so they are read by position; only the fraction
+    /// and the zone vary in length.
     static func parse(_ bytes: Bytes, _ start: Int, _ end: Int, field: String) throws(RowIssue) -> Int64 {
-        var index = start
-        func fail(_ why: String) -> RowIssue {
-            RowIssue(
-                .invalidTimestamp,
-                "\(ByteParsing.text(bytes, start, end)): \(why); expected YYYY-MM-DD HH:MM:SS[.fraction][±HH:MM]",
-                field: field)
+        // YYYY-MM-DD HH:MM:SS is 19 bytes.
+        guard end - start >= 19 else { throw invalid(bytes, start, end, field, "too short") }
+        @inline(__always) func two(_ at: Int) -> Int {
+            let high = bytes[start + at] &- 0x30
+            let low = bytes[start + at + 1] &- 0x30
+            return high < 10 && low < 10 ? Int(high) &* 10 &+ Int(low) : -1
         }
-        @inline(__always) func digits(_ count: Int) -> Int? {
-            guard index + count <= end else { return nil }
-            var value = 0
-            for offset in 0..<count {
-                let digit = bytes[index + offset] &- 0x30
-                guard digit < 10 else { return nil }
-                value = value &* 10 &+ Int(digit)  // ≤ 4 digits: cannot overflow
-            }
-            index += count
-            return value
+        let century = two(0)
+        let yearLow = two(2)
+        let month = two(5)
+        let day = two(8)
+        let hour = two(11)
+        let minute = two(14)
+        let second = two(17)
+        guard century >= 0, yearLow >= 0, month >= 0, day >= 0, bytes[start + 4] == 0x2D, bytes[start + 7] == 0x2D
+        else { throw invalid(bytes, start, end, field, "bad date") }
+        let separator = bytes[start + 10]
+        guard separator == 0x20 || separator == 0x54 else { throw invalid(bytes, start, end, field, "no time after the date") }
+        guard hour >= 0, minute >= 0, second >= 0, bytes[start + 13] == 0x3A, bytes[start + 16] == 0x3A
+        else { throw invalid(bytes, start, end, field, "bad time of day") }
+        let year = century &* 100 &+ yearLow
+        guard month >= 1, month <= 12 else { throw invalid(bytes, start, end, field, "month \(month) out of range") }
+        guard day >= 1, day <= daysInMonth(year: year, month: month) else {
+            throw invalid(bytes, start, end, field, "day \(day) out of range")
         }
-        @inline(__always) func expect(_ byte: UInt8) -> Bool {
-            guard index < end, bytes[index] == byte else { return false }
-            index += 1
-            return true
-        }
-        guard let year = digits(4), expect(0x2D), let month = digits(2), expect(0x2D), let day = digits(2)
-        else { throw fail("bad date") }
-        guard index < end, bytes[index] == 0x20 || bytes[index] == 0x54 else { throw fail("no time after the date") }
-        index += 1
-        guard let hour = digits(2), expect(0x3A), let minute = digits(2), expect(0x3A), let second = digits(2)
-        else { throw fail("bad time of day") }
-        guard (1...12).contains(month) else { throw fail("month \(month) out of range") }
-        guard (1...daysInMonth(year: year, month: month)).contains(day) else { throw fail("day \(day) out of range") }
-        guard hour < 24, minute < 60, second < 60 else { throw fail("time of day out of range") }
+        guard hour < 24, minute < 60, second < 60 else { throw invalid(bytes, start, end, field, "time of day out of range") }
+        var index = start + 19
         var nanos = 0
         if index < end, bytes[index] == 0x2E {
             index += 1
             var count = 0
-            while index < end, ByteParsing.isDigit(bytes[index]) {
+            while index < end {
+                let digit = bytes[index] &- 0x30
+                guard digit < 10 else { break }
                 if count < 9 {
-                    nanos = nanos &* 10 &+ Int(bytes[index] &- 0x30)
+                    nanos = nanos &* 10 &+ Int(digit)  // at most 9 digits: < 10^9
                     count += 1
                 }
                 index += 1
             }
-            guard count > 0 else { throw fail("no digits after the decimal point") }
-            while count < 9 {
-                nanos = nanos &* 10
-                count += 1
-            }
+            guard count > 0 else { throw invalid(bytes, start, end, field, "no digits after the decimal point") }
+            nanos = nanos &* Int(ByteParsing.pow10[9 - count])
         }
         var offsetSeconds = 0
         if index < end {
@@ -83,22 +80,34 @@ enum CivilTime {
             if sign == 0x5A {  // Z
                 index += 1
             } else if sign == 0x2B || sign == 0x2D {
-                index += 1
-                guard let offsetHours = digits(2) else { throw fail("bad zone offset") }
-                _ = expect(0x3A)
-                guard let offsetMinutes = digits(2), offsetHours < 24, offsetMinutes < 60 else {
-                    throw fail("bad zone offset")
+                // ±HH:MM or ±HHMM
+                let colon = end - index == 6 && bytes[index + 3] == 0x3A
+                guard end - index == 5 || colon else { throw invalid(bytes, start, end, field, "bad zone offset") }
+                let offsetHours = two(index + 1 - start)
+                let offsetMinutes = two(index + (colon ? 4 : 3) - start)
+                guard offsetHours >= 0, offsetHours < 24, offsetMinutes >= 0, offsetMinutes < 60 else {
+                    throw invalid(bytes, start, end, field, "bad zone offset")
                 }
                 offsetSeconds = (offsetHours * 3600 + offsetMinutes * 60) * (sign == 0x2D ? -1 : 1)
+                index = end
             }
         }
-        guard index == end else { throw fail("unexpected text after the time") }
+        guard index == end else { throw invalid(bytes, start, end, field, "unexpected text after the time") }
         let days = daysFromCivil(year: year, month: month, day: day)
         // Local time = UTC + offset, so UTC = local − offset.
         let seconds = Int64(days * 86_400 + hour * 3600 + minute * 60 + second - offsetSeconds)
         let (scaled, o1) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
         let (total, o2) = scaled.addingReportingOverflow(Int64(nanos))
-        guard !o1, !o2 else { throw fail("outside the years 1678–2261 that nanosecond time can hold") }
+        guard !o1, !o2 else {
+            throw invalid(bytes, start, end, field, "outside the years 1678–2261 that nanosecond time can hold")
+        }
         return total
+    }
+
+    private static func invalid(_ bytes: Bytes, _ start: Int, _ end: Int, _ field: String, _ why: String) -> RowIssue {
+        RowIssue(
+            .invalidTimestamp,
+            "\(ByteParsing.text(bytes, start, end)): \(why); expected YYYY-MM-DD HH:MM:SS[.fraction][±HH:MM]",
+            field: field)
     }
 }

@@ -137,6 +137,10 @@ struct MooncakeFormat {
         }
 
         /// Reads `[n, n, …]` of unsigned integers into `hashes` (cleared first).
+        ///
+        /// The hot loop of the format (a line holds up to thousands of ids), so digits are
+        /// accumulated in the same pass that finds them; fewer than 19 digits cannot overflow
+        /// 64 bits, and longer numbers are checked.
         mutating func hashList(into hashes: inout [UInt64]) throws(RowIssue) {
             hashes.removeAll(keepingCapacity: true)
             guard take(0x5B) else {
@@ -144,11 +148,39 @@ struct MooncakeFormat {
             }
             skipSpace()
             if take(0x5D) { return }
+            let count = bytes.count
             while true {
                 skipSpace()
-                let (start, end) = numberToken()
-                guard end > start else { throw invalid("expected a number in hash_ids") }
-                hashes.append(try ByteParsing.parseUInt64(bytes, start, end, field: "hash_ids"))
+                let start = index
+                var value: UInt64 = 0
+                var digits = 0
+                while index < count {
+                    let digit = bytes[index] &- 0x30
+                    guard digit < 10 else { break }
+                    if digits < 18 {
+                        value = value &* 10 &+ UInt64(digit)
+                    } else {
+                        let (times10, o1) = value.multipliedReportingOverflow(by: 10)
+                        let (sum, o2) = times10.addingReportingOverflow(UInt64(digit))
+                        if o1 || o2 {
+                            throw RowIssue(.overflow, "an id does not fit in 64 bits", field: "hash_ids")
+                        }
+                        value = sum
+                    }
+                    digits += 1
+                    index += 1
+                }
+                if index < count {
+                    let next = bytes[index]
+                    // Anything but a separator right after the digits ("1.5", "-2", "x") is bad.
+                    if digits == 0 || !(next == 0x2C || next == 0x5D || next == 0x20 || next == 0x09) {
+                        index = start
+                        let (tokenStart, tokenEnd) = numberToken()
+                        guard tokenEnd > tokenStart else { throw invalid("expected a number in hash_ids") }
+                        throw ByteParsing.notANumber(bytes, tokenStart, tokenEnd, field: "hash_ids")
+                    }
+                }
+                hashes.append(value)
                 skipSpace()
                 if take(0x2C) { continue }
                 if take(0x5D) { return }
