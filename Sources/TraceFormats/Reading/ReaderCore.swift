@@ -1,0 +1,182 @@
+import DiscreteEvent
+import ServingModel
+
+/// The state and row loop of a `TraceReader`: line reader, parser, counters and ordering checks.
+struct ReaderCore {
+    let options: TraceReader.Options
+    let name: String
+    var report: IngestReport {
+        var report = counts
+        report.inputBytesRead = lines.chunks.rawBytesRead
+        report.decodedBytesRead = lines.chunks.decodedBytes
+        report.wasCompressed = lines.chunks.isCompressed
+        return report
+    }
+    private var lines: LineReader
+    private(set) var parser: RowParser
+    private var counts: IngestReport
+    private var row = ParsedRow()
+    /// The header-line text of a Mooncake file is its first row, parsed on the first `next()`.
+    private var pendingFirstLine: [UInt8]?
+    private var baseline: Int64?
+    private var previousArrival: Int64 = .min
+    private var finished = false
+
+    /// Reads up to the first line that names the format.
+    init(source: some ByteSource, name: String, options: TraceReader.Options) throws(TraceError) {
+        self.options = options
+        self.name = name
+        let chunks = DecodedChunks(
+            source: source, name: name, bufferBytes: options.readBufferBytes,
+            maxDecompressedBytes: options.maxDecompressedBytes)
+        lines = LineReader(chunks: chunks, maxLineBytes: options.maxLineBytes)
+        counts = IngestReport(file: name)
+        row.blockTokens = options.prefixBlockTokens
+        // Find the first line that is not blank or a '#' comment; it names the format.
+        while true {
+            switch try lines.next() {
+            case .end:
+                throw TraceError(.noRequests, "no requests: the input is empty", file: name)
+            case .tooLong:
+                throw TraceError(
+                    .notATrace,
+                    "the first line is longer than \(options.maxLineBytes) bytes; this does not look like a request trace",
+                    file: name, line: lines.lineNumber)
+            case .line(let bytes):
+                counts.linesRead += 1
+                var bytes = bytes
+                if lines.lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {  // UTF-8 byte-order mark
+                    bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
+                }
+                if bytes.isEmpty {
+                    counts.blankLines += 1
+                    continue
+                }
+                if bytes[0] == 0x23 {
+                    counts.commentLines += 1
+                    continue
+                }
+                guard let text = String(validating: bytes, as: UTF8.self) else {
+                    throw TraceError(
+                        .notATrace, "the first line is not UTF-8 text; this is not a request trace (or it is compressed with something other than zstd)",
+                        file: name, line: lines.lineNumber)
+                }
+                (parser, pendingFirstLine) = try Self.parser(for: text, bytes: bytes, options: options, name: name, line: lines.lineNumber)
+                counts.format = parser.format
+                return
+            }
+        }
+    }
+
+    private static func parser(
+        for text: String, bytes: UnsafeRawBufferPointer, options: TraceReader.Options, name: String, line: Int
+    ) throws(TraceError) -> (RowParser, [UInt8]?) {
+        let shown = text.count > 100 ? String(text.prefix(100)) + "…" : text
+        let known = TraceFormat.allCases.map { "\($0.rawValue): \($0.headerExample)" }.joined(separator: "; ")
+        guard let format = options.format ?? RowParser.detect(firstLine: text) else {
+            throw TraceError(
+                .unknownFormat, "the first line '\(shown)' matches no known trace format (\(known)); pass --format if it is one of them",
+                file: name, line: line)
+        }
+        guard let (parser, isData) = RowParser.make(format: format, firstLine: text, blockTokens: options.prefixBlockTokens) else {
+            throw TraceError(
+                .unknownFormat, "the first line '\(shown)' is not a \(format.rawValue) header; expected '\(format.headerExample)'",
+                file: name, line: line)
+        }
+        return (parser, isData ? Array(bytes) : nil)
+    }
+
+    /// The next request, or nil at the end of the trace (see `TraceReader.next()`).
+    mutating func next() throws(TraceError) -> ServingRequest? {
+        if let first = pendingFirstLine {
+            pendingFirstLine = nil
+            var core = self
+            let outcome = first.withUnsafeBytes { bytes in
+                Result { () throws(TraceError) -> ServingRequest? in try core.request(from: bytes) }
+            }
+            self = core
+            if let request = try outcome.get() { return request }
+        }
+        while true {
+            switch try lines.next() {
+            case .end:
+                return try end()
+            case .tooLong:
+                counts.linesRead += 1
+                counts.rowsRead += 1
+                try reject(RowIssue(.lineTooLong, "line longer than \(options.maxLineBytes) bytes (raise the line limit if it is genuine)"))
+            case .line(let bytes):
+                counts.linesRead += 1
+                if bytes.isEmpty {
+                    counts.blankLines += 1
+                    continue
+                }
+                if let request = try request(from: bytes) { return request }
+            }
+        }
+    }
+
+    /// Parses a data row into a request; nil when the row was skipped or excluded.
+    @inline(__always)
+    private mutating func request(from bytes: UnsafeRawBufferPointer) throws(TraceError) -> ServingRequest? {
+        counts.rowsRead += 1
+        row.reset(blockTokens: options.prefixBlockTokens)
+        do {
+            try parser.parse(bytes, into: &row)
+        } catch {
+            counts.unknownJSONKeys += row.unknownKeys
+            try reject(error)
+            return nil
+        }
+        counts.unknownJSONKeys += row.unknownKeys
+        var arrival = row.time
+        if parser.timesAreAbsolute {
+            if let baseline {
+                arrival = row.time &- baseline  // both in the Int64 ns range of years 1678–2261: cannot overflow
+            } else {
+                baseline = row.time
+                arrival = 0
+            }
+        }
+        if arrival < previousArrival {
+            try reject(
+                RowIssue(
+                    .timeWentBackwards,
+                    "arrival \(arrival) ns is earlier than the previous row's \(previousArrival) ns; the trace must be sorted by time"))
+            return nil
+        }
+        previousArrival = arrival
+        if row.failedRequest {
+            counts.failedRequestRowsExcluded += 1
+            return nil
+        }
+        let request = ServingRequest(
+            id: counts.requestsProduced, arrival: SimTime(nanoseconds: arrival), inputTokens: row.inputTokens,
+            outputTokens: row.outputTokens, prefixBlockHashes: row.hashes.isEmpty ? [] : Array(row.hashes),
+            prefixBlockTokens: row.blockTokens, sessionID: row.sessionID,
+            origin: InputLocation(file: name, line: lines.lineNumber))
+        counts.requestsProduced += 1
+        return request
+    }
+
+    /// Stops the run with the row error, or counts it when skipping bad rows.
+    private mutating func reject(_ issue: RowIssue) throws(TraceError) {
+        let error = TraceError(.badRow(issue.reason), issue.message, file: name, line: lines.lineNumber, field: issue.field)
+        guard options.skipBadRows else { throw error }
+        counts.recordSkip(error)
+    }
+
+    private mutating func end() throws(TraceError) -> ServingRequest? {
+        guard !finished else { return nil }
+        finished = true
+        if counts.requestsProduced == 0 {
+            var why = "the input has no data rows after its header"
+            if counts.skippedRows > 0 { why = "all \(counts.skippedRows) data rows were bad and skipped" }
+            if counts.failedRequestRowsExcluded > 0 && counts.rowsRead == counts.failedRequestRowsExcluded {
+                why = "every row is a failed request (0 response tokens)"
+            }
+            throw TraceError(.noRequests, "no requests: \(why)", file: name)
+        }
+        return nil
+    }
+}

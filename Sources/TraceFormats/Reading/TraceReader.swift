@@ -1,0 +1,88 @@
+import DiscreteEvent
+import ServingModel
+
+/// Streams `ServingRequest`s out of a trace file (or stdin), plain or zstd, in any known format.
+///
+/// The format is detected from the first line (or forced with `Options.format`); compression is
+/// detected from the magic bytes, not the file name. Memory is constant in the file size: one
+/// read buffer, one line carry buffer bounded by `maxLineBytes`, and a report whose examples are
+/// capped. Requests get ids from 0 and `origin` = file and line.
+///
+/// By default the first bad row ends the run with a `TraceError` (`file:line: reason`); with
+/// `skipBadRows` bad rows are counted per reason in `report` instead. Nothing is dropped
+/// silently. Arrivals must not go backwards; Azure's absolute timestamps become nanoseconds
+/// since the first row, other formats keep their own relative times.
+///
+/// A class because it owns a file descriptor and buffers, released when it is freed.
+///
+/// ```swift
+/// let reader = try TraceReader(path: "trace.jsonl.zst")
+/// while let request = try reader.next() { … }
+/// print(reader.report.summaryLines)
+/// ```
+public final class TraceReader: RequestSource {
+    public typealias Failure = TraceError
+
+    /// How to read.
+    public struct Options: Sendable, Equatable {
+        /// Force a format instead of detecting it from the first line.
+        public var format: TraceFormat?
+        /// Tokens per prefix-hash block where the trace does not say (Mooncake: 512).
+        public var prefixBlockTokens: Int
+        /// Count and skip bad rows instead of stopping at the first one.
+        public var skipBadRows: Bool
+        /// Longest accepted line, in bytes (1 MiB by default; a Mooncake line with thousands of
+        /// hash ids is ~60 KB).
+        public var maxLineBytes: Int
+        /// Refuse zstd input that decodes to more than this many bytes (nil: no cap).
+        public var maxDecompressedBytes: Int64?
+        /// Size of the read buffer (1 MiB: 64 KiB read 30 % slower, 4 MiB no faster; §2.3).
+        public var readBufferBytes: Int
+
+        public init(
+            format: TraceFormat? = nil, prefixBlockTokens: Int = 512, skipBadRows: Bool = false,
+            maxLineBytes: Int = 1 << 20, maxDecompressedBytes: Int64? = nil, readBufferBytes: Int = 1 << 20
+        ) {
+            self.format = format
+            self.prefixBlockTokens = prefixBlockTokens
+            self.skipBadRows = skipBadRows
+            self.maxLineBytes = maxLineBytes
+            self.maxDecompressedBytes = maxDecompressedBytes
+            self.readBufferBytes = readBufferBytes
+        }
+    }
+
+    public let options: Options
+    /// The file name requests and errors carry (`<stdin>` for `-`).
+    public var name: String { core.name }
+    /// Everything counted so far; complete once `next()` has returned nil.
+    public var report: IngestReport { core.report }
+    /// The format being read (detected or forced).
+    public var detectedFormat: TraceFormat { core.parser.format }
+
+    /// All mutable state, in one struct so a `next()` call makes one exclusive access to it
+    /// rather than a dynamically checked access per counter.
+    private var core: ReaderCore
+
+    /// Opens a file (or `-` for stdin) and reads up to its header.
+    /// - Throws: `.missingInput`, `.io`, `.notATrace`, `.unknownFormat`, `.noRequests` (empty
+    ///   input), or a compressed-data error.
+    public convenience init(path: String, options: Options = Options()) throws(TraceError) {
+        let file = try FileByteSource(path: path)
+        try self.init(source: file, name: file.name, options: options)
+    }
+
+    /// Reads from any byte source (tests feed memory in chunks of chosen sizes).
+    public init(source: some ByteSource, name: String, options: Options = Options()) throws(TraceError) {
+        precondition(options.prefixBlockTokens > 0, "prefixBlockTokens must be positive")
+        self.options = options
+        core = try ReaderCore(source: source, name: name, options: options)
+    }
+
+    /// The next request, or nil at the end of the trace.
+    /// - Throws: the first bad row (unless `skipBadRows`), any read or decode error, and
+    ///   `.noRequests` at the end if no request was produced.
+    public func next() throws(TraceError) -> ServingRequest? {
+        try core.next()
+    }
+}

@@ -1,1 +1,0 @@
-// TraceFormats: see README "Architecture".

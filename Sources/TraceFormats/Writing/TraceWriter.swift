@@ -1,0 +1,188 @@
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+import ServingModel
+import ZstdStream
+
+/// Writes requests in cmbench's own format to a file (zstd when the name ends in `.zst`) or `-`.
+///
+/// The file appears only when `finish()` succeeds: rows go to a temporary file beside the target,
+/// which is renamed over it at the end, so a failed or interrupted run leaves no half-written
+/// trace. Standard output is written directly. Lines end with LF.
+///
+/// ```swift
+/// let writer = try TraceWriter(path: "out.csv.zst", provenance: ["converted from azure conv 2023"])
+/// while let request = try reader.next() { try writer.write(request) }
+/// try writer.finish()
+/// ```
+public final class TraceWriter {
+    /// The path as given (`-` for stdout).
+    public let path: String
+    /// Whether output is zstd-compressed (the path ends in `.zst`).
+    public let compressed: Bool
+    /// Requests written so far.
+    public private(set) var requestsWritten = 0
+
+    private let descriptor: Int32
+    private let temporaryPath: String?
+    private let encoder: ZstdCompressor?
+    /// Text not yet compressed or written.
+    private var text: [UInt8] = []
+    /// Compressed bytes not yet written.
+    private var packed: [UInt8] = []
+    private var finished = false
+    private static let flushBytes = 1 << 20
+
+    /// Opens the temporary file (or stdout) and writes the provenance comments and header.
+    /// - Parameters:
+    ///   - provenance: lines written as `# …` before the header (where the trace came from).
+    ///   - compressionLevel: zstd level for `.zst` output (19: written once, read often).
+    public init(
+        path: String, provenance: [String] = [], compressionLevel: Int32 = ZstdCompressor.shippingLevel
+    ) throws(TraceError) {
+        self.path = path
+        compressed = path.hasSuffix(".zst")
+        encoder = compressed ? ZstdCompressor(level: compressionLevel) : nil
+        if path == "-" {
+            descriptor = STDOUT_FILENO
+            temporaryPath = nil
+        } else {
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { String(path[...$0]) } ?? ""
+            let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            let temporary = "\(directory).\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+            guard fd >= 0 else {
+                let code = errno
+                throw TraceError(.io(errno: code), "cannot create: \(String(cString: strerror(code)))", file: path)
+            }
+            descriptor = fd
+            temporaryPath = temporary
+        }
+        text.reserveCapacity(Self.flushBytes + 4096)
+        for line in provenance {
+            for part in line.split(separator: "\n", omittingEmptySubsequences: false) {
+                text.append(contentsOf: "# \(part)\n".utf8)
+            }
+        }
+        text.append(contentsOf: CMBenchFormat.header.utf8)
+        text.append(0x0A)
+    }
+
+    deinit {
+        if let temporaryPath, !finished {
+            close(descriptor)
+            unlink(temporaryPath)
+        }
+    }
+
+    /// Appends one request as a row.
+    public func write(_ request: ServingRequest) throws(TraceError) {
+        precondition(!finished, "write after finish")
+        appendDecimal(UInt64(max(0, request.arrival.nanoseconds)))
+        text.append(0x2C)
+        appendDecimal(UInt64(request.inputTokens))
+        text.append(0x2C)
+        appendDecimal(UInt64(request.outputTokens))
+        text.append(0x2C)
+        if let session = request.sessionID { appendDecimal(session) }
+        text.append(0x2C)
+        if !request.prefixBlockHashes.isEmpty {
+            appendDecimal(UInt64(request.prefixBlockTokens))
+            text.append(0x2C)
+            for (index, hash) in request.prefixBlockHashes.enumerated() {
+                if index > 0 { text.append(0x20) }
+                appendDecimal(hash)
+            }
+        } else {
+            text.append(0x2C)
+        }
+        text.append(0x0A)
+        requestsWritten += 1
+        if text.count >= Self.flushBytes { try flush(final: false) }
+    }
+
+    /// Writes what is buffered, ends the zstd frame, and moves the file into place.
+    public func finish() throws(TraceError) {
+        precondition(!finished, "finish called twice")
+        try flush(final: true)
+        finished = true
+        guard let temporaryPath else { return }
+        if fsync(descriptor) != 0 || close(descriptor) != 0 {
+            let code = errno
+            unlink(temporaryPath)
+            throw TraceError(.io(errno: code), "cannot complete the write: \(String(cString: strerror(code)))", file: path)
+        }
+        if rename(temporaryPath, path) != 0 {
+            let code = errno
+            unlink(temporaryPath)
+            throw TraceError(.io(errno: code), "cannot move the finished file into place: \(String(cString: strerror(code)))", file: path)
+        }
+    }
+
+    private func flush(final: Bool) throws(TraceError) {
+        if let encoder {
+            do throws(ZstdError) {
+                var output = packed
+                packed = []
+                let outcome = text.withUnsafeBytes { bytes in
+                    Result { () throws(ZstdError) in try encoder.compress(bytes, appendingTo: &output) }
+                }
+                packed = output
+                try outcome.get()
+                if final { try encoder.finishFrame(appendingTo: &packed) }
+            } catch {
+                throw TraceError(.io(errno: 0), error.message, file: path)
+            }
+            text.removeAll(keepingCapacity: true)
+            try writeAll(&packed)
+        } else {
+            try writeAll(&text)
+        }
+    }
+
+    private func writeAll(_ buffer: inout [UInt8]) throws(TraceError) {
+        var failure: Int32 = 0
+        buffer.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    failure = errno
+                    return
+                }
+                offset += written
+            }
+        }
+        buffer.removeAll(keepingCapacity: true)
+        if failure != 0 {
+            throw TraceError(.io(errno: failure), "write failed: \(String(cString: strerror(failure)))", file: path)
+        }
+    }
+
+    /// Appends the decimal digits of `value` without building a String.
+    private func appendDecimal(_ value: UInt64) {
+        if value < 10 {
+            text.append(UInt8(truncatingIfNeeded: value) + 0x30)
+            return
+        }
+        var digits = 1
+        var probe = value
+        while probe >= 10 {
+            probe /= 10
+            digits += 1
+        }
+        let start = text.count
+        text.append(contentsOf: repeatElement(0x30, count: digits))
+        var index = start + digits
+        var rest = value
+        while rest > 0 {
+            index -= 1
+            text[index] = UInt8(truncatingIfNeeded: rest % 10) &+ 0x30
+            rest /= 10
+        }
+    }
+}

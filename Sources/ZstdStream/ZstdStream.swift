@@ -1,1 +1,0 @@
-// ZstdStream: see README "Architecture".

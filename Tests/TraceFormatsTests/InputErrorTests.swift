@@ -1,0 +1,97 @@
+import CMBenchTestSupport
+import Foundation
+import Testing
+import TraceFormats
+import ZstdStream
+
+@Suite("input errors")
+struct InputErrorTests {
+    static let trace = Array(
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n"
+            + (0..<20_000).map { "2024-01-01 00:\(String(format: "%02d:%02d", $0 / 600, $0 / 10 % 60)).\($0 % 10)\($0 * 7919 % 1000),\($0 * 31 % 4096),\($0 % 700)" }
+            .joined(separator: "\n")).utf8)
+
+    @Test("a missing file is 'missing input'")
+    func missing() {
+        let error = #expect(throws: TraceError.self) { try TraceReader(path: "/nonexistent/trace.csv") }
+        #expect(error?.code == .missingInput)
+        #expect(error?.category == .missingInput)
+        #expect(error?.description.hasPrefix("/nonexistent/trace.csv: ") == true)
+    }
+
+    @Test("a directory is an I/O error")
+    func directory() {
+        let error = #expect(throws: TraceError.self) { try TraceReader(path: "/tmp") }
+        #expect(error?.category == .io)
+    }
+
+    @Test("empty and header-only inputs have no requests", arguments: ["", "\n\n", "TIMESTAMP,ContextTokens,GeneratedTokens\r\n"])
+    func empty(text: String) {
+        let error = readError(text)
+        #expect(error?.code == .noRequests)
+        #expect(error?.message.hasPrefix("no requests") == true)
+    }
+
+    @Test("an unknown header names the known formats; a forced wrong format says what it expected")
+    func unknownFormat() {
+        let unknown = readError("a,b,c\n1,2,3\n")
+        #expect(unknown?.code == .unknownFormat)
+        #expect(unknown?.message.contains("TIMESTAMP,ContextTokens,GeneratedTokens") == true)
+        #expect(unknown?.line == 1)
+        let forced = readError("TIMESTAMP,ContextTokens,GeneratedTokens\n", options: .init(format: .mooncake))
+        #expect(forced?.code == .unknownFormat)
+        #expect(forced?.message.contains("not a mooncake header") == true)
+    }
+
+    @Test("binary input is not a trace")
+    func binary() {
+        let error = #expect(throws: TraceError.self) { try readAll([0x00, 0xFF, 0xFE, 0x80, 0x0A]) }
+        #expect(error?.code == .notATrace)
+    }
+
+    @Test("a truncated zstd file is reported with its offset and the last line decoded")
+    func truncated() throws {
+        let packed = try ZstdCompressor.compress(Self.trace, level: 3)
+        let cut = Array(packed.prefix(packed.count * 2 / 3))
+        let error = #expect(throws: TraceError.self) { try readAll(cut, name: "t.csv.zst") }
+        #expect(error?.code == .truncatedCompressed)
+        #expect(error?.byteOffset == Int64(cut.count))
+        #expect(error?.message.contains("after line") == true)
+        #expect(error?.description.hasPrefix("t.csv.zst: at byte \(cut.count): ") == true)
+    }
+
+    @Test("corrupt zstd data is reported with zstd's message and a chunk offset")
+    func corrupt() throws {
+        var packed = try ZstdCompressor.compress(Self.trace, level: 3)
+        for index in packed.count / 2..<(packed.count / 2 + 16) { packed[index] ^= 0x5A }
+        let error = #expect(throws: TraceError.self) { try readAll(packed, chunkSize: 4096) }
+        #expect(error?.code == .corruptCompressed)
+        #expect(error?.category == .badData)
+        #expect(error?.message.contains("zstd: ") == true)
+        let offset = try #require(error?.byteOffset)
+        // zstd finds damage when it decodes the block (or checks the checksum), possibly a chunk
+        // or more after the flipped bytes; the offset is that chunk's start.
+        #expect(offset % 4096 == 0 && offset < Int64(packed.count))
+    }
+
+    @Test("the decompressed-size cap refuses a zip bomb")
+    func zipBomb() throws {
+        let bomb = try ZstdCompressor.compress(Self.trace + [UInt8](repeating: 0x0A, count: 5_000_000), level: 3)
+        let error = #expect(throws: TraceError.self) {
+            try readAll(bomb, options: .init(maxDecompressedBytes: 1_000_000))
+        }
+        #expect(error?.code == .unsupportedCompressed)
+    }
+
+    @Test("compression is chosen by content, not name, including from a file")
+    func byContent() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = directory.path("looks-plain.csv")
+        try Data(ZstdCompressor.compress(Self.trace, level: 1)).write(to: URL(fileURLWithPath: path))
+        let result = try readFile(path)
+        #expect(result.report.wasCompressed)
+        #expect(result.requests.count == 20_000)
+        #expect(result.report.decodedBytesRead == Int64(Self.trace.count))
+    }
+}
