@@ -59,6 +59,7 @@ let package = Package(
         .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "CMBenchTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),
-        .testTarget(name: "CMBenchCLITests", dependencies: ["CMBenchCLI", "CMBenchTestSupport"]),
+        .testTarget(
+            name: "CMBenchCLITests", dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream"]),
     ]
 )

@@ -8,7 +8,8 @@
 /// stderr text and an exit status.
 public enum CommandLineTool {
     /// Every command, in the order `cmbench --help` lists them.
-    static let commands: [any Command.Type] = [
+    nonisolated(unsafe) static let commands: [any Command.Type] = [
+        ReplayCommand.self, InspectCommand.self, ConvertCommand.self, SynthCommand.self,
     ]
 
     /// Runs cmbench with the arguments after the program name; returns the exit status.

@@ -1,11 +1,37 @@
+import ServingMetrics
+import ServingModel
+import TraceFormats
+import Replay
+import ZstdStream
+
 /// Maps the errors of every module to an exit status and a message, in one place.
 enum ErrorClassification {
     static func classify(_ error: any Error) -> CLIError {
         switch error {
         case let error as CLIError:
             return error
+        case let error as TraceError:
+            let status: ExitStatus
+            switch error.category {
+            case .badData: status = .badData
+            case .missingInput: status = .missingInput
+            case .io: status = .ioError
+            }
+            let hint = error.badRowReason != nil ? "fix the row, or pass --skip-bad-rows to skip and count such rows" : nil
+            return CLIError(status, error.description, hint: hint)
+        case let error as ZstdError:
+            return CLIError(.badData, "\(error)")
+        case let error as WorkloadSpecError:
+            return CLIError(.usage, error.description)
+        case let error as BackendConfigurationError:
+            return CLIError(.usage, error.description)
+        case let error as SLOParseError:
+            return CLIError(.usage, error.description)
+        case let error as ReplayOptionsError:
+            return CLIError(.usage, error.description)
         default:
-            return CLIError(.internalError, "internal error: \(error)", hint: "please report this with the command line that caused it")
+            return CLIError(
+                .internalError, "internal error: \(error)", hint: "please report this with the command line that caused it")
         }
     }
 }

@@ -106,19 +106,24 @@ final class StandardStream: @unchecked Sendable {
     private func drain() {
         defer { buffer.removeAll(keepingCapacity: true) }
         guard !closed else { return }
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    closed = true  // EPIPE or a closed descriptor: nobody is reading any more
-                    return
-                }
-                offset += written
-            }
+        if buffer.withUnsafeBytes({ writeAll(descriptor, $0) }) != 0 {
+            closed = true  // EPIPE or a closed descriptor: nobody is reading any more
         }
     }
+}
+
+/// Writes every byte to `descriptor`, retrying short writes and EINTR; returns 0 or errno.
+func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
+    var offset = 0
+    while offset < bytes.count {
+        let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        if written < 0 {
+            if errno == EINTR { continue }
+            return errno
+        }
+        offset += written
+    }
+    return 0
 }
 
 /// Read access to the process environment without Foundation.

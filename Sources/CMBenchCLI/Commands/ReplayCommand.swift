@@ -1,0 +1,204 @@
+import DiscreteEvent
+import Replay
+import ServingMetrics
+import ServingModel
+import TraceFormats
+
+/// `cmbench replay`: a trace through a serving backend, and what its users would see.
+enum ReplayCommand: Command {
+    static let spec = CommandSpec(
+        name: "replay",
+        summary: "Replay a trace through a serving backend; report TTFT, TPOT, throughput, goodput.",
+        usage: [
+            "replay TRACE [--backend NAME] [--backend-option KEY=VALUE]... [--slo SPEC] [--json]",
+            "             [--speed X | --rate R [--arrival poisson|gamma --cv C] | --concurrency N]",
+            "             [--max-requests N] [--start T] [--duration T] [--seed S] [--requests-csv FILE]",
+        ],
+        discussion: """
+            Requests reach the backend at their recorded times (default), time-scaled (--speed),
+            re-timed at a rate with their lengths kept (--rate), or in a closed loop that keeps N
+            requests in flight (--concurrency: how fixed-batch experiments are run). The trace is
+            streamed: arrivals are read as the simulated clock reaches them.
+
+            Metrics (README, "Metrics"): TTFT = arrival → first token; TPOT = (finish − first token)
+            / (output tokens − 1); ITL = gaps between tokens; E2E = arrival → finish; queueing =
+            arrival → service start. Goodput = requests per second meeting every SLO.
+            --slo takes e.g. ttft=2000ms,tpot=50ms (also e2e=, itl=; units ns, us, ms, s).
+
+            The same trace, options and seed give byte-identical output. The simulation's own speed
+            is printed on stderr.
+            """,
+        arguments: [ArgumentSpec("TRACE", "A trace file (plain or zstd), or - for stdin.")],
+        options: BackendOptions.specs + [
+            OptionSpec("--speed", .value(placeholder: "X"), help: "Replay X times faster than recorded."),
+            OptionSpec("--rate", .value(placeholder: "R"), help: "Re-time arrivals at R requests/s (lengths kept)."),
+        ] + ArrivalOptions.specs + [
+            OptionSpec("--concurrency", .value(placeholder: "N"), help: "Closed loop: keep N requests in flight."),
+            OptionSpec("--max-requests", .value(placeholder: "N"), help: "Stop after N requests."),
+            OptionSpec("--start", .value(placeholder: "T"), help: "Skip requests recorded before T (e.g. 10m)."),
+            OptionSpec("--duration", .value(placeholder: "T"), help: "Replay only requests recorded in [start, start+T)."),
+            OptionSpec("--slo", .value(placeholder: "SPEC"), help: "Service-level objectives, e.g. ttft=2000ms,tpot=50ms."),
+            OptionSpec("--seed", .value(placeholder: "S"), help: "Random seed for arrivals and the backend (default 1)."),
+            OptionSpec("--json", help: "Print the results as JSON (same numbers, with provenance)."),
+            OptionSpec("--requests-csv", .value(placeholder: "FILE"), help: "Write one CSV row per request to FILE."),
+            OptionSpec("--no-progress", help: "Never draw the progress line."),
+        ] + TraceInputOptions.specs,
+        examples: [
+            ("replay traces/default.csv.zst", "the shipped trace through the default backend"),
+            (
+                "replay ../shared/traces/azure-llm-2023-conv.csv --backend fixed --backend-option ttft=200ms --backend-option tpot=30ms --slo ttft=2000ms,tpot=50ms",
+                "the Azure conversation hour with a constant-latency backend"
+            ),
+            ("replay trace.zst --concurrency 96 --max-requests 2000 --json", "a closed-loop, fixed-batch experiment"),
+        ])
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
+        let path = arguments.positionals[0]
+        let seed = try arguments.uint64("--seed") ?? 1
+        let options = try replayOptions(arguments, seed: seed)
+        let objectives: ServiceLevelObjectives
+        do { objectives = try ServiceLevelObjectives(parsing: arguments.value("--slo") ?? "") } catch {
+            throw CLIError.usage("--slo: \(error)", hint: "write e.g. --slo ttft=2000ms,tpot=50ms")
+        }
+        let configuration = try BackendOptions.configuration(arguments, seed: seed)
+        let backend = try BackendOptions.registry.makeBackend(configuration)
+        let reader = try TraceReader(path: path, options: try TraceInputOptions.readerOptions(arguments))
+        let requestsCSV = try arguments.value("--requests-csv").map { path throws(CLIError) in try OutputFile(path: path) }
+
+        let run = ReplayRun(
+            options: options, objectives: objectives, console: console,
+            showProgress: !arguments.flag("--no-progress"), requestsCSV: requestsCSV)
+        let result: ReplayRun.Result
+        if let fixed = backend as? FixedLatencyBackend {
+            result = try run.execute(backend: fixed, source: reader)  // specialised: the fast path
+        } else {
+            result = try run.execute(backend: backend, source: reader)
+        }
+        try requestsCSV?.commit()
+        TraceInputOptions.reportIngest(reader.report, console: console)
+
+        var settings: [String: String] = ["backend": configuration.backend]
+        for parameter in configuration.parameters { settings["backend." + parameter.key] = parameter.value }
+        for (key, value) in describe(options, objectives: objectives) { settings[key] = value }
+        let provenance = Provenance(
+            command: "replay", trace: path, traceSHA256: try FileDigest.sha256(path: path),
+            configuration: settings, seed: seed)
+        let document = ReplayDocument(
+            summary: result.summary, replay: result.report, backend: result.descriptor, provenance: provenance)
+        if arguments.flag("--json") {
+            console.out(try JSONOutput.string(document))
+        } else {
+            console.out(ReplayReportText.render(document))
+        }
+        let speed = result.wallSeconds > 0 ? Double(result.report.eventsProcessed) / result.wallSeconds : 0
+        console.printErr(
+            "cmbench: simulated \(result.report.requestsAdmitted) requests (\(result.report.eventsProcessed) events) in "
+                + "\(formatFixed(result.wallSeconds, digits: 3)) s wall: "
+                + "\(formatRate(Double(result.report.requestsAdmitted) / max(result.wallSeconds, 1e-9))) requests/s, "
+                + "\(formatRate(speed)) events/s")
+        return .ok
+    }
+
+    static func replayOptions(_ arguments: ParsedArguments, seed: UInt64) throws(CLIError) -> ReplayOptions {
+        var options = ReplayOptions(seed: seed)
+        let modes = ["--speed", "--rate", "--concurrency"].filter { arguments.has($0) }
+        if modes.count > 1 { throw CLIError.usage("choose one of \(modes.joined(separator: ", ")), not several") }
+        if let speed = try arguments.positiveDouble("--speed") { options.timing = .speed(speed) }
+        if let rate = try arguments.positiveDouble("--rate") {
+            options.timing = .rate(try ArrivalOptions.process(rate: rate, arguments))
+        } else if arguments.has("--arrival") || arguments.has("--cv") {
+            throw CLIError.usage("--arrival and --cv apply with --rate")
+        }
+        if let concurrency = try arguments.positiveInt("--concurrency") { options.timing = .closedLoop(concurrency: concurrency) }
+        if let limit = try arguments.int("--max-requests") {
+            guard limit >= 0 else { throw CLIError.usage("--max-requests must not be negative, got \(limit)") }
+            options.maxRequests = limit
+        }
+        if let start = try arguments.durationSeconds("--start") { options.windowStart = SimTime.zero + SimDuration(seconds: start) }
+        if let duration = try arguments.durationSeconds("--duration") { options.windowDuration = SimDuration(seconds: duration) }
+        do { try options.validate() } catch { throw CLIError.usage(error.description) }
+        return options
+    }
+
+    static func describe(_ options: ReplayOptions, objectives: ServiceLevelObjectives) -> [String: String] {
+        var settings: [String: String] = [:]
+        switch options.timing {
+        case .recorded: settings["timing"] = "recorded"
+        case .speed(let factor): settings["timing"] = "speed \(factor)"
+        case .rate(.poisson(let rate)): settings["timing"] = "rate \(rate)/s poisson"
+        case .rate(.gamma(let rate, let cv)): settings["timing"] = "rate \(rate)/s gamma cv=\(cv)"
+        case .closedLoop(let concurrency): settings["timing"] = "closed loop, concurrency \(concurrency)"
+        }
+        if let limit = options.maxRequests { settings["max_requests"] = String(limit) }
+        if options.windowStart != .zero { settings["window_start_s"] = "\(options.windowStart.seconds)" }
+        if let duration = options.windowDuration { settings["window_duration_s"] = "\(duration.seconds)" }
+        if !objectives.isEmpty {
+            settings["slo"] = objectives.objectives.map { "\($0.metric.rawValue)=\($0.limit.milliseconds)ms" }
+                .joined(separator: ",")
+        }
+        return settings
+    }
+}
+
+/// One replay, generic over the backend so the event loop is specialised for it.
+struct ReplayRun {
+    var options: ReplayOptions
+    var objectives: ServiceLevelObjectives
+    var console: Console
+    var showProgress: Bool
+    var requestsCSV: OutputFile?
+
+    struct Result {
+        var summary: RunSummary
+        var report: ReplayReport
+        var descriptor: BackendDescriptor
+        var wallSeconds: Double
+    }
+
+    func execute<Backend: ServingBackend>(backend: Backend, source: TraceReader) throws -> Result {
+        var source = source
+        var replayer = Replayer(backend: backend, options: options)
+        let metrics = MetricsAccumulator(objectives: objectives, backend: backend.descriptor)
+        var recorder = RecorderPair(metrics, RequestsCSVRecorder(file: requestsCSV))
+        var progress = ProgressLine(console: console, enabled: showProgress)
+        let started = MonotonicClock.now()
+        let report = try replayer.run(source: &source, recorder: &recorder) { state in
+            progress.update(
+                "replay: \(state.requestsFinished) of \(state.requestsAdmitted) requests finished, "
+                    + "simulated \(formatFixed(state.simulatedTime.seconds, digits: 1)) s")
+            return .continue
+        }
+        let wall = MonotonicClock.now() - started
+        progress.finish()
+        if let failure = recorder.second.failure { throw failure }
+        return Result(
+            summary: recorder.first.summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
+    }
+}
+
+/// Writes one CSV row per request as outcomes arrive (streaming; memory does not grow).
+struct RequestsCSVRecorder: OutcomeRecorder {
+    let file: OutputFile?
+    private(set) var failure: CLIError?
+
+    init(file: OutputFile?) {
+        self.file = file
+        if let file {
+            do { try file.write(RequestRow.csvLine(RequestRow.header) + "\n") } catch { failure = error }
+        }
+    }
+
+    mutating func record(_ outcome: RequestOutcome) {
+        guard let file, failure == nil else { return }
+        do { try file.write(RequestRow(outcome).csvLine + "\n") } catch { failure = error }
+    }
+
+    mutating func record(_ gaps: InterTokenGaps) {}
+}
+
+/// `1.2 M`, `340 k`, `12.5`: rates for human eyes.
+func formatRate(_ value: Double) -> String {
+    if value >= 1e6 { return formatFixed(value / 1e6, digits: 2) + " M" }
+    if value >= 1e4 { return formatFixed(value / 1e3, digits: 1) + " k" }
+    return formatFixed(value, digits: 1)
+}

@@ -1,0 +1,38 @@
+import TraceFormats
+
+/// The options every command that reads a trace accepts.
+enum TraceInputOptions {
+    static let specs: [OptionSpec] = [
+        OptionSpec(
+            "--format", .value(placeholder: "FORMAT"),
+            help: "Trace format: azure, burstgpt, mooncake or cmbench (default: detected from the first line)."),
+        OptionSpec(
+            "--block-tokens", .value(placeholder: "N"),
+            help: "Tokens per prefix-hash block in the trace (default 512, Mooncake's)."),
+        OptionSpec(
+            "--skip-bad-rows",
+            help: "Skip malformed rows instead of stopping; counts per reason and examples go to stderr."),
+        OptionSpec(
+            "--max-line-bytes", .value(placeholder: "N"),
+            help: "Longest line accepted, in bytes (default 1048576); longer lines are bad rows."),
+    ]
+
+    static func readerOptions(_ arguments: ParsedArguments) throws(CLIError) -> TraceReader.Options {
+        var options = TraceReader.Options()
+        if let format = try arguments.choice("--format", among: TraceFormat.allCases.map(\.rawValue)) {
+            options.format = TraceFormat(rawValue: format)
+        }
+        if let blockTokens = try arguments.positiveInt("--block-tokens") { options.prefixBlockTokens = blockTokens }
+        if let maxLine = try arguments.positiveInt("--max-line-bytes") { options.maxLineBytes = maxLine }
+        options.skipBadRows = arguments.flag("--skip-bad-rows")
+        return options
+    }
+
+    /// Prints the reader's skipped and excluded counts to stderr: nothing is dropped silently.
+    static func reportIngest(_ report: IngestReport, console: Console) {
+        for line in report.summaryLines { console.printErr("cmbench: \(line)") }
+        for entry in report.skipped {
+            for example in entry.examples { console.printErr("cmbench:   e.g. \(example)") }
+        }
+    }
+}
