@@ -42,6 +42,11 @@ final class OutputFile {
         if buffer.count >= 1 << 16 { try drain() }
     }
 
+    func write(bytes: [UInt8]) throws(CLIError) {
+        buffer.append(contentsOf: bytes)
+        if buffer.count >= 1 << 16 { try drain() }
+    }
+
     /// Flushes, and renames the temporary file to its final name.
     func commit() throws(CLIError) {
         try drain()

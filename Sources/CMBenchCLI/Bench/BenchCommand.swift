@@ -1,0 +1,185 @@
+import Foundation
+import TraceFormats
+
+/// `cmbench bench`: the tool's own speed and memory, measured, printed as a table or JSON.
+///
+/// Speed targets are checked here, by a command that prints figures, not by timed unit tests.
+/// Each measurement runs in a child process so its peak memory is its own.
+enum BenchCommand: Command {
+    static let spec = CommandSpec(
+        name: "bench",
+        summary: "Measure cmbench's own speed: trace ingestion beside zstd -dc, with peak memory.",
+        usage: ["bench [--quick] [--workdir DIR] [--repeat N] [--json]"],
+        discussion: """
+            Generates seeded inputs once into DIR (an Azure 2023-style CSV of 2 M rows, a
+            Mooncake-style JSONL of 1 M lines, a 10 M-row trace in cmbench's format; all zstd level
+            3), then, for each, measures in a fresh process: rows per second and decoded MB per
+            second of ingestion (read, decompress, split, parse, validate), the same file through
+            `zstd -dc > /dev/null`, and the process's peak resident memory. Reports the median of
+            --repeat runs. --quick uses inputs ten times smaller.
+            """,
+        options: [
+            OptionSpec("--quick", help: "Inputs ten times smaller (a smoke test of the benchmark itself)."),
+            OptionSpec("--workdir", .value(placeholder: "DIR"), help: "Where inputs are generated and kept (default /tmp/cmbench-bench)."),
+            OptionSpec("--repeat", .value(placeholder: "N"), help: "Runs per measurement; the median is reported (default 3)."),
+            OptionSpec("--json", help: "Print the figures as JSON."),
+            OptionSpec("--measure-ingest", .value(placeholder: "FILE"), help: "(internal) measure one ingestion in this process."),
+        ],
+        examples: [("bench", "the figures in the README"), ("bench --quick --repeat 1", "a fast check that the benchmark runs")])
+
+    struct IngestFigures: Codable {
+        var file: String
+        var format: String
+        var rows: Int
+        var decodedMB: Double
+        var ingestSeconds: Double
+        var rowsPerSecond: Double
+        var decodedMBPerSecond: Double
+        var zstdSeconds: Double?
+        var zstdMBPerSecond: Double?
+        var peakResidentMB: Double
+
+        enum CodingKeys: String, CodingKey {
+            case file, format, rows
+            case decodedMB = "decoded_mb"
+            case ingestSeconds = "ingest_s"
+            case rowsPerSecond = "rows_per_s"
+            case decodedMBPerSecond = "decoded_mb_per_s"
+            case zstdSeconds = "zstd_dc_s"
+            case zstdMBPerSecond = "zstd_dc_mb_per_s"
+            case peakResidentMB = "peak_rss_mb"
+        }
+    }
+
+    struct Report: Codable {
+        var machine: String
+        var repeats: Int
+        var ingest: [IngestFigures]
+    }
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
+        if let file = arguments.value("--measure-ingest") {
+            let figures = try IngestBenchmark.measure(path: file)
+            let result = IngestFigures(
+                file: file, format: figures.format.rawValue, rows: figures.rows,
+                decodedMB: Double(figures.decodedBytes) / 1e6, ingestSeconds: figures.seconds,
+                rowsPerSecond: figures.rowsPerSecond, decodedMBPerSecond: figures.decodedMBPerSecond,
+                peakResidentMB: ProcessMemory.peakResidentMB())
+            console.out(try JSONOutput.string(result))
+            return .ok
+        }
+        let directory = arguments.value("--workdir") ?? "/tmp/cmbench-bench"
+        let repeats = try arguments.positiveInt("--repeat") ?? 3
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let inputs = try BenchInputs.prepare(in: directory, quick: arguments.flag("--quick"), console: console)
+
+        var results: [IngestFigures] = []
+        for input in inputs {
+            var runs: [IngestFigures] = []
+            var zstdTimes: [Double] = []
+            for attempt in 1...repeats {
+                console.printErr("cmbench: bench: ingest \(input.path) (run \(attempt) of \(repeats))")
+                let output = try ChildProcess.run(ChildProcess.selfPath, ["bench", "--measure-ingest", input.path])
+                runs.append(try JSONDecoder().decode(IngestFigures.self, from: Data(output.utf8)))
+                zstdTimes.append(try ChildProcess.time("/usr/bin/env", ["zstd", "-dc", input.path]))
+            }
+            var median = runs.sorted { $0.ingestSeconds < $1.ingestSeconds }[runs.count / 2]
+            median.peakResidentMB = runs.map(\.peakResidentMB).max() ?? 0
+            let zstd = zstdTimes.sorted()[zstdTimes.count / 2]
+            median.zstdSeconds = zstd
+            median.zstdMBPerSecond = median.decodedMB / zstd
+            results.append(median)
+        }
+        let report = Report(machine: MachineDescription.current(), repeats: repeats, ingest: results)
+        if arguments.flag("--json") {
+            console.out(try JSONOutput.string(report))
+        } else {
+            console.out(render(report))
+        }
+        return .ok
+    }
+
+    static func render(_ report: Report) -> String {
+        var lines = [
+            "machine: \(report.machine); median of \(report.repeats) run(s)",
+            "",
+            "ingest      rows        decoded MB  rows/s     MB/s    zstd -dc MB/s  peak RSS MB",
+        ]
+        for row in report.ingest {
+            let cells = [
+                row.format.padding(to: 11), String(row.rows).padding(to: 11), formatFixed(row.decodedMB, digits: 1).padding(to: 11),
+                formatRate(row.rowsPerSecond).padding(to: 10), formatFixed(row.decodedMBPerSecond, digits: 0).padding(to: 7),
+                (row.zstdMBPerSecond.map { formatFixed($0, digits: 0) } ?? "n/a").padding(to: 14),
+                formatFixed(row.peakResidentMB, digits: 1),
+            ]
+            lines.append(cells.joined(separator: " "))
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Peak resident memory of this process (`VmHWM`), in MB.
+enum ProcessMemory {
+    static func peakResidentMB() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
+            let kilobytes = line.split(separator: " ").compactMap { Double($0) }.first ?? 0
+            return kilobytes / 1024
+        }
+        return 0
+    }
+}
+
+/// The machine a measurement ran on: cores and CPU model.
+enum MachineDescription {
+    static func current() -> String {
+        let cores = ProcessInfo.processInfo.activeProcessorCount
+        var model = "unknown CPU"
+        if let info = try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8),
+            let line = info.split(separator: "\n").first(where: { $0.hasPrefix("model name") }),
+            let colon = line.firstIndex(of: ":")
+        {
+            model = line[line.index(after: colon)...].trimmingCharacters(in: .whitespaces)
+        }
+        return "\(cores) cores, \(model)"
+    }
+}
+
+/// Runs helper processes for measurements.
+enum ChildProcess {
+    static var selfPath: String {
+        (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    }
+
+    /// Runs a command and returns its stdout; a failure is an internal error with its stderr.
+    static func run(_ executable: String, _ arguments: [String]) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let out = Pipe()
+        process.standardOutput = out
+        process.standardError = FileHandle.standardError
+        try process.run()
+        let data = out.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CLIError(.internalError, "\(executable) \(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// Wall seconds a command takes with its stdout discarded.
+    static func time(_ executable: String, _ arguments: [String]) throws -> Double {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        let start = MonotonicClock.now()
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            throw CLIError(.internalError, "\(arguments.joined(separator: " ")) exited \(process.terminationStatus)")
+        }
+        return MonotonicClock.now() - start
+    }
+}
