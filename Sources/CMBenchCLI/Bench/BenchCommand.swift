@@ -11,7 +11,8 @@ enum BenchCommand: Command {
         summary: "Measure cmbench's own speed: trace ingestion beside zstd -dc, with peak memory.",
         usage: ["bench [--quick] [--workdir DIR] [--repeat N] [--json]"],
         discussion: """
-            Generates seeded inputs once into DIR (an Azure 2023-style CSV of 2 M rows, a
+            Generates seeded inputs once into DIR (an Azure 2023-style CSV of 2 M rows, plain and
+            compressed, a
             Mooncake-style JSONL of 1 M lines, a 10 M-row trace in cmbench's format; all zstd level
             3), then, for each, measures in a fresh process: rows per second and decoded MB per
             second of ingestion (read, decompress, split, parse, validate), the same file through
@@ -81,13 +82,17 @@ enum BenchCommand: Command {
                 console.printErr("cmbench: bench: ingest \(input.path) (run \(attempt) of \(repeats))")
                 let output = try ChildProcess.run(ChildProcess.selfPath, ["bench", "--measure-ingest", input.path])
                 runs.append(try JSONDecoder().decode(IngestFigures.self, from: Data(output.utf8)))
-                zstdTimes.append(try ChildProcess.time("/usr/bin/env", ["zstd", "-dc", input.path]))
+                if input.path.hasSuffix(".zst") {
+                    zstdTimes.append(try ChildProcess.time("/usr/bin/env", ["zstd", "-dc", input.path]))
+                }
             }
             var median = runs.sorted { $0.ingestSeconds < $1.ingestSeconds }[runs.count / 2]
             median.peakResidentMB = runs.map(\.peakResidentMB).max() ?? 0
-            let zstd = zstdTimes.sorted()[zstdTimes.count / 2]
-            median.zstdSeconds = zstd
-            median.zstdMBPerSecond = median.decodedMB / zstd
+            if !zstdTimes.isEmpty {
+                let zstd = zstdTimes.sorted()[zstdTimes.count / 2]
+                median.zstdSeconds = zstd
+                median.zstdMBPerSecond = median.decodedMB / zstd
+            }
             results.append(median)
         }
         let report = Report(machine: MachineDescription.current(), repeats: repeats, ingest: results)
@@ -103,11 +108,11 @@ enum BenchCommand: Command {
         var lines = [
             "machine: \(report.machine); median of \(report.repeats) run(s)",
             "",
-            "ingest      rows        decoded MB  rows/s     MB/s    zstd -dc MB/s  peak RSS MB",
+            "ingest      file                        rows        decoded MB  rows/s     MB/s    zstd -dc MB/s  peak RSS MB",
         ]
         for row in report.ingest {
             let cells = [
-                row.format.padding(to: 11), String(row.rows).padding(to: 11), formatFixed(row.decodedMB, digits: 1).padding(to: 11),
+                row.format.padding(to: 11), (row.file as NSString).lastPathComponent.padding(to: 27), String(row.rows).padding(to: 11), formatFixed(row.decodedMB, digits: 1).padding(to: 11),
                 formatRate(row.rowsPerSecond).padding(to: 10), formatFixed(row.decodedMBPerSecond, digits: 0).padding(to: 7),
                 (row.zstdMBPerSecond.map { formatFixed($0, digits: 0) } ?? "n/a").padding(to: 14),
                 formatFixed(row.peakResidentMB, digits: 1),

@@ -12,11 +12,12 @@ enum BenchInputs {
         var rows: Int
     }
 
-    /// Azure 2023-style CSV (CRLF, 7 fraction digits), Mooncake-style JSON lines, and a long
-    /// trace in cmbench's format for the memory check; all zstd-compressed at level 3.
+    /// Azure 2023-style CSV (CRLF, 7 fraction digits; plain and zstd), Mooncake-style JSON lines,
+    /// and a long trace in cmbench's format for the memory check; compressed ones at zstd level 3.
     static func prepare(in directory: String, quick: Bool, console: Console) throws -> [Input] {
         let scale = quick ? 10 : 1
         let inputs = [
+            Input(name: "azure", path: directory + "/azure-\(2_000_000 / scale).csv", rows: 2_000_000 / scale),
             Input(name: "azure", path: directory + "/azure-\(2_000_000 / scale).csv.zst", rows: 2_000_000 / scale),
             Input(name: "mooncake", path: directory + "/mooncake-\(1_000_000 / scale).jsonl.zst", rows: 1_000_000 / scale),
             Input(name: "cmbench", path: directory + "/cmbench-\(10_000_000 / scale).csv.zst", rows: 10_000_000 / scale),
@@ -44,12 +45,15 @@ enum BenchInputs {
     private static func writeText(_ input: Input, line: (ServingRequest) -> String, header: String) throws {
         var workload = workload(rows: input.rows, prefix: input.name == "mooncake")
         let file = try OutputFile(path: input.path)
-        var compressor = TextCompressor(file: file)
-        try compressor.append(header)
-        while let request = workload.next() {
-            try compressor.append(line(request))
+        if input.path.hasSuffix(".zst") {
+            var compressor = TextCompressor(file: file)
+            try compressor.append(header)
+            while let request = workload.next() { try compressor.append(line(request)) }
+            try compressor.finish()
+        } else {
+            try file.write(header)
+            while let request = workload.next() { try file.write(line(request)) }
         }
-        try compressor.finish()
         try file.commit()
     }
 
