@@ -15,6 +15,7 @@ public enum CommandLineTool {
     /// Runs cmbench with the arguments after the program name; returns the exit status.
     public static func main(arguments: [String], console: Console = .standard) -> Int32 {
         signal(SIGPIPE, SIG_IGN)
+        Interrupt.install()
         let status = run(arguments: arguments, console: console)
         StandardStream.output.flush()
         return status.rawValue

@@ -35,7 +35,10 @@ enum ConvertCommand: Command {
         var progress = ProgressLine(console: console)
         while let request = try reader.next() {
             try writer.write(request)
-            if request.id & 0xFFFF == 0 { progress.update("convert: \(request.id) requests") }
+            if request.id & 0xFFFF == 0 {
+                try Interrupt.check()
+                progress.update("convert: \(request.id) requests")
+            }
         }
         try writer.finish()
         progress.finish()

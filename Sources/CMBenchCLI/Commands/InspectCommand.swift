@@ -28,7 +28,10 @@ enum InspectCommand: Command {
         var progress = ProgressLine(console: console)
         while let request = try reader.next() {
             statistics.add(request)
-            if request.id & 0xFFFF == 0 { progress.update("inspect: \(request.id) requests read") }
+            if request.id & 0xFFFF == 0 {
+                try Interrupt.check()
+                progress.update("inspect: \(request.id) requests read")
+            }
         }
         progress.finish()
         TraceInputOptions.reportIngest(reader.report, console: console)

@@ -166,10 +166,11 @@ struct ReplayRun {
             progress.update(
                 "replay: \(state.requestsFinished) of \(state.requestsAdmitted) requests finished, "
                     + "simulated \(formatFixed(state.simulatedTime.seconds, digits: 1)) s")
-            return .continue
+            return Interrupt.isRequested ? .stop : .continue
         }
         let wall = MonotonicClock.now() - started
         progress.finish()
+        try Interrupt.check()
         if let failure = recorder.second.failure { throw failure }
         return Result(
             summary: recorder.first.summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)

@@ -64,7 +64,10 @@ enum SynthCommand: Command {
         var progress = ProgressLine(console: console)
         while let request = workload.next() {
             try writer.write(request)
-            if request.id & 0xFFFF == 0 { progress.update("synth: \(request.id) of \(count) requests") }
+            if request.id & 0xFFFF == 0 {
+                try Interrupt.check()
+                progress.update("synth: \(request.id) of \(count) requests")
+            }
         }
         try writer.finish()
         progress.finish()
