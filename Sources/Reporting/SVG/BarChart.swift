@@ -64,7 +64,7 @@ public struct BarChart: Sendable, Hashable {
 
         svg.line("<g id=\"\(idPrefix)-bars\" clip-path=\"url(#\(idPrefix)-plot-area)\">")
         for (seriesIndex, bars) in series.enumerated() {
-            let color = bars.color ?? Palette.color(at: seriesIndex)
+            let color = Self.color(of: bars, at: seriesIndex)
             svg.line("<g class=\"series\" id=\"\(idPrefix)-series-\(seriesIndex)\">")
             for (index, value) in bars.values.enumerated() {
                 guard let value, valueAxis.accepts(value) else { continue }
@@ -118,12 +118,17 @@ public struct BarChart: Sendable, Hashable {
     private func legend() -> Legend {
         var legend = Legend()
         for (index, bars) in series.enumerated() {
-            legend.entries.append(.init(swatch: .bar(color: bars.color ?? Palette.color(at: index), hollow: bars.isReference), text: bars.name))
+            legend.entries.append(.init(swatch: .bar(color: Self.color(of: bars, at: index), hollow: bars.isReference), text: bars.name))
         }
         var sources: [String] = []
         for reference in references where !sources.contains(reference.source) { sources.append(reference.source) }
         legend.entries += sources.map { .init(swatch: .referenceMarker, text: $0) }
         return legend
+    }
+
+    /// A series' own colour, else near-black for published numbers, else the palette's.
+    static func color(of bars: BarSeries, at index: Int) -> String {
+        bars.color ?? (bars.isReference ? Palette.reference : Palette.color(at: index))
     }
 
     /// Four significant digits for labels above bars: enough to compare, short enough to fit.

@@ -28,7 +28,7 @@ public enum Ticks {
             high += pad
         }
         let step = niceStep(span: high - low)
-        return (floor(low / step + 1e-9) * step)...(ceil(high / step - 1e-9) * step)
+        return exactMultiple(floor(low / step + 1e-9), of: step)...exactMultiple(ceil(high / step - 1e-9), of: step)
     }
 
     /// Rounds `[low, high]` (positive) out to 1–2–5 values, or to whole decades when the range
@@ -93,19 +93,25 @@ public enum Ticks {
         return Double(String(format: "%.12g", value)) ?? value
     }
 
-    /// Labels for one axis, all in one scale: plain numbers, or thousands (`10k`) and millions
-    /// (`2M`) when the largest tick reaches 10 000 / 10 000 000, so an axis never mixes `8000` and `10k`.
+    /// Labels for one axis. Linear axes share one scale: plain numbers, or thousands (`10k`) and
+    /// millions (`2M`) when the largest tick reaches 10 000 / 10 000 000, so an axis never mixes
+    /// `8000` and `10k`. Log axes (`step == nil`) scale each decade on its own (`1000`, `10k`, `1M`),
+    /// since one shared scale would write the small end as `1e-06M`.
     static func labelsSharingOneScale(_ values: [Double], step: Double?) -> [String] {
+        guard let step else {
+            return values.map { value in
+                let magnitude = abs(value)
+                let (divisor, suffix): (Double, String) =
+                    magnitude >= 1e9 ? (1e9, "G") : magnitude >= 1e6 ? (1e6, "M") : magnitude >= 1e4 ? (1e3, "k") : (1, "")
+                return shortest(value / divisor) + suffix
+            }
+        }
         let largest = values.map(abs).max() ?? 0
         let (divisor, suffix): (Double, String) = largest >= 1e7 ? (1e6, "M") : largest >= 1e4 ? (1e3, "k") : (1, "")
+        let decimals = max(0, Int(ceil(-log10(step / divisor) - 1e-9)))
         return values.map { value in
-            let scaled = value / divisor
-            if let step {
-                let decimals = max(0, Int(ceil(-log10(step / divisor) - 1e-9)))
-                let text = String(format: "%.\(decimals)f", scaled)
-                return (Double(text) == 0 ? "0" : text) + suffix
-            }
-            return shortest(scaled) + suffix
+            let text = String(format: "%.\(decimals)f", value / divisor)
+            return Double(text) == 0 ? "0" : text + suffix
         }
     }
 
