@@ -85,15 +85,9 @@ public struct BarChart: Sendable, Hashable {
             }
             svg.line("</g>")
         }
+        // Vertical lines have no meaning across categories; only horizontal ones are drawn.
         for line in referenceLines {
-            guard case .horizontal(let value) = line.orientation, valueAxis.accepts(value) else { continue }
-            let y = frame.y(value)
-            svg.element(
-                "line",
-                ["x1": n(frame.plotLeft), "y1": n(y), "x2": n(frame.plotRight), "y2": n(y), "stroke": line.color,
-                 "stroke-width": "1.50", "stroke-dasharray": "6 4"],
-                content: "<title>\(SVGText.escape(line.label))</title>")
-            svg.label(line.label, x: frame.plotRight - 6, y: y - 6, size: 11, anchor: "end", fill: line.color, halo: true)
+            frame.drawReferenceLine(line, into: &svg, xAxis: nil, yAxis: valueAxis, px: { _ in .nan })
         }
         svg.line("</g>")
 

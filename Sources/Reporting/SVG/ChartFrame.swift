@@ -71,6 +71,31 @@ struct ChartFrame {
         legend.draw(into: &svg, x: plotRight + 16, y: plotTop)
     }
 
+    /// A dashed, labelled reference line with a tooltip. Horizontal labels sit at the left end,
+    /// because latency curves usually rise to the right; `xAxis == nil` skips vertical lines.
+    func drawReferenceLine(
+        _ line: ReferenceLine, into svg: inout SVGBuilder, xAxis: Axis?, yAxis: Axis, px: (Double) -> Double
+    ) {
+        let n = SVGText.number
+        let x1: Double, y1: Double, x2: Double, y2: Double, labelX: Double, labelY: Double
+        switch line.orientation {
+        case .horizontal(let value):
+            guard yAxis.accepts(value) else { return }
+            (x1, x2, y1, y2) = (plotLeft, plotRight, y(value), y(value))
+            (labelX, labelY) = (plotLeft + 6, y(value) - 6)
+        case .vertical(let value):
+            guard let xAxis, xAxis.accepts(value) else { return }
+            (x1, x2, y1, y2) = (px(value), px(value), plotTop, plotBottom)
+            (labelX, labelY) = (px(value) + 5, plotTop + 14)
+        }
+        svg.element(
+            "line",
+            ["x1": n(x1), "y1": n(y1), "x2": n(x2), "y2": n(y2), "stroke": line.color, "stroke-width": "1.50",
+             "stroke-dasharray": "6 4"],
+            content: "<title>\(SVGText.escape(line.label))</title>")
+        svg.label(line.label, x: labelX, y: labelY, size: 11, fill: line.color, halo: true)
+    }
+
     static func captionLines(_ caption: String) -> [String] {
         caption.isEmpty ? [] : caption.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
     }

@@ -169,29 +169,8 @@ public struct LinePlot: Sendable, Hashable {
     }
 
     private func drawReferenceLines(into svg: inout SVGBuilder, frame: ChartFrame, px: (Double) -> Double) {
-        let n = SVGText.number
         for line in referenceLines {
-            switch line.orientation {
-            case .horizontal(let value):
-                guard yAxis.accepts(value) else { continue }
-                let y = frame.y(value)
-                svg.element(
-                    "line",
-                    ["x1": n(frame.plotLeft), "y1": n(y), "x2": n(frame.plotRight), "y2": n(y), "stroke": line.color,
-                     "stroke-width": "1.50", "stroke-dasharray": "6 4"],
-                    content: "<title>\(SVGText.escape(line.label))</title>")
-                // At the left end: latency curves usually rise to the right, so the left is clear.
-                svg.label(line.label, x: frame.plotLeft + 6, y: y - 6, size: 11, fill: line.color, halo: true)
-            case .vertical(let value):
-                guard xAxis.accepts(value) else { continue }
-                let x = px(value)
-                svg.element(
-                    "line",
-                    ["x1": n(x), "y1": n(frame.plotTop), "x2": n(x), "y2": n(frame.plotBottom), "stroke": line.color,
-                     "stroke-width": "1.50", "stroke-dasharray": "6 4"],
-                    content: "<title>\(SVGText.escape(line.label))</title>")
-                svg.label(line.label, x: x + 5, y: frame.plotTop + 14, size: 11, fill: line.color, halo: true)
-            }
+            frame.drawReferenceLine(line, into: &svg, xAxis: xAxis, yAxis: yAxis, px: px)
         }
     }
 
