@@ -1,1 +1,219 @@
-// ResultsStore: see README "Architecture".
+import CSQLite
+import Foundation
+
+/// The SQLite results store: one row per run with its provenance and metrics.
+///
+/// One `final class` owns one connection; it is not `Sendable`, so each thread or process
+/// opens its own. Durability and concurrency choices, and why:
+/// - **WAL** journal: readers never block the writer, and a crash leaves the file consistent.
+/// - **`synchronous=NORMAL`**: in WAL mode this stays consistent, but a power loss may drop
+///   the last few committed runs. Acceptable for a results store; the run can be replayed.
+/// - **`busy_timeout` 10 s** and **`BEGIN IMMEDIATE`**: concurrent cmbench processes queue for
+///   the write lock instead of failing with `SQLITE_BUSY`.
+/// - **One transaction per run**: a process killed midway leaves no partial run.
+/// - **`application_id`** marks cmbench stores; **`user_version`** records the schema version.
+///
+/// To hand the file to someone as one file, call ``checkpoint()`` first (empties the `-wal` file).
+///
+/// ```swift
+/// let store = try ResultsStore(path: "results/cmbench.sqlite")
+/// let id = try store.insert(NewRun(command: "replay", cmbenchVersion: "0.6.0",
+///                                  backend: "cloudmatrix-infer", metrics: ["ttft_p99_ms": 812.5]))
+/// let latest = try store.list(limit: 10)
+/// ```
+public final class ResultsStore {
+    /// The path given at open (`:memory:` for ``inMemory()``).
+    public let path: String
+    private let connection: SQLiteConnection
+    /// Prepared statements by SQL text, reused across calls (GRDB's `cachedStatement`).
+    private var statements: [String: SQLiteStatement] = [:]
+
+    /// How long a writer waits for another process's write lock before failing.
+    public static let busyTimeoutMilliseconds: Int32 = 10_000
+
+    /// Opens the store at `path`, creating the file (and its parent directories) on first use
+    /// and migrating an older schema.
+    ///
+    /// - Throws: ``StoreError`` of kind `badPath` for a directory or unwritable location,
+    ///   `notAResultsStore` for a foreign file, `schemaTooNew` for a store from a newer cmbench.
+    public convenience init(path: String) throws(StoreError) {
+        try Self.preparePath(path)
+        try self.init(connection: SQLiteConnection(path: path), path: path)
+    }
+
+    /// A private in-memory store, for tests and dry runs; gone when released.
+    public static func inMemory() throws(StoreError) -> ResultsStore {
+        try ResultsStore(connection: SQLiteConnection(path: ":memory:"), path: ":memory:")
+    }
+
+    init(connection: SQLiteConnection, path: String, migrations: [String] = Schema.migrations) throws(StoreError) {
+        self.connection = connection
+        self.path = path
+        sqlite3_busy_timeout(connection.handle, Self.busyTimeoutMilliseconds)
+        if sqlite3_db_readonly(connection.handle, "main") == 1 {
+            throw StoreError(kind: .badPath, message: "the file is read-only; choose a writable --store path", path: path)
+        }
+        try Migrator(connection: connection, migrations: migrations).checkAndMigrate()
+        try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+    }
+
+    /// Refuses directories up front (SQLite's own message, "unable to open database file", does
+    /// not say why) and creates missing parent directories, since the default path
+    /// `results/cmbench.sqlite` is created on first use.
+    private static func preparePath(_ path: String) throws(StoreError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            throw StoreError(kind: .badPath, message: "is a directory; give a file path such as \(path)/cmbench.sqlite", path: path)
+        }
+        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if !FileManager.default.fileExists(atPath: parent) {
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw StoreError(kind: .badPath, message: "cannot create directory \(parent): \(error.localizedDescription)", path: path)
+            }
+        }
+    }
+
+    // MARK: Writing
+
+    /// Stores one run and its metrics in one transaction; returns its id.
+    ///
+    /// Idempotent by ``NewRun/runKey``: when the key is already stored, nothing is written and
+    /// the existing id is returned, so a retry after an uncertain failure cannot duplicate a run.
+    @discardableResult
+    public func insert(_ run: NewRun) throws(StoreError) -> Int64 {
+        guard !run.runKey.isEmpty else {
+            throw StoreError(kind: .invalidRun, message: "a run needs a non-empty run key", path: path)
+        }
+        return try connection.immediateTransaction { () throws(StoreError) -> Int64 in
+            try cached(
+                """
+                INSERT INTO runs (run_key, created_at, command, cmbench_version, trace_path, trace_sha256,
+                                  backend, configuration_json, seed, summary_json)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (run_key) DO NOTHING
+                """
+            ).run([
+                .text(run.runKey), .text(Timestamp.string(from: run.createdAt)), .text(run.command),
+                .text(run.cmbenchVersion), run.tracePath.map(SQLiteValue.text) ?? .null,
+                run.traceSHA256.map(SQLiteValue.text) ?? .null, .text(run.backend), .text(run.configurationJSON),
+                run.seed.map { .text(String($0)) } ?? .null, .text(Self.summaryJSON(run.metrics)),
+            ])
+            if sqlite3_changes(connection.handle) == 0 {
+                // The key exists: a retry of an already-stored run.
+                return try existingID(forKey: run.runKey)
+            }
+            let id = sqlite3_last_insert_rowid(connection.handle)
+            let metric = try cached("INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)")
+            for name in run.metrics.keys.sorted() {
+                try metric.run([.integer(id), .text(name), .real(run.metrics[name]!)])
+            }
+            return id
+        }
+    }
+
+    /// Writes the WAL into the main file and truncates it, so the `.sqlite` file alone is complete.
+    public func checkpoint() throws(StoreError) {
+        try connection.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    }
+
+    // MARK: Reading
+
+    /// The most recent runs, newest first (by id, which follows commit order).
+    public func list(limit: Int = 50) throws(StoreError) -> [StoredRun] {
+        try runs(where: "ORDER BY id DESC LIMIT ?", [.integer(Int64(max(0, limit)))])
+    }
+
+    /// The run with this id, or `nil`.
+    public func run(id: Int64) throws(StoreError) -> StoredRun? {
+        try runs(where: "WHERE id = ?", [.integer(id)]).first
+    }
+
+    /// The run with this key, or `nil`.
+    public func run(key: String) throws(StoreError) -> StoredRun? {
+        try runs(where: "WHERE run_key = ?", [.text(key)]).first
+    }
+
+    /// How many runs are stored.
+    public func count() throws(StoreError) -> Int {
+        Int(try connection.scalarInteger("SELECT count(*) FROM runs"))
+    }
+
+    /// Calls `body` for every run, oldest first, reading one run at a time so an export of a
+    /// large store does not hold it all in memory.
+    public func forEachRun(_ body: (StoredRun) throws(StoreError) -> Void) throws(StoreError) {
+        var after: Int64 = 0
+        while true {
+            let page = try runs(where: "WHERE id > ? ORDER BY id LIMIT 500", [.integer(after)])
+            for run in page { try body(run) }
+            guard let last = page.last else { return }
+            after = last.id
+        }
+    }
+
+    /// `PRAGMA integrity_check`'s answer: `["ok"]` for a healthy file.
+    public func integrityCheck() throws(StoreError) -> [String] {
+        let statement = try connection.prepare("PRAGMA integrity_check")
+        var lines: [String] = []
+        while try statement.step() { lines.append(statement.text(0) ?? "") }
+        return lines
+    }
+
+    private func cached(_ sql: String) throws(StoreError) -> SQLiteStatement {
+        if let statement = statements[sql] { return statement }
+        let statement = try connection.prepare(sql)
+        statements[sql] = statement
+        return statement
+    }
+
+    private static let runColumns =
+        "id, run_key, created_at, command, cmbench_version, trace_path, trace_sha256, backend, configuration_json, seed"
+
+    private func runs(where clause: String, _ values: [SQLiteValue]) throws(StoreError) -> [StoredRun] {
+        let statement = try cached("SELECT \(Self.runColumns) FROM runs \(clause)")
+        try statement.bind(values)
+        defer { statement.reset() }
+        var result: [StoredRun] = []
+        while try statement.step() {
+            result.append(
+                StoredRun(
+                    id: statement.integer(0) ?? 0, runKey: statement.text(1) ?? "", createdAt: statement.text(2) ?? "",
+                    command: statement.text(3) ?? "", cmbenchVersion: statement.text(4) ?? "",
+                    tracePath: statement.text(5), traceSHA256: statement.text(6), backend: statement.text(7) ?? "",
+                    configurationJSON: statement.text(8) ?? "{}", seed: statement.text(9).flatMap { UInt64($0) },
+                    metrics: [:]))
+        }
+        let metrics = try cached("SELECT name, value FROM run_metrics WHERE run_id = ?")
+        for index in result.indices {
+            try metrics.bind([.integer(result[index].id)])
+            while try metrics.step() {
+                result[index].metrics[metrics.text(0) ?? ""] = metrics.real(1) ?? .nan
+            }
+        }
+        metrics.reset()
+        return result
+    }
+
+    private func existingID(forKey key: String) throws(StoreError) -> Int64 {
+        let statement = try cached("SELECT id FROM runs WHERE run_key = ?")
+        try statement.bind([.text(key)])
+        defer { statement.reset() }
+        guard try statement.step(), let id = statement.integer(0) else {
+            throw StoreError(kind: .sqlite, message: "run key \(key) vanished during insert", path: path)
+        }
+        return id
+    }
+
+    /// The metrics as one JSON object with sorted keys, for `json_extract` queries in the shell;
+    /// non-finite values become `null`.
+    static func summaryJSON(_ metrics: [String: Double]) -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let data = (try? encoder.encode(metrics.mapValues { $0.isFinite ? $0 : nil })) ?? Data("{}".utf8)
+        return String(decoding: data, as: UTF8.self)
+    }
+}
+
+@available(*, unavailable)
+extension ResultsStore: Sendable {}

@@ -1,0 +1,106 @@
+/// Renders a ``GateVerdict`` as Markdown for a pull-request comment or a CI job summary.
+///
+/// Regressions come first because they are what the reader must act on, then improvements
+/// (the baseline should be updated on purpose), then only a count of unchanged metrics so a
+/// comment over hundreds of metrics stays short.
+public enum GateReport {
+    /// The Markdown summary; `title` names what was gated (e.g. "replay azure-conv").
+    ///
+    /// - Parameter includeUnchanged: also list unchanged metrics inside a collapsed `<details>` block.
+    public static func markdown(_ verdict: GateVerdict, title: String = "cmbench gate", includeUnchanged: Bool = false)
+        -> String
+    {
+        var lines: [String] = []
+        let headline: String
+        switch verdict.decision {
+        case .regression: headline = "❌ regression"
+        case .improved: headline = "✅ passed, with improvements (update the baseline on purpose)"
+        case .unchanged: headline = "✅ passed"
+        }
+        lines.append("### \(escape(title)): \(headline)")
+        lines.append("")
+        lines.append(countsSentence(verdict))
+
+        let flagged = verdict.regressions + verdict.improvements
+        if !flagged.isEmpty {
+            lines.append("")
+            lines.append(contentsOf: table(flagged))
+        }
+        if !verdict.missingInCurrent.isEmpty {
+            lines.append("")
+            let effect = verdict.missingMetricsFail ? "fails the gate" : "reported only"
+            lines.append("Missing from the current run (\(effect)): " + codeList(verdict.missingInCurrent))
+        }
+        if !verdict.missingInBaseline.isEmpty {
+            lines.append("")
+            lines.append("New in the current run (not in the baseline, not gated): " + codeList(verdict.missingInBaseline))
+        }
+        if includeUnchanged && !verdict.unchanged.isEmpty {
+            lines.append("")
+            lines.append("<details><summary>\(verdict.unchanged.count) unchanged</summary>")
+            lines.append("")
+            lines.append(contentsOf: table(verdict.unchanged))
+            lines.append("")
+            lines.append("</details>")
+        }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    private static func countsSentence(_ verdict: GateVerdict) -> String {
+        func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
+        var parts = [
+            count(verdict.regressions.count, "regression"),
+            count(verdict.improvements.count, "improvement"),
+            "\(verdict.unchanged.count) unchanged",
+        ]
+        if !verdict.missingInCurrent.isEmpty { parts.append("\(verdict.missingInCurrent.count) missing") }
+        if !verdict.missingInBaseline.isEmpty { parts.append("\(verdict.missingInBaseline.count) new") }
+        return parts.joined(separator: ", ") + "."
+    }
+
+    private static func table(_ rows: [MetricComparison]) -> [String] {
+        var lines = [
+            "| verdict | metric | baseline | current | Δ | Δ % | allowed Δ |",
+            "|:--|:--|--:|--:|--:|--:|--:|",
+        ]
+        for row in rows {
+            let verdict: String
+            switch row.outcome {
+            case .regression: verdict = "❌ regression"
+            case .improvement: verdict = "🟢 improvement"
+            case .unchanged: verdict = "unchanged"
+            }
+            let unit = row.unit.isEmpty ? "" : " \(escape(row.unit))"
+            let cells = [
+                verdict,
+                "`\(escape(row.name))` (\(row.polarity.phrase))",
+                NumberText.format(row.baseline) + unit,
+                NumberText.format(row.current) + unit,
+                NumberText.signed(row.delta),
+                NumberText.percent(row.deltaPercent),
+                "±" + NumberText.format(row.allowedChange) + " (\(NumberText.format(row.tolerance.relativePercent)) %, ≥ \(NumberText.format(row.tolerance.absolute)))",
+            ]
+            lines.append("| " + cells.joined(separator: " | ") + " |")
+        }
+        return lines
+    }
+
+    private static func codeList(_ names: [String]) -> String {
+        names.map { "`\(escape($0))`" }.joined(separator: ", ")
+    }
+
+    /// Keeps user text from breaking the table: pipes split cells, backticks end code spans,
+    /// newlines end rows.
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for character in text {
+            switch character {
+            case "|": out += "\\|"
+            case "`": out += "'"
+            case "\n", "\r": out += " "
+            default: out.append(character)
+            }
+        }
+        return out
+    }
+}

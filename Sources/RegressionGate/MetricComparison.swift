@@ -1,0 +1,66 @@
+/// The gate's judgement of one metric present in both the baseline and the current run.
+public struct MetricComparison: Sendable, Hashable {
+    /// What the change amounts to, after polarity and tolerance.
+    public enum Outcome: String, Sendable, Hashable, Codable {
+        /// Worse than baseline by more than the allowed change (or, for `match`, moved at all
+        /// beyond it; or became NaN).
+        case regression
+        /// Better than baseline by more than the allowed change: update the baseline on purpose.
+        case improvement
+        /// Within tolerance.
+        case unchanged
+    }
+
+    public var name: String
+    public var baseline: Double
+    public var current: Double
+    public var polarity: Polarity
+    public var tolerance: Tolerance
+    public var unit: String
+    public var outcome: Outcome
+
+    /// `current − baseline`, in the metric's unit.
+    public var delta: Double { current - baseline }
+
+    /// The change in percent of |baseline|; `nil` when the baseline is zero or not finite.
+    public var deltaPercent: Double? {
+        guard baseline != 0, baseline.isFinite, current.isFinite else { return nil }
+        return delta / abs(baseline) * 100
+    }
+
+    /// The largest change still judged unchanged: `max(relative × |baseline|, absolute)`.
+    public var allowedChange: Double { tolerance.allowedChange(baseline: baseline) }
+
+    /// Judges one metric; the whole rule of the gate lives here.
+    ///
+    /// Equal values (including two infinities or two NaNs) are unchanged. A NaN on one side is
+    /// a regression: the gate cannot tell that it is better, and must not pass silently.
+    public init(name: String, baseline: Double, current: Double, polarity: Polarity, tolerance: Tolerance, unit: String) {
+        self.name = name
+        self.baseline = baseline
+        self.current = current
+        self.polarity = polarity
+        self.tolerance = tolerance
+        self.unit = unit
+        self.outcome = Self.judge(baseline: baseline, current: current, polarity: polarity, tolerance: tolerance)
+    }
+
+    private static func judge(baseline: Double, current: Double, polarity: Polarity, tolerance: Tolerance) -> Outcome {
+        if current == baseline || (current.isNaN && baseline.isNaN) { return .unchanged }
+        if current.isNaN || baseline.isNaN { return .regression }
+        let allowed = tolerance.allowedChange(baseline: baseline)
+        let delta = current - baseline
+        // "worse" is the change in the bad direction; for `match` both directions are bad.
+        switch polarity {
+        case .lowerIsBetter:
+            if delta > allowed { return .regression }
+            if -delta > allowed { return .improvement }
+        case .higherIsBetter:
+            if -delta > allowed { return .regression }
+            if delta > allowed { return .improvement }
+        case .matchBaseline:
+            if abs(delta) > allowed { return .regression }
+        }
+        return .unchanged
+    }
+}

@@ -1,1 +1,0 @@
-// RegressionGate: see README "Architecture".

@@ -1,1 +1,0 @@
-// Reporting: see README "Architecture".

@@ -1,0 +1,47 @@
+/// Why the results store refused or failed, keeping SQLite's own words.
+///
+/// Shaped after GRDB's `DatabaseError`: the extended result code, `sqlite3_errmsg` text and the
+/// SQL that failed travel together, so a report says what SQLite said, not a generic phrase.
+public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// What kind of failure, for the CLI's choice of exit status.
+    public enum Kind: String, Sendable, Hashable {
+        /// SQLite returned an error code (I/O, locking, constraint, corruption …).
+        case sqlite
+        /// The path cannot hold a store: a directory, or an unwritable location.
+        case badPath
+        /// The file is SQLite but not a cmbench store, or not SQLite at all.
+        case notAResultsStore
+        /// The file was written by a newer cmbench whose schema this binary does not know.
+        case schemaTooNew
+        /// A run the caller passed cannot be stored (e.g. an empty run key).
+        case invalidRun
+    }
+
+    public var kind: Kind
+    /// A sentence saying what went wrong and, where possible, what to do.
+    public var message: String
+    /// The store's path (`:memory:` for an in-memory store).
+    public var path: String
+    /// SQLite's extended result code, e.g. 5 (`SQLITE_BUSY`) or 2067 (`SQLITE_CONSTRAINT_UNIQUE`).
+    public var extendedCode: Int32?
+    /// The statement that failed, when one did.
+    public var sql: String?
+
+    public init(kind: Kind, message: String, path: String, extendedCode: Int32? = nil, sql: String? = nil) {
+        self.kind = kind
+        self.message = message
+        self.path = path
+        self.extendedCode = extendedCode
+        self.sql = sql
+    }
+
+    /// The primary result code (`SQLITE_BUSY` for `SQLITE_BUSY_SNAPSHOT`), as GRDB's `ResultCode`.
+    public var primaryCode: Int32? { extendedCode.map { $0 & 0xFF } }
+
+    public var description: String {
+        var text = "results store \(path): \(message)"
+        if let extendedCode { text += " (SQLite code \(extendedCode))" }
+        if let sql { text += " in: \(sql)" }
+        return text
+    }
+}
