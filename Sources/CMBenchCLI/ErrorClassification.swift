@@ -2,6 +2,9 @@ import ServingMetrics
 import ServingModel
 import TraceFormats
 import Replay
+import Reporting
+import ResultsStore
+import RegressionGate
 import ZstdStream
 
 /// Maps the errors of every module to an exit status and a message, in one place.
@@ -25,6 +28,12 @@ enum ErrorClassification {
             return CLIError(.usage, error.description)
         case let error as BackendConfigurationError:
             return CLIError(.usage, error.description)
+        case let error as ReportingError:
+            return CLIError(.ioError, "cannot write \(error.description)")
+        case let error as StoreError:
+            return CLIError(.ioError, "results store: \(error)")
+        case let error as GatePolicyError:
+            return CLIError(.badData, "thresholds: \(error)")
         case let error as SLOParseError:
             return CLIError(.usage, error.description)
         case let error as ReplayOptionsError:

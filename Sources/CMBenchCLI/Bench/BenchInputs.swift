@@ -1,4 +1,5 @@
 import DiscreteEvent
+import Reporting
 import ServingModel
 import TraceFormats
 import ZstdStream
@@ -116,14 +117,14 @@ struct TextCompressor {
     mutating func finish() throws {
         try flush()
         try compressor.finishFrame(appendingTo: &compressed)
-        try file.write(bytes: compressed)
+        try file.write(compressed)
         compressed.removeAll()
     }
 
     private mutating func flush() throws {
         try pending.withUnsafeBytes { try compressor.compress($0, appendingTo: &compressed) }
         pending.removeAll(keepingCapacity: true)
-        try file.write(bytes: compressed)
+        try file.write(compressed)
         compressed.removeAll(keepingCapacity: true)
     }
 }

@@ -1,5 +1,6 @@
 import DiscreteEvent
 import Replay
+import Reporting
 import ServingMetrics
 import ServingModel
 import TraceFormats
@@ -63,7 +64,7 @@ enum ReplayCommand: Command {
         let configuration = try BackendOptions.configuration(arguments, seed: seed)
         let backend = try BackendOptions.registry.makeBackend(configuration)
         let reader = try TraceReader(path: path, options: try TraceInputOptions.readerOptions(arguments))
-        let requestsCSV = try arguments.value("--requests-csv").map { path throws(CLIError) in try OutputFile(path: path) }
+        let requestsCSV = try arguments.value("--requests-csv").map { path throws(ReportingError) in try OutputFile(path: path) }
 
         let run = ReplayRun(
             options: options, objectives: objectives, console: console,
@@ -180,7 +181,7 @@ struct ReplayRun {
 /// Writes one CSV row per request as outcomes arrive (streaming; memory does not grow).
 struct RequestsCSVRecorder: OutcomeRecorder {
     let file: OutputFile?
-    private(set) var failure: CLIError?
+    private(set) var failure: ReportingError?
 
     init(file: OutputFile?) {
         self.file = file
