@@ -34,10 +34,13 @@ public struct Roofline: Sendable {
         let flops = 2 * m * Double(n) * Double(k) * g
         let bytes = g * (Double(n * k * weightBytes) + m * Double(k * inputBytes) + m * Double(n * outputBytes))
         let cores = max(1, (share.cubeFraction * Double(die.cubeCores)).rounded())
-        let tiles = g * (m / Double(eff.gemmTileM)).rounded(.up) * (Double(n) / Double(eff.gemmTileN)).rounded(.up)
+        // A GEMM with fewer rows than a tile is taken to shrink its row tile to fit (no padding
+        // to 128 rows for an 8-token decode GEMM); larger ones pay for their last partial tile.
+        let rowsPerTile = min(Double(eff.gemmTileM), m.rounded(.up))
+        let tiles = g * (m / rowsPerTile).rounded(.up) * (Double(n) / Double(eff.gemmTileN)).rounded(.up)
         let waves = (tiles / cores).rounded(.up)
         let perCorePeak = die.matmulPeak(operandBytes: computeBytes) / Double(die.cubeCores)
-        let tileFlops = 2 * Double(eff.gemmTileM * eff.gemmTileN * k)
+        let tileFlops = 2 * rowsPerTile * Double(eff.gemmTileN * k)
         let compute = waves * tileFlops / (perCorePeak * eff.gemmCompute)
         let memory = memorySeconds(bytes: bytes)
         return OperatorTime(
