@@ -1,0 +1,67 @@
+/// The JSON layout of `configs/deployments/*.json`.
+struct DeploymentFile: Decodable, Sendable {
+    struct Stream: Decodable, Sendable {
+        var name: String
+        var cubeCores: Sourced<Int>
+        var vectorCores: Sourced<Int>
+    }
+    struct Microbatching: Decodable, Sendable {
+        var enabled: Bool
+        var source: String
+        var policy: String
+        var policySource: String
+        var streams: [Stream]
+    }
+    struct MTP: Decodable, Sendable {
+        var draftTokens: Sourced<Int>
+        var acceptanceRate: Sourced<Double>
+    }
+    struct Decode: Decodable, Sendable {
+        var npus: Sourced<Int>
+        var attentionDataParallelDies: Sourced<Int>
+        var sharedExpertCopies: Sourced<Int>
+        var redundantExperts: Sourced<Int>
+        var expertsPerDie: Sourced<Int>
+        var batchPerDie: Sourced<Int>
+        var maxKVLengthTokens: Sourced<Int>
+        var maxTokensPerDieForBuffers: Sourced<Int>
+        var microbatching: Microbatching
+        var mtp: MTP
+        var expertBalance: String
+    }
+    struct Prefill: Decodable, Sendable {
+        var npus: Sourced<Int>
+        var expertParallelDies: Sourced<Int>
+        var expertsPerDie: Sourced<Int>
+        var attentionTensorParallelDies: Sourced<Int>
+        var tokensPerNPU: Sourced<Int>
+        var promptLength: Sourced<Int>
+        var microbatches: Sourced<Int>
+        var expertBalance: String
+    }
+    struct Overheads: Decodable, Sendable {
+        var naiveGraphStartupUs: Sourced<Double>
+        var graphLaunchOverlapped: Sourced<Int>
+        var samplingPassesOverLogits: Sourced<Double>
+        var logitBytes: Sourced<Int>
+    }
+    struct Imbalance: Decodable, Sendable {
+        var model: String
+        var noiseSource: String
+        var systematicSkew: Sourced<Double>
+    }
+    struct Calibration: Decodable, Sendable {
+        var perGraphOverheadUs: Sourced<Double>
+    }
+    var name: String
+    var hardware: String
+    var model: String
+    var precision: String
+    var prefillInstances: Sourced<Int>
+    var decodeInstances: Sourced<Int>
+    var decode: Decode
+    var prefill: Prefill
+    var overheads: Overheads
+    var expertImbalance: Imbalance
+    var calibration: Calibration
+}

@@ -1,0 +1,114 @@
+extension Deployment {
+    /// Loads a deployment file and checks it against the hardware it runs on.
+    public static func load(path: String, hardware: Hardware) throws(ConfigError) -> Deployment {
+        try Deployment(file: ConfigFile.decode(DeploymentFile.self, at: path), path: path, hardware: hardware)
+    }
+
+    init(file f: DeploymentFile, path: String, hardware hw: Hardware) throws(ConfigError) {
+        let v = FieldValidator(file: path)
+        name = f.name
+        hardwareName = f.hardware
+        modelName = f.model
+        precisionName = f.precision
+        prefillInstances = try v.nonNegative(f.prefillInstances, "$.prefillInstances")
+        decodeInstances = try v.nonNegative(f.decodeInstances, "$.decodeInstances")
+        func balance(_ s: String, _ p: String) throws(ConfigError) -> ExpertBalance {
+            guard let b = ExpertBalance(rawValue: s) else {
+                throw v.fail(p, "unknown expert balance \"\(s)\"; use \"perfect\" or \"default\"", code: .unknownName)
+            }
+            return b
+        }
+
+        let d = f.decode
+        let decodeNPUs = try v.positive(d.npus, "$.decode.npus")
+        let decodeDies = decodeNPUs * hw.diesPerPackage
+        let dp = try v.positive(d.attentionDataParallelDies, "$.decode.attentionDataParallelDies")
+        guard dp == decodeDies else {
+            throw v.fail("$.decode.attentionDataParallelDies.value", "DP attention needs one rank per die: \(decodeDies) dies, got \(dp)")
+        }
+        var streams: [StreamShare]?
+        if d.microbatching.enabled {
+            guard d.microbatching.streams.count == 2 else {
+                throw v.fail("$.decode.microbatching.streams", "the decode pipeline has exactly two streams (attention, moe), got \(d.microbatching.streams.count)")
+            }
+            var list: [StreamShare] = []
+            var cube = 0, vec = 0
+            for (i, s) in d.microbatching.streams.enumerated() {
+                let p = "$.decode.microbatching.streams[\(i)]"
+                let c = try v.positive(s.cubeCores, p + ".cubeCores")
+                let vv = try v.positive(s.vectorCores, p + ".vectorCores")
+                cube += c
+                vec += vv
+                list.append(StreamShare(name: s.name, cubeCores: c, vectorCores: vv))
+            }
+            guard cube <= hw.die.cubeCores, vec <= hw.die.vectorCores else {
+                throw v.fail("$.decode.microbatching.streams", "streams use \(cube) cube + \(vec) vector cores; a die has \(hw.die.cubeCores) + \(hw.die.vectorCores)")
+            }
+            streams = list
+        }
+        var policy = MicrobatchPolicy.never
+        if d.microbatching.enabled {
+            guard let pol = MicrobatchPolicy(rawValue: d.microbatching.policy) else {
+                throw v.fail("$.decode.microbatching.policy", "unknown policy \"\(d.microbatching.policy)\"; use always, never or whenFaster", code: .unknownName)
+            }
+            policy = pol
+        }
+        let acceptance = d.mtp.acceptanceRate.value
+        guard acceptance >= 0, acceptance <= 1 else {
+            throw v.fail("$.decode.mtp.acceptanceRate.value", "must be in [0, 1], got \(acceptance)")
+        }
+        let shared = try v.nonNegative(d.sharedExpertCopies, "$.decode.sharedExpertCopies")
+        let perDie = try v.positive(d.expertsPerDie, "$.decode.expertsPerDie")
+        guard decodeDies * perDie > shared else {
+            throw v.fail("$.decode.sharedExpertCopies.value", "leaves no slot for routed experts (\(decodeDies * perDie) slots)")
+        }
+        decode = DecodeDeployment(
+            npus: decodeNPUs, dies: decodeDies, attentionDataParallelDies: dp, sharedExpertCopies: shared,
+            redundantExperts: try v.nonNegative(d.redundantExperts, "$.decode.redundantExperts"),
+            expertsPerDie: perDie,
+            batchPerDie: try v.positive(d.batchPerDie, "$.decode.batchPerDie"),
+            maxKVLengthTokens: try v.positive(d.maxKVLengthTokens, "$.decode.maxKVLengthTokens"),
+            maxTokensPerDieForBuffers: try v.positive(d.maxTokensPerDieForBuffers, "$.decode.maxTokensPerDieForBuffers"),
+            streams: streams, microbatchPolicy: policy,
+            mtp: MTPSettings(draftTokens: try v.nonNegative(d.mtp.draftTokens, "$.decode.mtp.draftTokens"), acceptanceRate: acceptance),
+            expertBalance: try balance(d.expertBalance, "$.decode.expertBalance"))
+
+        let p = f.prefill
+        let prefillNPUs = try v.positive(p.npus, "$.prefill.npus")
+        let prefillDies = prefillNPUs * hw.diesPerPackage
+        let ep = try v.positive(p.expertParallelDies, "$.prefill.expertParallelDies")
+        guard ep == prefillDies else {
+            throw v.fail("$.prefill.expertParallelDies.value", "EP spans the instance's \(prefillDies) dies, got \(ep)")
+        }
+        let tp = try v.positive(p.attentionTensorParallelDies, "$.prefill.attentionTensorParallelDies")
+        guard prefillDies % tp == 0 else {
+            throw v.fail("$.prefill.attentionTensorParallelDies.value", "must divide the instance's \(prefillDies) dies, got \(tp)")
+        }
+        let tokens = try v.positive(p.tokensPerNPU, "$.prefill.tokensPerNPU")
+        let prompt = try v.positive(p.promptLength, "$.prefill.promptLength")
+        prefill = PrefillDeployment(
+            npus: prefillNPUs, dies: prefillDies, expertParallelDies: ep,
+            expertsPerDie: try v.positive(p.expertsPerDie, "$.prefill.expertsPerDie"),
+            attentionTensorParallelDies: tp, tokensPerNPU: tokens, promptLength: prompt,
+            microbatches: try v.positive(p.microbatches, "$.prefill.microbatches"),
+            expertBalance: try balance(p.expertBalance, "$.prefill.expertBalance"))
+
+        let o = f.overheads
+        let launch = o.graphLaunchOverlapped.value
+        guard launch == 0 || launch == 1 else {
+            throw v.fail("$.overheads.graphLaunchOverlapped.value", "must be 1 (hidden) or 0 (exposed), got \(launch)")
+        }
+        overheads = Overheads(
+            naiveGraphStartupSeconds: try v.nonNegative(o.naiveGraphStartupUs, "$.overheads.naiveGraphStartupUs") * 1e-6,
+            graphLaunchOverlapped: launch == 1,
+            samplingPassesOverLogits: try v.nonNegative(o.samplingPassesOverLogits, "$.overheads.samplingPassesOverLogits"),
+            logitBytes: try v.positive(o.logitBytes, "$.overheads.logitBytes"))
+        let skew = f.expertImbalance.systematicSkew.value
+        guard skew.isFinite, skew >= 1 else {
+            throw v.fail("$.expertImbalance.systematicSkew.value", "max/mean load cannot be below 1, got \(skew)")
+        }
+        imbalance = ExpertImbalance(systematicSkew: skew)
+        calibration = Calibration(
+            perGraphOverheadSeconds: try v.nonNegative(f.calibration.perGraphOverheadUs, "$.calibration.perGraphOverheadUs") * 1e-6)
+    }
+}

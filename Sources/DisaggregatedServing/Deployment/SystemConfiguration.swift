@@ -1,0 +1,61 @@
+/// Hardware, model and deployment loaded together and checked against each other.
+///
+/// This is what the cost models take: the three files must name each other, the precision must
+/// exist in the model file, and the decode and prefill dies must hold their weights, buffers
+/// and KV.
+public struct SystemConfiguration: Sendable, Equatable {
+    public var hardware: Hardware
+    public var model: ModelShape
+    public var deployment: Deployment
+
+    public init(hardware: Hardware, model: ModelShape, deployment: Deployment) {
+        self.hardware = hardware
+        self.model = model
+        self.deployment = deployment
+    }
+
+    /// Loads the three files and cross-checks them.
+    public static func load(hardwarePath: String, modelPath: String, deploymentPath: String) throws(ConfigError)
+        -> SystemConfiguration
+    {
+        let hw = try Hardware.load(path: hardwarePath)
+        let dep = try Deployment.load(path: deploymentPath, hardware: hw)
+        guard dep.hardwareName == hw.name else {
+            throw ConfigError(
+                .unknownName, file: deploymentPath, path: "$.hardware",
+                reason: "names hardware \"\(dep.hardwareName)\" but \(hardwarePath) describes \"\(hw.name)\"")
+        }
+        let model = try ModelShape.load(path: modelPath, precision: dep.precisionName)
+        guard dep.modelName == model.name else {
+            throw ConfigError(
+                .unknownName, file: deploymentPath, path: "$.model",
+                reason: "names model \"\(dep.modelName)\" but \(modelPath) describes \"\(model.name)\"")
+        }
+        let system = SystemConfiguration(hardware: hw, model: model, deployment: dep)
+        try system.checkMemory(file: deploymentPath)
+        return system
+    }
+
+    /// Loads the files of the standard layout `configs/{hardware,models,deployments}/<name>.json`.
+    public static func load(configsDirectory dir: String, deployment name: String) throws(ConfigError)
+        -> SystemConfiguration
+    {
+        let depPath = "\(dir)/deployments/\(name).json"
+        let peek = try ConfigFile.decode(NamesOnly.self, at: depPath)
+        return try load(
+            hardwarePath: "\(dir)/hardware/\(peek.hardware).json", modelPath: "\(dir)/models/\(peek.model).json",
+            deploymentPath: depPath)
+    }
+
+    /// Checks that decode (at its batch and longest context) and prefill fit in HBM.
+    public func checkMemory(file: String) throws(ConfigError) {
+        let d = deployment.decode
+        try MemoryBudget.decode(model: model, deployment: d, hardware: hardware, batchPerDie: d.batchPerDie, kvLength: d.maxKVLengthTokens)
+            .check(file: file, path: "$.decode", what: "decode at batch \(d.batchPerDie) per die and \(d.maxKVLengthTokens)-token context")
+        let mtp = d.mtp.draftTokens > 0 ? model.mtpModules : 0
+        try MemoryBudget.prefill(model: model, deployment: deployment.prefill, hardware: hardware, mtpLayers: mtp)
+            .check(file: file, path: "$.prefill", what: "prefill at \(deployment.prefill.tokensPerNPU) tokens per NPU")
+    }
+
+    private struct NamesOnly: Decodable { var hardware: String; var model: String }
+}

@@ -1,1 +1,0 @@
-// DisaggregatedServing: see README "Architecture".

@@ -1,0 +1,92 @@
+/// One accelerator die: the unit that runs one DP attention rank and hosts experts.
+///
+/// Rates are in SI base units (operations, bytes, seconds) so formulas need no unit juggling.
+public struct DieSpec: Sendable, Equatable {
+    public var cubeCores: Int
+    public var vectorCores: Int
+    /// Dense INT8 (8-bit) matmul peak, operations per second.
+    public var int8PeakOpsPerSecond: Double
+    /// Dense BF16 matmul peak, FLOP per second.
+    public var bf16PeakFlopsPerSecond: Double
+    public var hbmCapacityBytes: Double
+    public var hbmBandwidthBytesPerSecond: Double
+
+    /// Matmul peak for operands of `bytes` bytes per element (1 = INT8/FP8, 2 = BF16).
+    public func matmulPeak(operandBytes bytes: Int) -> Double {
+        bytes <= 1 ? int8PeakOpsPerSecond : bf16PeakFlopsPerSecond
+    }
+}
+
+/// Fractions of peak that the paper's operator benchmarks attain on one die.
+///
+/// These are operator-level measurements (paper Tables 7–9), the only efficiency inputs the
+/// cost model has; nothing here is fitted to a system-level result.
+public struct AttainedEfficiency: Sendable, Equatable {
+    public var gemmCompute: Double
+    public var gemmTileM: Int
+    public var gemmTileN: Int
+    public var attentionCompute: Double
+    public var memoryBandwidth: Double
+}
+
+/// A network plane, seen from one die.
+public struct Fabric: Sendable, Equatable {
+    public var name: String
+    /// How many NPUs share this plane as one flat domain (UB: the whole supernode; NVLink: a node).
+    public var domainNPUs: Int
+    public var lineRateBytesPerSecond: Double
+    /// Measured one-die unidirectional rates and small-message latencies (nil where unmeasured).
+    public var measured: MeasuredLink?
+}
+
+/// Point-to-point measurements of a link (paper v2 Table 1 for UB).
+public struct MeasuredLink: Sendable, Equatable {
+    public var readIntraNodeBytesPerSecond: Double
+    public var readInterNodeBytesPerSecond: Double
+    public var writeIntraNodeBytesPerSecond: Double
+    public var writeInterNodeBytesPerSecond: Double
+    public var readIntraNodeLatencySeconds: Double
+    public var readInterNodeLatencySeconds: Double
+    public var writeIntraNodeLatencySeconds: Double
+    public var writeInterNodeLatencySeconds: Double
+}
+
+/// Which die engine drives the expert dispatch/combine operators.
+public enum CommunicationEngine: String, Sendable, Equatable {
+    /// Vector cores write to remote memory themselves (Ascend AIV-Direct, GPU SMs in DeepEP).
+    case vector
+    /// A copy engine (SDMA, copy engines) moves the bytes; cores only prepare them.
+    case dma
+}
+
+/// Measured latencies of the expert dispatch and combine operators at a reference batch.
+public struct ExpertCommunicationTable: Sendable, Equatable {
+    public struct Point: Sendable, Equatable {
+        public var expertParallelism: Int
+        public var latencySeconds: Double
+    }
+    public var engine: CommunicationEngine
+    public var referenceTokensPerRank: Int
+    public var referenceExpertsPerToken: Int
+    public var referenceDispatchMessageBytes: Int
+    public var referenceCombineMessageBytes: Int
+    public var dispatch: [Point]
+    public var combine: [Point]
+}
+
+/// The hardware profile: die, packaging, node, supernode and fabrics, validated.
+public struct Hardware: Sendable, Equatable {
+    public var name: String
+    public var die: DieSpec
+    public var diesPerPackage: Int
+    public var npusPerNode: Int
+    public var cpusPerNode: Int
+    public var supernodeNPUs: Int
+    public var scaleUp: Fabric
+    public var scaleOut: Fabric
+    public var efficiency: AttainedEfficiency
+    public var expertCommunication: ExpertCommunicationTable
+
+    /// Dies in one node.
+    public var diesPerNode: Int { npusPerNode * diesPerPackage }
+}

@@ -1,0 +1,69 @@
+/// The JSON layout of `configs/hardware/*.json`: units in key names, a source on every number.
+///
+/// Decoded as-is, then validated into `Hardware` by `Hardware.init(file:path:)`.
+struct HardwareFile: Decodable, Sendable {
+    struct Die: Decodable, Sendable {
+        var cubeCores: Sourced<Int>
+        var vectorCores: Sourced<Int>
+        var int8PeakTOPS: Sourced<Double>
+        var bf16PeakTFLOPS: Sourced<Double>
+        var hbmCapacityGB: Sourced<Double>
+        var hbmBandwidthGBps: Sourced<Double>
+    }
+    struct Package: Decodable, Sendable { var diesPerPackage: Sourced<Int> }
+    struct Node: Decodable, Sendable {
+        var npusPerNode: Sourced<Int>
+        var cpusPerNode: Sourced<Int>
+    }
+    struct Supernode: Decodable, Sendable { var npus: Sourced<Int> }
+    struct Measured: Decodable, Sendable {
+        var readIntraNodeGBps: Sourced<Double>
+        var readInterNodeGBps: Sourced<Double>
+        var writeIntraNodeGBps: Sourced<Double>
+        var writeInterNodeGBps: Sourced<Double>
+        var readIntraNodeLatencyUs: Sourced<Double>
+        var readInterNodeLatencyUs: Sourced<Double>
+        var writeIntraNodeLatencyUs: Sourced<Double>
+        var writeInterNodeLatencyUs: Sourced<Double>
+    }
+    struct ScaleUp: Decodable, Sendable {
+        var fabric: String
+        var domainNPUs: Sourced<Int>
+        var lineRateGBps: Sourced<Double>
+        var measured: Measured
+    }
+    struct ScaleOut: Decodable, Sendable {
+        var fabric: String
+        var lineRateGbps: Sourced<Double>
+    }
+    struct Attained: Decodable, Sendable {
+        var gemmComputeUtilisation: Sourced<Double>
+        var gemmTileM: Sourced<Int>
+        var gemmTileN: Sourced<Int>
+        var attentionComputeUtilisation: Sourced<Double>
+        var memoryBandwidthUtilisation: Sourced<Double>
+    }
+    struct CommPoint: Decodable, Sendable {
+        var expertParallelism: Int
+        var latencyUs: Sourced<Double>
+    }
+    struct ExpertCommunication: Decodable, Sendable {
+        var engine: String
+        var referenceTokensPerRank: Sourced<Int>
+        var referenceExpertsPerToken: Sourced<Int>
+        var referenceDispatchMessageBytes: Sourced<Int>
+        var referenceCombineMessageBytes: Sourced<Int>
+        var dispatch: [CommPoint]
+        var combine: [CommPoint]
+    }
+
+    var name: String
+    var die: Die
+    var package: Package
+    var node: Node
+    var supernode: Supernode
+    var scaleUp: ScaleUp
+    var scaleOut: ScaleOut
+    var attained: Attained
+    var expertCommunication: ExpertCommunication
+}

@@ -1,0 +1,81 @@
+import Foundation
+
+/// Dispatch and combine time over the scale-up fabric: a fixed latency plus bytes over an
+/// effective bandwidth, fitted to the measured operator table.
+///
+/// The table (paper Table 6) has one batch size per EP degree, so it cannot separate a
+/// batch-independent cost from a per-byte one. The fixed part is taken from the fabric's
+/// measured small-message write latency (UB: 2.1 µs inter-node, v2 Table 1), and the rest of each
+/// measured latency is charged to the bytes: effective bandwidth = reference bytes ÷ (latency −
+/// fixed), where reference bytes = 128 tokens × top-8 × message size. Between measured EP degrees
+/// the bandwidth is interpolated in log₂(EP); beyond them it is held at the nearest point.
+///
+/// When the engine is the vector cores (AIV-Direct), the measured rate is what the whole die's
+/// vector cores push: 54 GB/s against a 135 GB/s measured link, so the cores, not the wire, are
+/// the limit. A stream owning a fraction of the vector cores therefore gets that fraction of the
+/// rate (the paper notes Dispatch slows when a stream has fewer cores, §5.4.1).
+public struct ExpertCommunicationModel: Sendable {
+    public enum Kind: String, Sendable { case dispatch, combine }
+
+    public var table: ExpertCommunicationTable
+    public var fixedLatencySeconds: Double
+
+    public init(hardware: Hardware) {
+        table = hardware.expertCommunication
+        fixedLatencySeconds = hardware.scaleUp.measured?.writeInterNodeLatencySeconds ?? 0
+    }
+
+    func referenceBytes(_ kind: Kind) -> Double {
+        let msg = kind == .dispatch ? table.referenceDispatchMessageBytes : table.referenceCombineMessageBytes
+        return Double(table.referenceTokensPerRank * table.referenceExpertsPerToken * msg)
+    }
+
+    /// Effective bytes per second for `kind` at `expertParallelism` ranks, whole die.
+    public func effectiveBandwidth(_ kind: Kind, expertParallelism ep: Int) -> Double {
+        let points = kind == .dispatch ? table.dispatch : table.combine
+        let bw = points.map { referenceBytes(kind) / max($0.latencySeconds - fixedLatencySeconds, 1e-9) }
+        let xs = points.map { Foundation.log2(Double($0.expertParallelism)) }
+        let x = Foundation.log2(Double(max(ep, 1)))
+        if x <= xs[0] { return bw[0] }
+        for i in 1..<xs.count where x <= xs[i] {
+            let t = (x - xs[i - 1]) / (xs[i] - xs[i - 1])
+            return bw[i - 1] + t * (bw[i] - bw[i - 1])
+        }
+        return bw[bw.count - 1]
+    }
+
+    /// Time for one rank to send `tokens` tokens × `expertsPerToken` copies of `messageBytes`.
+    public func time(
+        _ kind: Kind, tokens: Double, expertsPerToken: Int, messageBytes: Int, expertParallelism ep: Int,
+        share: CoreShare = .wholeDie
+    ) -> OperatorTime {
+        let name = kind == .dispatch ? "dispatch" : "combine"
+        guard tokens > 0 else { return OperatorTime(name: name, microseconds: 0, bound: .communication) }
+        let bytes = tokens * Double(expertsPerToken * messageBytes)
+        let engineShare = table.engine == .vector ? share.vectorFraction : 1
+        let seconds = fixedLatencySeconds + bytes / (effectiveBandwidth(kind, expertParallelism: ep) * engineShare)
+        return OperatorTime(name: name, microseconds: seconds * 1e6, bound: .communication, bytes: bytes)
+    }
+}
+
+/// Bulk collectives driven by the copy engine (SDMA) at the fabric's measured write rate.
+///
+/// Used by prefill (paper §4.3.2 routes its all-to-all to SDMA). Each die sends the bytes that
+/// leave it; the rate is the measured one-die write bandwidth across nodes (v2 Table 1), the
+/// conservative of the intra/inter pair since an EP32 instance spans two nodes.
+public struct BulkTransferModel: Sendable {
+    public var bandwidthBytesPerSecond: Double
+    public var latencySeconds: Double
+
+    public init(hardware: Hardware) {
+        let m = hardware.scaleUp.measured
+        bandwidthBytesPerSecond = m?.writeInterNodeBytesPerSecond ?? hardware.scaleUp.lineRateBytesPerSecond
+        latencySeconds = m?.writeInterNodeLatencySeconds ?? 0
+    }
+
+    public func time(_ name: String, bytesSent: Double) -> OperatorTime {
+        guard bytesSent > 0 else { return OperatorTime(name: name, microseconds: 0, bound: .communication) }
+        let s = latencySeconds + bytesSent / bandwidthBytesPerSecond
+        return OperatorTime(name: name, microseconds: s * 1e6, bound: .communication, bytes: bytesSent)
+    }
+}

@@ -1,0 +1,161 @@
+/// Options of one prefill batch that a caller may vary around the deployment's defaults.
+public struct PrefillOptions: Sendable, Equatable {
+    public var microbatches: Int
+    public var expertBalance: ExpertBalance
+    /// Whether the MTP module also runs over the prompt (to draft the first decode token).
+    public var runsMTPModule: Bool
+
+    public init(microbatches: Int, expertBalance: ExpertBalance, runsMTPModule: Bool) {
+        self.microbatches = microbatches
+        self.expertBalance = expertBalance
+        self.runsMTPModule = runsMTPModule
+    }
+
+    /// The deployment file's settings.
+    public init(deployment d: Deployment) {
+        self.init(
+            microbatches: d.prefill.microbatches, expertBalance: d.prefill.expertBalance,
+            runsMTPModule: d.decode.mtp.draftTokens > 0)
+    }
+}
+
+/// One layer kind of a prefill batch: its pipeline stages for one microbatch.
+public struct PrefillLayerStages: Sendable, Equatable {
+    public var kind: LayerTime.Kind
+    public var count: Int
+    public var stages: [PipelineStage]
+
+    /// Busy time per resource for one microbatch of one layer (µs).
+    public func busyMicroseconds(_ r: PipelineResource) -> Double {
+        stages.filter { $0.resource == r }.reduce(0) { $0 + $1.operation.microseconds }
+    }
+    /// All stages back to back, one microbatch (µs).
+    public var sequentialMicroseconds: Double { stages.reduce(0) { $0 + $1.operation.microseconds } }
+}
+
+/// The time of one prefill batch on one instance and where it goes.
+public struct PrefillBreakdown: Sendable, Equatable {
+    public var tokensPerNPU: Int
+    public var promptLength: Int
+    public var reusedPrefixTokens: Int
+    public var options: PrefillOptions
+    public var expertMaxOverMean: Double
+    public var layers: [PrefillLayerStages]
+    /// Makespan of the microbatch chains over all layers (µs).
+    public var pipelinedMicroseconds: Double
+    public var extras: [OperatorTime]
+    public var graphOverhead: OperatorTime
+
+    public var batchMicroseconds: Double {
+        pipelinedMicroseconds + extras.reduce(0) { $0 + $1.microseconds } + graphOverhead.microseconds
+    }
+    /// Prompt tokens per second per NPU (reused tokens count: they are served, not computed).
+    public var tokensPerSecondPerNPU: Double { Double(tokensPerNPU) / (batchMicroseconds * 1e-6) }
+    public var layerCount: Int { layers.reduce(0) { $0 + $1.count } }
+    /// Mean pipelined time per layer (µs), comparable to the paper's per-layer latency.
+    public var meanLayerMicroseconds: Double { pipelinedMicroseconds / Double(max(layerCount, 1)) }
+}
+
+/// A prefill batch of CloudMatrix-Infer (paper §4.3) from operators: SP-TP-SP MLA, EP over the
+/// instance, the cube / vector / copy-engine microbatch pipeline.
+///
+/// Each die holds `tokensPerNPU / diesPerPackage` prompt tokens. Per layer and microbatch the
+/// stages are: down-projection (cube), all-gather of the latents over the TP group (DMA),
+/// up-projections and causal attention for this die's heads (cube), all-to-all back to sequence
+/// order (DMA), output projection and gate (cube), dispatch compute (vector), dispatch (DMA),
+/// experts (cube), combine (DMA), combine compute (vector). Chains of microbatches are list
+/// scheduled on the three resources (`PipelineSchedule`); with one microbatch this is the sum.
+/// The die hosting the hottest experts sets the pace, so its expert and transfer work is scaled
+/// by the imbalance's max/mean.
+public struct PrefillCostModel: Sendable {
+    public var system: SystemConfiguration
+    public var operators: TransformerOperators
+    public var transfers: BulkTransferModel
+
+    public init(system: SystemConfiguration) {
+        self.system = system
+        operators = TransformerOperators(model: system.model, hardware: system.hardware)
+        transfers = BulkTransferModel(hardware: system.hardware)
+    }
+
+    /// One batch of `tokensPerNPU` tokens made of prompts of `promptLength` tokens, of which the
+    /// first `reusedPrefixTokens` of each prompt come from the context cache (their KV is
+    /// loaded, not computed; the load itself is the cache pool's business).
+    public func batchTime(tokensPerNPU: Int, promptLength: Int, reusedPrefixTokens: Int = 0, options: PrefillOptions)
+        -> PrefillBreakdown
+    {
+        let hw = system.hardware, m = system.model, p = m.precision, dep = system.deployment.prefill
+        let mb = max(1, options.microbatches)
+        let n = Double(mb)
+        let tokensPerDie = Double(tokensPerNPU) / Double(hw.diesPerPackage)
+        let reused = min(max(reusedPrefixTokens, 0), promptLength)
+        let sequences = tokensPerDie / Double(promptLength)
+        let computed = sequences * Double(promptLength - reused) / n
+        let tp = dep.attentionTensorParallelDies
+        let headsOnDie = m.heads / tp
+        let ep = dep.expertParallelDies
+        let remote = Double(ep - 1) / Double(ep)
+        let k = m.expertsPerToken
+
+        let routedSlotsPerDie = dep.expertsPerDie - m.sharedExperts
+        let meanRouted = computed * Double(k) * Double(dep.dies) / Double(dep.dies * routedSlotsPerDie)
+        let maxOverMean = system.deployment.imbalance.maxOverMean(
+            balance: options.expertBalance, slots: dep.dies * routedSlotsPerDie, meanTokensPerSlot: meanRouted)
+
+        let pairs = TransformerOperators.causalPairs(sequences: sequences * Double(tp) / n, length: promptLength, reused: reused)
+        let c = Double(p.collectiveBytesPerElement)
+        func attentionStages() -> [PipelineStage] {
+            [
+                .init(resource: .cube, operation: operators.prefillDownProjection(tokens: computed)),
+                .init(resource: .dma, operation: transfers.time(
+                    "AllGather", bytesSent: computed * Double(m.qLoraRank + m.kvElementsPerTokenPerLayer) * c * Double(tp - 1))),
+                .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie)),
+                .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie)),
+                .init(resource: .dma, operation: transfers.time(
+                    "AllToAll", bytesSent: computed * Double(m.heads * m.vHeadDim) * c * Double(tp - 1) / Double(tp))),
+                .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed)),
+            ]
+        }
+        func moeStages() -> [PipelineStage] {
+            let dispatchBytes = computed * Double(k * m.dispatchMessageBytes)
+            let combineBytes = computed * Double(k * m.combineMessageBytes)
+            let routed = operators.experts(
+                "MLP", tokensPerGroup: meanRouted * maxOverMean, groups: routedSlotsPerDie, share: .wholeDie)
+            let shared = operators.experts("SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: .wholeDie)
+            return [
+                .init(resource: .cube, operation: operators.gating(tokens: computed, share: .wholeDie)),
+                .init(resource: .vector, operation: operators.roofline.vector(
+                    "DispatchCompute", bytes: computed * Double(m.hidden * p.activationBytes) + dispatchBytes)),
+                .init(resource: .dma, operation: transfers.time("Dispatch", bytesSent: dispatchBytes * remote * maxOverMean)),
+                .init(resource: .cube, operation: TransformerOperators.fuse("MoE", [routed, shared])),
+                .init(resource: .dma, operation: transfers.time("Combine", bytesSent: combineBytes * remote * maxOverMean)),
+                .init(resource: .vector, operation: operators.roofline.vector(
+                    "CombineCompute", bytes: combineBytes + computed * Double(2 * m.hidden * p.activationBytes))),
+            ]
+        }
+        let dense = PrefillLayerStages(
+            kind: .dense, count: m.denseLayers,
+            stages: attentionStages() + [.init(resource: .cube, operation: operators.denseFFN(tokens: computed, share: .wholeDie))])
+        let moe = PrefillLayerStages(kind: .moe, count: m.moeLayers, stages: attentionStages() + moeStages())
+        var layers = [dense, moe]
+        var extras: [OperatorTime] = []
+        if options.runsMTPModule, m.mtpModules > 0 {
+            layers.append(PrefillLayerStages(kind: .mtp, count: m.mtpModules, stages: moe.stages))
+            extras.append(operators.mtpProjection(tokens: computed * n))
+        }
+        // The first output token: LM head and sampling on the last position of each prompt.
+        let overheads = system.deployment.overheads
+        extras.append(operators.lmHead(tokens: sequences, logitBytes: overheads.logitBytes))
+        extras.append(operators.sampling(tokens: sequences, passes: overheads.samplingPassesOverLogits, logitBytes: overheads.logitBytes))
+
+        var chain: [PipelineStage] = []
+        for layer in layers { for _ in 0..<layer.count { chain += layer.stages } }
+        let makespan = PipelineSchedule.makespan(chains: Array(repeating: chain, count: mb))
+        let perGraph = system.deployment.calibration.perGraphOverheadSeconds
+            + (overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds)
+        return PrefillBreakdown(
+            tokensPerNPU: tokensPerNPU, promptLength: promptLength, reusedPrefixTokens: reused, options: options,
+            expertMaxOverMean: maxOverMean, layers: layers, pipelinedMicroseconds: makespan, extras: extras,
+            graphOverhead: OperatorTime(name: "graph overhead", microseconds: perGraph * 1e6, bound: .fixed))
+    }
+}

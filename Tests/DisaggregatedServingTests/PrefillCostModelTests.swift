@@ -1,0 +1,44 @@
+import Testing
+@testable import DisaggregatedServing
+
+@Suite struct PrefillCostModelTests {
+    let system = try! Fixtures.system()
+    var model: PrefillCostModel { PrefillCostModel(system: system) }
+
+    func run(prompt: Int = 4096, reused: Int = 0, microbatches: Int = 2, balance: ExpertBalance = .default) -> PrefillBreakdown {
+        var o = PrefillOptions(deployment: system.deployment)
+        o.microbatches = microbatches
+        o.expertBalance = balance
+        return model.batchTime(tokensPerNPU: 16384, promptLength: prompt, reusedPrefixTokens: reused, options: o)
+    }
+
+    @Test func microbatchingOverlapsCommunication() {
+        #expect(run(microbatches: 2).batchMicroseconds < run(microbatches: 1).batchMicroseconds)
+    }
+
+    @Test func oneMicrobatchIsTheSumOfStages() {
+        let r = run(microbatches: 1)
+        let sum = r.layers.reduce(0) { $0 + $1.sequentialMicroseconds * Double($1.count) }
+        #expect(abs(r.pipelinedMicroseconds - sum) < 1e-6 * sum)
+    }
+
+    @Test func reusedPrefixSavesCompute() {
+        #expect(run(reused: 2048).batchMicroseconds < run(reused: 0).batchMicroseconds)
+    }
+
+    @Test func perfectBalanceIsFaster() {
+        #expect(run(balance: .perfect).tokensPerSecondPerNPU > run(balance: .default).tokensPerSecondPerNPU)
+    }
+
+    @Test func longerPromptsCostMoreAttention() {
+        #expect(run(prompt: 8192).batchMicroseconds > run(prompt: 1024).batchMicroseconds)
+    }
+
+    @Test func stagesUseThePaperResources() throws {
+        let moe = try #require(run().layers.first { $0.kind == .moe })
+        #expect(moe.busyMicroseconds(.cube) > 0)
+        #expect(moe.busyMicroseconds(.dma) > 0)
+        #expect(moe.busyMicroseconds(.vector) > 0)
+        #expect(moe.stages.filter { $0.resource == .dma }.map(\.operation.name) == ["AllGather", "AllToAll", "Dispatch", "Combine"])
+    }
+}
