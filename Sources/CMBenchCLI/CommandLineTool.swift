@@ -9,7 +9,8 @@
 public enum CommandLineTool {
     /// Every command, in the order `cmbench --help` lists them.
     nonisolated(unsafe) static let commands: [any Command.Type] = [
-        ReplayCommand.self, InspectCommand.self, ConvertCommand.self, SynthCommand.self, BenchCommand.self,
+        ReplayCommand.self, ReproduceCommand.self, ExplainCommand.self, InspectCommand.self, ConvertCommand.self, SynthCommand.self,
+        BenchCommand.self,
     ]
 
     /// Runs cmbench with the arguments after the program name; returns the exit status.

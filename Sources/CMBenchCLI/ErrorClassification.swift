@@ -1,6 +1,7 @@
 import ServingMetrics
 import ServingModel
 import TraceFormats
+import DisaggregatedServing
 import Replay
 import Reporting
 import ResultsStore
@@ -34,6 +35,8 @@ enum ErrorClassification {
             return CLIError(.ioError, "results store: \(error)")
         case let error as GatePolicyError:
             return CLIError(.badData, "thresholds: \(error)")
+        case let error as ConfigError:
+            return CLIError(.badData, "\(error)", hint: "fix the configuration file named above")
         case let error as SLOParseError:
             return CLIError(.usage, error.description)
         case let error as ReplayOptionsError:

@@ -1,0 +1,119 @@
+import DisaggregatedServing
+import Foundation
+import Reporting
+
+/// `cmbench reproduce`: the model's predictions beside the paper's numbers.
+enum ReproduceCommand: Command {
+    static let spec = CommandSpec(
+        name: "reproduce",
+        summary: "Set the model's predictions beside the CloudMatrix384 paper's reference numbers.",
+        usage: ["reproduce [--json] [--csv FILE] [--configs DIR] [--deployment NAME]"],
+        discussion: """
+            Evaluates each reference setup of the paper (results/reference/cloudmatrix-paper.json)
+            through the cost model: decode at the paper's batch and lengths (R1–R5), prefill at its
+            token batches (R6–R7), the ablations (R8–R11) and the operator tables (R13–R15). One row
+            per point: id, what is measured, the paper's value, the model's, the error in %, and the
+            role: 'calibration' (a value the model was fitted to or takes as input) or 'prediction'
+            (computed from hardware, model and deployment files alone). Tolerance bands: R1–R7
+            ±5 %, R8–R11 ±15 %, calibration ±3 %.
+            """,
+        options: [
+            OptionSpec("--json", help: "Print {\"points\": [{\"id\", \"paper\", \"model\", \"error_pct\", \"role\", …}]}."),
+            OptionSpec("--csv", .value(placeholder: "FILE"), help: "Also write the rows as CSV (provenance in FILE.meta.json)."),
+            OptionSpec("--reference", .value(placeholder: "FILE"), help: "Reference numbers (default results/reference/cloudmatrix-paper.json)."),
+        ] + ModelOptions.specs,
+        examples: [("reproduce", "the table in the README"), ("reproduce --json | jq '.points[] | select(.role==\"prediction\")'", "predictions only")])
+
+    struct Row: Codable {
+        var id: String
+        var what: String
+        var unit: String
+        var paper: Double
+        var model: Double
+        var errorPercent: Double
+        var role: String
+        var tolerancePercent: Double
+        var withinTolerance: Bool
+        var note: String
+
+        enum CodingKeys: String, CodingKey {
+            case id, what, unit, paper, model, role, note
+            case errorPercent = "error_pct"
+            case tolerancePercent = "tolerance_pct"
+            case withinTolerance = "within_tolerance"
+        }
+    }
+
+    struct Document: Codable {
+        var schema = "cmbench.reproduce/1"
+        var deployment: String
+        var cmbenchVersion = CMBenchVersion.string
+        var points: [Row]
+
+        enum CodingKeys: String, CodingKey {
+            case schema, deployment, points
+            case cmbenchVersion = "cmbench_version"
+        }
+    }
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
+        let system = try ModelOptions.system(arguments)
+        let referencePath = try ProjectPaths.locate(
+            "results/reference/cloudmatrix-paper.json", given: arguments.value("--reference"))
+        let reference = try ReferencePoint.load(path: referencePath)
+        let rows = ReferenceComparison.compare(system: system, reference: reference).map { row in
+            Row(
+                id: row.id, what: row.what, unit: row.unit, paper: row.paper, model: row.model,
+                errorPercent: row.errorPercent, role: row.role.rawValue, tolerancePercent: row.tolerancePercent,
+                withinTolerance: row.withinTolerance, note: row.note)
+        }
+        let document = Document(deployment: system.deployment.name, points: rows)
+        if let path = arguments.value("--csv") {
+            let csv = try CSVWriter(
+                path: path,
+                header: ["id", "what", "unit", "paper", "model", "error_pct", "role", "tolerance_pct", "within_tolerance"],
+                provenance: ["cmbench_version": CMBenchVersion.string, "command": "reproduce", "deployment": system.deployment.name])
+            for row in rows {
+                try csv.append([
+                    .text(row.id), .text(row.what), .text(row.unit), .number(row.paper), .number(row.model),
+                    .number(row.errorPercent), .text(row.role), .number(row.tolerancePercent), .text(row.withinTolerance ? "yes" : "no"),
+                ])
+            }
+            try csv.finish()
+        }
+        if arguments.flag("--json") {
+            console.out(try JSONOutput.string(document))
+        } else {
+            console.out(render(document))
+        }
+        return .ok
+    }
+
+    static func render(_ document: Document) -> String {
+        var table = TextTable(
+            header: ["id", "what", "paper", "model", "error %", "band", "role"],
+            alignments: [.left, .left, .right, .right, .right, .right, .left])
+        for row in document.points {
+            let what = row.what.count > 58 ? String(row.what.prefix(57)) + "…" : row.what
+            table.append([
+                row.id, what, formatSignificant(row.paper) + " " + row.unit, formatSignificant(row.model),
+                (row.errorPercent > -0.05 ? "+" : "") + formatFixed(row.errorPercent, digits: 1),
+                (row.withinTolerance ? "✓ ±" : "✗ ±") + formatFixed(row.tolerancePercent, digits: 0), row.role,
+            ])
+        }
+        let predictions = document.points.filter { $0.role == "prediction" }
+        let within = predictions.filter(\.withinTolerance).count
+        return "CloudMatrix-Infer (\(document.deployment)): model vs paper (arXiv 2506.12708)\n\n" + table.render()
+            + "\n\(within) of \(predictions.count) predictions within their band; "
+            + "\(document.points.count - predictions.count) calibration rows.\n"
+    }
+}
+
+/// Four significant digits, without exponent for the magnitudes reports show.
+func formatSignificant(_ value: Double) -> String {
+    let magnitude = abs(value)
+    if magnitude >= 1000 { return formatFixed(value, digits: 0) }
+    if magnitude >= 100 { return formatFixed(value, digits: 1) }
+    if magnitude >= 10 { return formatFixed(value, digits: 2) }
+    return formatFixed(value, digits: 3)
+}

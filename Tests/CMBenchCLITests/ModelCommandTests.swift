@@ -1,0 +1,69 @@
+import CMBenchTestSupport
+import Foundation
+import Testing
+
+@testable import CMBenchCLI
+
+@Suite struct ReproduceCommandTests {
+    @Test func jsonHasOneRowPerReferencePointWithRoleAndError() throws {
+        let result = cmbench("reproduce", "--json")
+        #expect(result.status == .ok)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let points = try #require(json["points"] as? [[String: Any]])
+        let ids = points.compactMap { $0["id"] as? String }
+        for id in ["R1", "R2", "R3", "R4", "R5", "R6", "R7"] { #expect(ids.contains(id), "missing \(id)") }
+        for point in points {
+            let role = point["role"] as? String
+            #expect(role == "calibration" || role == "prediction")
+            let paper = try #require(point["paper"] as? Double)
+            let model = try #require(point["model"] as? Double)
+            let error = try #require(point["error_pct"] as? Double)
+            #expect(abs(error - (model - paper) / paper * 100) < 1e-6)
+        }
+        // At most two system-level points (R1–R12) may be calibrated.
+        let systemCalibrations = points.filter { point in
+            let id = point["id"] as! String
+            let number = Int(id.dropFirst().prefix { $0.isNumber }) ?? 0
+            return point["role"] as? String == "calibration" && number >= 1 && number <= 12
+        }
+        #expect(systemCalibrations.count <= 2)
+    }
+
+    @Test func csvIsWrittenWithProvenance() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = directory.path("reproduce.csv")
+        #expect(cmbench("reproduce", "--csv", path).status == .ok)
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        #expect(text.hasPrefix("id,what,unit,paper,model,error_pct,role"))
+        #expect(FileManager.default.fileExists(atPath: path + ".meta.json"))
+    }
+
+    @Test func missingConfigsFolderIsMissingInput() {
+        let result = cmbench("reproduce", "--configs", "/nonexistent/configs")
+        #expect(result.status == .missingInput)
+    }
+}
+
+@Suite struct ExplainCommandTests {
+    @Test func decodeBreakdownNamesTheOperatorsAndTheStep() {
+        let result = cmbench("explain", "--phase", "decode", "--batch", "96", "--kv", "4096")
+        #expect(result.status == .ok)
+        for name in ["MLAProlog", "FusedAttention", "dispatch", "combine", "TPOT"] {
+            #expect(result.stdout.contains(name), "missing \(name)")
+        }
+    }
+
+    @Test func prefillBreakdownShowsEngines() {
+        let result = cmbench("explain", "--phase", "prefill", "--experts", "perfect")
+        #expect(result.status == .ok)
+        #expect(result.stdout.contains("tokens/s per NPU"))
+        #expect(result.stdout.contains("busy: cube"))
+    }
+
+    @Test func phaseIsRequiredAndBatchMustSplitOverDies() {
+        #expect(cmbench("explain").status == .usage)
+        #expect(cmbench("explain", "--phase", "decode", "--batch", "7").status == .usage)
+    }
+}
+
