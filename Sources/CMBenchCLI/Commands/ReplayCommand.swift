@@ -42,6 +42,7 @@ enum ReplayCommand: Command {
             OptionSpec("--seed", .value(placeholder: "S"), help: "Random seed for arrivals and the backend (default 1)."),
             OptionSpec("--json", help: "Print the results as JSON (same numbers, with provenance)."),
             OptionSpec("--requests-csv", .value(placeholder: "FILE"), help: "Write one CSV row per request to FILE."),
+            RunStoring.option,
             OptionSpec("--no-progress", help: "Never draw the progress line."),
         ] + TraceInputOptions.specs,
         examples: [
@@ -86,6 +87,10 @@ enum ReplayCommand: Command {
             configuration: settings, seed: seed)
         let document = ReplayDocument(
             summary: result.summary, replay: result.report, backend: result.descriptor, provenance: provenance)
+        if let store = arguments.value("--store") {
+            let id = try RunStoring.save(document: document, provenance: provenance, backend: configuration.backend, to: store)
+            console.printErr("cmbench: recorded run \(id) in \(store)")
+        }
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(document))
         } else {

@@ -1,0 +1,91 @@
+import Foundation
+import RegressionGate
+import Reporting
+import ResultsStore
+
+/// `cmbench gate`: fail a build when a change makes serving slower.
+enum GateCommand: Command {
+    static let spec = CommandSpec(
+        name: "gate",
+        summary: "Compare a run with a baseline; exit 2 on a regression beyond the thresholds.",
+        usage: ["gate CURRENT --baseline BASE [--thresholds FILE] [--markdown FILE] [--github-benchmark DIR] [--store PATH]"],
+        discussion: """
+            CURRENT and BASE are result files (`replay --json`, `reproduce --json`, or
+            {"metrics": {NAME: VALUE}}) or run ids in the results store. Metrics are named by their
+            JSON path (ttft_ms.p99, output_tokens_per_s, points.R1.model). Each knows whether lower
+            or higher is better (from the thresholds file, else from its name: latencies lower,
+            throughputs, goodput, attainment and hit rates higher, anything else must match). A
+            metric regresses when it is worse by more than max(relative % × |baseline|, absolute).
+            Improvements are reported too. Missing metrics fail unless the thresholds file says
+            "missing_metric": "report".
+
+            Simulated metrics are deterministic for a trace, configuration and seed, so the default
+            tolerance is tight (0.1 %): any change to the model's output shows. For noisy live
+            measurements use wider thresholds (results/thresholds/live-measurements.json).
+
+            Prints a Markdown summary (for a pull-request comment) on stdout; --github-benchmark DIR
+            writes smaller-is-better.json and bigger-is-better.json for github-action-benchmark.
+            Exit status: 0 no regression, 2 regression.
+            """,
+        arguments: [ArgumentSpec("CURRENT", "The run to judge: a JSON file or a store run id.")],
+        options: [
+            OptionSpec("--baseline", .value(placeholder: "BASE"), help: "The accepted run: a JSON file or a store run id (required)."),
+            OptionSpec("--thresholds", .value(placeholder: "FILE"), help: "Per-metric polarity and tolerances (JSON; README, \"Gate\")."),
+            OptionSpec("--markdown", .value(placeholder: "FILE"), help: "Also write the Markdown summary to FILE."),
+            OptionSpec("--github-benchmark", .value(placeholder: "DIR"), help: "Write github-action-benchmark files into DIR."),
+            OptionSpec("--store", .value(placeholder: "PATH"), help: "Store for run ids (default results/cmbench.sqlite)."),
+            OptionSpec("--title", .value(placeholder: "TEXT"), help: "Heading of the summary (default 'cmbench gate')."),
+        ],
+        examples: [
+            ("gate current.json --baseline results/baselines/default-replay.json", "judge a replay against the accepted one"),
+            ("gate 42 --baseline 40 --thresholds results/thresholds/live-measurements.json", "two stored runs, wide tolerances"),
+        ])
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
+        guard let baselineName = arguments.value("--baseline") else {
+            throw CLIError.usage("--baseline is required", hint: "usage: cmbench gate CURRENT --baseline BASE")
+        }
+        let storePath = arguments.value("--store") ?? RunStoring.defaultPath
+        let current = try metrics(of: arguments.positionals[0], storePath: storePath)
+        let baseline = try metrics(of: baselineName, storePath: storePath)
+        var policy = GatePolicy.deterministic
+        if let path = arguments.value("--thresholds") {
+            guard let data = FileManager.default.contents(atPath: path) else {
+                throw CLIError(.missingInput, "\(path): cannot read the thresholds file")
+            }
+            do { policy = try GatePolicy(json: data) } catch { throw CLIError(.badData, "\(path): \(error)") }
+        }
+        let verdict = compare(current: current, baseline: baseline, policy: policy)
+        let markdown = GateReport.markdown(verdict, title: arguments.value("--title") ?? "cmbench gate")
+        console.out(markdown)
+        if let path = arguments.value("--markdown") { try OutputFile.write(markdown, to: path) }
+        if let directory = arguments.value("--github-benchmark") {
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            for (tool, name) in [(GitHubActionBenchmark.Tool.customSmallerIsBetter, "smaller-is-better.json"),
+                                 (.customBiggerIsBetter, "bigger-is-better.json")] {
+                let entries = GitHubActionBenchmark.entries(current, policy: policy, tool: tool)
+                try OutputFile.write(GitHubActionBenchmark.json(entries), to: directory + "/" + name)
+            }
+        }
+        console.printErr(
+            "cmbench: gate: \(verdict.regressions.count) regression(s), \(verdict.improvements.count) improvement(s), "
+                + "\(verdict.unchanged.count) unchanged")
+        return verdict.exitStatus == 2 ? .regression : .ok
+    }
+
+    /// A result file's metrics, or a stored run's when `name` is a run id and no such file exists.
+    static func metrics(of name: String, storePath: String) throws -> [String: Double] {
+        if FileManager.default.fileExists(atPath: name) {
+            guard let data = FileManager.default.contents(atPath: name) else { throw CLIError(.ioError, "\(name): cannot read") }
+            return try MetricsFlattening.metrics(fromJSON: data, source: name)
+        }
+        guard let id = Int64(name) else { throw CLIError(.missingInput, "\(name): no such file (nor a run id)") }
+        guard FileManager.default.fileExists(atPath: storePath) else {
+            throw CLIError(.missingInput, "\(storePath): no results store for run id \(id)")
+        }
+        guard let run = try ResultsStore(path: storePath).run(id: id) else {
+            throw CLIError(.missingInput, "\(storePath): no run with id \(id)")
+        }
+        return run.metrics
+    }
+}

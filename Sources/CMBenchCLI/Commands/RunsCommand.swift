@@ -1,0 +1,85 @@
+import Foundation
+import Reporting
+import ResultsStore
+
+/// `cmbench runs`: what the results store holds.
+enum RunsCommand: Command {
+    static let spec = CommandSpec(
+        name: "runs",
+        summary: "List, show or export the runs recorded in a results store.",
+        usage: ["runs list [--store PATH] [--limit N] [--json]", "runs show ID [--store PATH]", "runs export [OUT] [--store PATH] [--format csv|json]"],
+        discussion: """
+            A run is recorded by `cmbench replay … --store PATH`: one row in the `runs` table (its
+            provenance: command, cmbench version, trace and its SHA-256, backend, configuration, seed)
+            and its metrics in `run_metrics`. The store is SQLite in WAL mode; several cmbench
+            processes may write to it at once. Default store: results/cmbench.sqlite.
+            `runs export` writes every run, one row each (CSV with one column per metric, or JSON).
+            """,
+        arguments: [
+            ArgumentSpec("ACTION", "list, show or export"),
+            ArgumentSpec("ARG", "show: the run id; export: the output file (default: stdout)", optional: true),
+        ],
+        options: [
+            OptionSpec("--store", .value(placeholder: "PATH"), help: "The store (default results/cmbench.sqlite)."),
+            OptionSpec("--limit", .value(placeholder: "N"), help: "list: newest N runs (default 20)."),
+            OptionSpec("--format", .value(placeholder: "FMT"), help: "export: csv (default) or json."),
+            OptionSpec("--json", help: "list: print JSON."),
+        ],
+        examples: [
+            ("replay traces/default.csv.zst --store results/cmbench.sqlite", "record a run"),
+            ("runs list", "the newest runs"),
+            ("runs export runs.csv", "every run as CSV, for pandas"),
+        ])
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
+        let path = arguments.value("--store") ?? RunStoring.defaultPath
+        let action = try arguments.positionals[0].validated(among: ["list", "show", "export"], what: "action")
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw CLIError(.missingInput, "\(path): no results store here yet", hint: "record a run with 'cmbench replay TRACE --store \(path)'")
+        }
+        let store = try ResultsStore(path: path)
+        switch action {
+        case "list":
+            let runs = try store.list(limit: try arguments.positiveInt("--limit") ?? 20)
+            if arguments.flag("--json") {
+                console.out(try JSONOutput.string(runs))
+            } else {
+                var table = TextTable(header: ["id", "created (UTC)", "command", "backend", "trace", "seed", "metrics"])
+                for run in runs {
+                    let trace = run.tracePath.map { ($0 as NSString).lastPathComponent } ?? "-"
+                    table.append([String(run.id), run.createdAt, run.command, run.backend, trace,
+                                  run.seed.map(String.init) ?? "-", String(run.metrics.count)])
+                }
+                console.out(table.render())
+            }
+        case "show":
+            guard arguments.positionals.count > 1, let id = Int64(arguments.positionals[1]) else {
+                throw CLIError.usage("runs show needs a run id", hint: "see 'cmbench runs list'")
+            }
+            guard let run = try store.run(id: id) else { throw CLIError(.missingInput, "\(path): no run with id \(id)") }
+            console.out(try JSONOutput.string(run))
+        default:
+            let format = try arguments.choice("--format", among: ["csv", "json"]) ?? "csv"
+            let output = arguments.positionals.count > 1 ? arguments.positionals[1] : "-"
+            let file = try OutputFile(path: output)
+            if format == "json" {
+                try file.write(try store.exportJSON())
+            } else {
+                let table = try store.exportTable()
+                try file.write(CSVWriter.render(header: table.header, rows: table.rows.map { $0.map(CSVValue.text) }))
+            }
+            try file.commit()
+        }
+        return .ok
+    }
+}
+
+extension String {
+    func validated(among choices: [String], what: String) throws(CLIError) -> String {
+        guard choices.contains(self) else {
+            let hint = closestMatch(to: self, among: choices).map { "did you mean '\($0)'?" }
+            throw CLIError.usage("unknown \(what) '\(self)' (one of \(choices.joined(separator: ", ")))", hint: hint)
+        }
+        return self
+    }
+}
