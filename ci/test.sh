@@ -6,3 +6,5 @@ bash ci/setup.sh
 bash ci/check-layering.sh
 swift build --build-tests
 swift test --skip-build
+# The model's predictions and the shipped trace's replay must match the accepted baselines.
+bash ci/gate.sh
