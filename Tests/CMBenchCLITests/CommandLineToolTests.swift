@@ -10,9 +10,7 @@ typealias ExitStatus = CMBenchCLI.ExitStatus
 
 /// Runs cmbench in-process with a capturing console.
 func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: String, stderr: String) {
-    let (console, output) = Console.capturing()
-    let status = CommandLineTool.run(arguments: arguments, console: console)
-    return (status, output.stdout, output.stderr)
+    cmbench(arguments)
 }
 
 @Suite struct HelpAndUsageTests {

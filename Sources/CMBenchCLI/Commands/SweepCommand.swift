@@ -1,0 +1,192 @@
+import Dispatch
+import Foundation
+import Replay
+import Reporting
+import ServingMetrics
+import ServingModel
+import TraceFormats
+
+/// `cmbench sweep`: one replay per value of one dimension, in parallel: a throughput–latency curve.
+enum SweepCommand: Command {
+    static let spec = CommandSpec(
+        name: "sweep",
+        summary: "Replay a trace at each value of one dimension (rate, concurrency, a backend setting, an SLO): a curve.",
+        usage: [
+            "sweep TRACE --over rate|concurrency|slo-tpot|slo-ttft|backend:KEY --values V1,V2,... [replay options] [--csv FILE] [--json]"
+        ],
+        discussion: """
+            Runs one replay per value and prints one row per point: the value, throughput (total and
+            per accelerator), TTFT and TPOT percentiles, goodput and SLO attainment. Dimensions:
+              rate          --rate V (requests/s; lengths kept, arrivals re-drawn with the seed)
+              concurrency   --concurrency V (closed loop)
+              slo-tpot      --slo tpot=Vms (with any other --slo given); likewise slo-ttft
+              backend:KEY   --backend-option KEY=V, e.g. backend:decode_batch_per_die
+            Points run in parallel on the machine's cores (--jobs); each is an independent
+            simulation with the same seed, so the results are identical to running them one by one.
+            """,
+        arguments: [ArgumentSpec("TRACE", "A trace file (plain or zstd).")],
+        options: [
+            OptionSpec("--over", .value(placeholder: "DIMENSION"), help: "What to vary (required)."),
+            OptionSpec("--values", .value(placeholder: "LIST"), help: "Comma-separated values (required)."),
+            OptionSpec("--jobs", .value(placeholder: "N"), help: "Points run at once (default: the number of cores)."),
+            OptionSpec("--csv", .value(placeholder: "FILE"), help: "Write the curve as CSV (provenance in FILE.meta.json)."),
+            OptionSpec("--json", help: "Print the curve as JSON."),
+        ] + BackendOptions.specs + [
+            OptionSpec("--rate", .value(placeholder: "R"), help: "Fixed rate for every point (unless swept)."),
+        ] + ArrivalOptions.specs + [
+            OptionSpec("--concurrency", .value(placeholder: "N"), help: "Closed loop for every point (unless swept)."),
+            OptionSpec("--max-requests", .value(placeholder: "N"), help: "Requests per point."),
+            OptionSpec("--slo", .value(placeholder: "SPEC"), help: "SLOs for goodput, e.g. ttft=2000ms,tpot=50ms."),
+            OptionSpec("--seed", .value(placeholder: "S"), help: "Random seed (default 1)."),
+        ] + TraceInputOptions.specs,
+        examples: [
+            ("sweep traces/default.csv.zst --over rate --values 5,10,20,40 --slo ttft=2s,tpot=50ms", "latency against offered load"),
+            ("sweep trace.zst --over backend:decode_batch_per_die --values 4,12,24,48,64 --backend cloudmatrix --backend-option phase=decode --concurrency 15360", "decode throughput against TPOT"),
+        ])
+
+    struct Point: Codable {
+        var value: String
+        var summary: RunSummary
+    }
+
+    struct Curve: Codable {
+        var schema = "cmbench.sweep/1"
+        var dimension: String
+        var trace: String
+        var points: [Point]
+    }
+
+    static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
+        let trace = arguments.positionals[0]
+        guard let dimension = arguments.value("--over") else { throw CLIError.usage("--over is required") }
+        guard let list = arguments.value("--values") else { throw CLIError.usage("--values is required") }
+        let values = list.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !values.isEmpty else { throw CLIError.usage("--values needs at least one value") }
+        let known = ["rate", "concurrency", "slo-tpot", "slo-ttft"]
+        guard known.contains(dimension) || dimension.hasPrefix("backend:") else {
+            let hint = closestMatch(to: dimension, among: known + ["backend:KEY"]).map { "did you mean '\($0)'?" }
+            throw CLIError.usage("unknown dimension '\(dimension)'", hint: hint)
+        }
+        // Validate every point's arguments up front, so a bad value fails before any work.
+        let pointArguments = try values.map { value throws in try arguments.replacing(dimension: dimension, with: value) }
+        let readerOptions = try TraceInputOptions.readerOptions(arguments)
+        let jobs = try arguments.positiveInt("--jobs") ?? ProcessInfo.processInfo.activeProcessorCount
+
+        let results = ResultSlots<Result<Point, any Error>>(count: values.count)
+        let next = ResultSlots<Int>(count: 1)
+        DispatchQueue.concurrentPerform(iterations: min(jobs, values.count)) { _ in
+            while let index = next.takeNextIndex(limit: values.count), !Interrupt.isRequested {
+                results.set(index, Result { try runPoint(pointArguments[index], value: values[index], trace: trace, readerOptions: readerOptions) })
+            }
+        }
+        try Interrupt.check()
+        let points = try (0..<values.count).map { try results.get($0)!.get() }
+        try output(points, dimension: dimension, arguments: arguments, console: console, trace: trace)
+        return .ok
+    }
+
+    static func runPoint(_ arguments: ParsedArguments, value: String, trace: String, readerOptions: TraceReader.Options) throws -> Point {
+        let seed = try arguments.uint64("--seed") ?? 1
+        let options = try ReplayCommand.replayOptions(arguments, seed: seed)
+        let objectives: ServiceLevelObjectives
+        do { objectives = try ServiceLevelObjectives(parsing: arguments.value("--slo") ?? "") } catch {
+            throw CLIError.usage("--slo: \(error)")
+        }
+        let backend = try BackendOptions.registry.makeBackend(try BackendOptions.configuration(arguments, seed: seed))
+        let reader = try TraceReader(path: trace, options: readerOptions)
+        let run = ReplayRun(options: options, objectives: objectives, console: Console.silent, showProgress: false, requestsCSV: nil)
+        let result = try run.execute(backend: backend, source: reader)
+        return Point(value: value, summary: result.summary)
+    }
+
+    static func output(_ points: [Point], dimension: String, arguments: ParsedArguments, console: Console, trace: String) throws {
+        let header = [
+            dimension, "completed", "rejected", "request_throughput_rps", "output_tokens_per_s", "output_tokens_per_s_per_accelerator",
+            "ttft_p50_ms", "ttft_p99_ms", "tpot_p50_ms", "tpot_p99_ms", "e2e_p99_ms", "goodput_rps", "slo_attainment",
+        ]
+        func cells(_ p: Point) -> [CSVValue] {
+            let s = p.summary
+            func number(_ value: Double?) -> CSVValue { value.map(CSVValue.number) ?? .empty }
+            return [
+                .text(p.value), .integer(Int64(s.completedRequests)), .integer(Int64(s.rejectedRequests)), number(s.requestThroughput),
+                number(s.outputTokensPerSecond), number(s.outputTokensPerSecondPerAccelerator), number(s.ttft?.p50), number(s.ttft?.p99),
+                number(s.tpot?.p50), number(s.tpot?.p99), number(s.e2e?.p99), number(s.goodput), number(s.sloAttainment?.overall),
+            ]
+        }
+        if let path = arguments.value("--csv") {
+            let provenance = Provenance(
+                command: "sweep", trace: trace, traceSHA256: try FileDigest.sha256(path: trace),
+                configuration: ["over": dimension, "values": points.map(\.value).joined(separator: ",")],
+                seed: try arguments.uint64("--seed") ?? 1)
+            let csv = try CSVWriter(path: path, header: header, provenance: provenance)
+            for point in points { try csv.append(cells(point)) }
+            try csv.finish()
+        }
+        if arguments.flag("--json") {
+            console.out(try JSONOutput.string(Curve(dimension: dimension, trace: trace, points: points)))
+            return
+        }
+        var table = TextTable(header: header.map { $0.replacingOccurrences(of: "_", with: " ") })
+        for point in points {
+            table.append(cells(point).map { cell in
+                if case .number(let value) = cell { return formatSignificant(value) }
+                return cell.rawText
+            })
+        }
+        console.out(table.render())
+    }
+}
+
+extension ParsedArguments {
+    /// These arguments with one sweep dimension set to `value`.
+    func replacing(dimension: String, with value: String) throws(CLIError) -> ParsedArguments {
+        var copy = self
+        switch dimension {
+        case "rate":
+            copy.values["--rate"] = [value]
+            copy.values["--concurrency"] = nil
+        case "concurrency":
+            copy.values["--concurrency"] = [value]
+            copy.values["--rate"] = nil
+        case "slo-tpot", "slo-ttft":
+            let metric = dimension == "slo-tpot" ? "tpot" : "ttft"
+            let others = (self.value("--slo") ?? "").split(separator: ",").filter { !$0.hasPrefix(metric + "=") }
+            let limit = Double(value) != nil ? value + "ms" : value
+            copy.values["--slo"] = [(others.map(String.init) + ["\(metric)=\(limit)"]).joined(separator: ",")]
+        default:
+            let key = String(dimension.dropFirst("backend:".count))
+            guard !key.isEmpty else { throw .usage("backend:KEY needs a key, e.g. backend:decode_batch_per_die") }
+            copy.values["--backend-option", default: []].append("\(key)=\(value)")
+        }
+        _ = try copy.double("--rate")
+        _ = try copy.positiveInt("--concurrency")
+        return copy
+    }
+}
+
+/// Fixed slots written by parallel workers and read after they finish, in index order, so
+/// results do not depend on which worker finished first.
+final class ResultSlots<Value>: @unchecked Sendable {
+    private let lock = Mutex()
+    private var slots: [Value?]
+    private var nextIndex = 0
+
+    init(count: Int) { slots = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
+    func get(_ index: Int) -> Value? { lock.withLock { slots[index] } }
+
+    /// Hands out 0, 1, 2, … to whichever worker asks next.
+    func takeNextIndex(limit: Int) -> Int? {
+        lock.withLock {
+            guard nextIndex < limit else { return nil }
+            defer { nextIndex += 1 }
+            return nextIndex
+        }
+    }
+}
+
+extension Console {
+    /// Discards everything: for work whose output is collected elsewhere.
+    static let silent = Console(out: { _ in }, err: { _ in })
+}
