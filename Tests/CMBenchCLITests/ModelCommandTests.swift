@@ -39,6 +39,19 @@ import Testing
         #expect(FileManager.default.fileExists(atPath: path + ".meta.json"))
     }
 
+    @Test func plotsAreSelfContainedSVGWithThePaperPointsAsMarkers() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        #expect(cmbench("reproduce", "--plot", directory.path("plots")).status == .ok)
+        let decode = try String(contentsOfFile: directory.path("plots/decode-throughput-vs-tpot.svg"), encoding: .utf8)
+        #expect(decode.hasPrefix("<svg") || decode.hasPrefix("<?xml"))
+        #expect(decode.contains("paper v3 Table 4"))
+        #expect(decode.contains("TPOT (ms)"))
+        #expect(!decode.contains("http://") || decode.contains("http://www.w3.org/2000/svg"))  // nothing fetched
+        let prefill = try String(contentsOfFile: directory.path("plots/prefill-throughput.svg"), encoding: .utf8)
+        #expect(prefill.contains("paper Table 2"))
+    }
+
     @Test func missingConfigsFolderIsMissingInput() {
         let result = cmbench("reproduce", "--configs", "/nonexistent/configs")
         #expect(result.status == .missingInput)

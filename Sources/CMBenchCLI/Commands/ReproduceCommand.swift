@@ -7,7 +7,7 @@ enum ReproduceCommand: Command {
     static let spec = CommandSpec(
         name: "reproduce",
         summary: "Set the model's predictions beside the CloudMatrix384 paper's reference numbers.",
-        usage: ["reproduce [--json] [--csv FILE] [--configs DIR] [--deployment NAME]"],
+        usage: ["reproduce [--json] [--csv FILE] [--plot DIR] [--configs DIR] [--deployment NAME]"],
         discussion: """
             Evaluates each reference setup of the paper (results/reference/cloudmatrix-paper.json)
             through the cost model: decode at the paper's batch and lengths (R1–R5), prefill at its
@@ -21,6 +21,7 @@ enum ReproduceCommand: Command {
             OptionSpec("--json", help: "Print {\"points\": [{\"id\", \"paper\", \"model\", \"error_pct\", \"role\", …}]}."),
             OptionSpec("--csv", .value(placeholder: "FILE"), help: "Also write the rows as CSV (provenance in FILE.meta.json)."),
             OptionSpec("--reference", .value(placeholder: "FILE"), help: "Reference numbers (default results/reference/cloudmatrix-paper.json)."),
+            OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the paper's curves as SVG into DIR (model curve beside the paper's points)."),
         ] + ModelOptions.specs,
         examples: [("reproduce", "the table in the README"), ("reproduce --json | jq '.points[] | select(.role==\"prediction\")'", "predictions only")])
 
@@ -80,6 +81,11 @@ enum ReproduceCommand: Command {
                 ])
             }
             try csv.finish()
+        }
+        if let directory = arguments.value("--plot") {
+            for path in try PaperPlots.write(into: directory, system: system, reference: reference) {
+                console.printErr("cmbench: wrote \(path)")
+            }
         }
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(document))

@@ -1,0 +1,81 @@
+import DisaggregatedServing
+import Foundation
+import Reporting
+
+/// The paper's curves, drawn by cmbench: the model's curve as a line, the paper's numbers as
+/// hollow labelled markers beside it (never as a curve cmbench produced).
+enum PaperPlots {
+    /// Writes the SVG files into `directory` and returns their paths.
+    static func write(
+        into directory: String, system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint]
+    ) throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let caption = "cmbench \(CMBenchVersion.string) · deployment \(system.deployment.name) · paper: arXiv 2506.12708 v3"
+        var written: [String] = []
+        for (name, svg) in [
+            ("decode-throughput-vs-tpot.svg", decodeCurve(system: system, reference: reference, caption: caption)),
+            ("prefill-throughput.svg", prefillBars(system: system, reference: reference, caption: caption)),
+        ] {
+            let path = directory + "/" + name
+            try OutputFile.write(svg, to: path)
+            written.append(path)
+        }
+        return written
+    }
+
+    /// Decode throughput per NPU against TPOT as the batch grows (4K prompt, 256 output, MTP),
+    /// with and without microbatching, beside paper Table 4's SLO points.
+    static func decodeCurve(system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint], caption: String) -> String {
+        let model = DecodeCostModel(system: system)
+        let dies = system.hardware.diesPerPackage
+        let batches = [2, 4, 8, 12, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160]
+        func curve(_ name: String, _ policy: MicrobatchPolicy) -> Series {
+            var options = DecodeOptions(deployment: system.deployment.decode)
+            options.microbatching = policy
+            let points = batches.map { batch -> PlotPoint in
+                let step = model.stepTime(batchPerDie: batch / dies, meanKVLength: 4096 + 128, options: options)
+                return PlotPoint(x: step.tpotMilliseconds, y: step.tokensPerSecondPerDie * Double(dies), note: "batch \(batch)/NPU")
+            }
+            return Series(name: name, points: points)
+        }
+        let table4: [(id: String, batch: Int)] = [("R1", 96), ("R2", 128), ("R3", 112), ("R4", 24), ("R5", 8)]
+        let markers = table4.compactMap { entry -> Reporting.ReferencePoint? in
+            guard let point = reference.first(where: { $0.id == entry.id }) else { return nil }
+            let throughput = Double(entry.batch) / (point.value / 1000)
+            return Reporting.ReferencePoint(
+                x: point.value, y: throughput, label: "\(entry.id): batch \(entry.batch)", source: "paper v3 Table 4")
+        }
+        let plot = LinePlot(
+            title: "Decode throughput per NPU vs TPOT (4K prompt, 256 output, MTP)",
+            caption: caption + " · markers: paper Table 4 (R2, R3 at other lengths)",
+            xAxis: Axis(label: "TPOT", unit: "ms", scale: .log),
+            yAxis: Axis(label: "Decode throughput", unit: "tokens/s per NPU"),
+            series: [curve("model, deployment policy", system.deployment.decode.microbatchPolicy), curve("model, two microbatches", .always)],
+            referenceLines: [
+                ReferenceLine(.vertical(x: 50), label: "SLO 50 ms"), ReferenceLine(.vertical(x: 30), label: "30 ms"),
+                ReferenceLine(.vertical(x: 15), label: "15 ms"),
+            ],
+            referencePoints: markers, idPrefix: "decode")
+        return plot.svg()
+    }
+
+    /// Prefill throughput per NPU, default and perfect expert balance, beside paper Table 2.
+    static func prefillBars(system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint], caption: String) -> String {
+        let model = PrefillCostModel(system: system)
+        var values: [Double?] = []
+        for balance in [ExpertBalance.default, .perfect] {
+            var options = PrefillOptions(deployment: system.deployment)
+            options.expertBalance = balance
+            values.append(
+                model.batchTime(tokensPerNPU: 16_384, promptLength: 4096, reusedPrefixTokens: 0, options: options).tokensPerSecondPerNPU)
+        }
+        let paper = ["R6", "R7"].map { id in reference.first { $0.id == id }?.value }
+        let chart = BarChart(
+            title: "Prefill throughput per NPU (16,384 tokens per NPU, 4K prompts)",
+            caption: caption + " · hollow bars: paper Table 2",
+            categories: ["CloudMatrix-Infer, default EPLB", "CloudMatrix-Infer, perfect EPLB"],
+            series: [BarSeries(name: "model", values: values), BarSeries(name: "paper Table 2", values: paper, isReference: true)],
+            valueAxis: Axis(label: "Prefill throughput", unit: "tokens/s per NPU"), idPrefix: "prefill")
+        return chart.svg()
+    }
+}
