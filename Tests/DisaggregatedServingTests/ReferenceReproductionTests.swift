@@ -15,8 +15,7 @@ import Testing
     static let knownMisses: [String: String] = [
         "R3": "decode at batch 112/NPU slightly under-predicted (-5.5 %)",
         "R5": "R5 lies off the batch trend of R1-R4; a fixed per-graph cost cannot fit both",
-        "R6": "prefill overlap too optimistic; perfect-EPLB gap not explained by routing noise",
-        "R7": "prefill pipeline overlaps communication better than the paper's measurement",
+        "R6": "default-EPLB expert skew: routing noise explains only ~2 % of the paper's 18 % default-vs-perfect gap",
         "R9a": "engine-bound AIV-Direct dispatch on a 16-AIV stream makes microbatching lose",
         "R9b": "engine-bound AIV-Direct dispatch on a 16-AIV stream makes microbatching lose",
         "R9c": "engine-bound AIV-Direct dispatch on a 16-AIV stream makes microbatching lose",
