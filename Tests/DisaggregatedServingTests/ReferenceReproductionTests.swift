@@ -16,10 +16,10 @@ import Testing
         "R3": "decode at batch 112/NPU slightly under-predicted (-5.5 %)",
         "R5": "R5 lies off the batch trend of R1-R4; a fixed per-graph cost cannot fit both",
         "R6": "default-EPLB expert skew: routing noise explains only ~2 % of the paper's 18 % default-vs-perfect gap",
-        "R9a": "engine-bound AIV-Direct dispatch on a 16-AIV stream makes microbatching lose",
-        "R9b": "engine-bound AIV-Direct dispatch on a 16-AIV stream makes microbatching lose",
-        "R9c": "engine-bound AIV-Direct dispatch on a 16-AIV stream makes microbatching lose",
-        "R9d": "engine-bound AIV-Direct dispatch on a 16-AIV stream makes microbatching lose",
+        "R1": "the time the roofline misses is charged per graph (C1), outside the layers; with two streams the layers are now 20 % short",
+        "R8a": "per-layer time lacks the fixed cost C1 puts outside the layers",
+        "R8b": "per-layer time lacks the fixed cost C1 puts outside the layers",
+        "R8c": "per-layer time lacks the fixed cost C1 puts outside the layers",
         "R11a": "per-graph overhead doubles with MTP's second graph",
     ]
 
