@@ -158,11 +158,17 @@ public struct PrefillCostModel: Sendable {
         extras.append(operators.lmHead(tokens: sequences, logitBytes: overheads.logitBytes))
         extras.append(operators.sampling(tokens: sequences, passes: overheads.samplingPassesOverLogits, logitBytes: overheads.logitBytes))
 
+        let calibration = system.deployment.calibration
+        layers = layers.map { l in
+            var c = l
+            c.stages = l.stages.map { PipelineStage(resource: $0.resource, operation: calibration.charged($0.operation)) }
+            return c
+        }
+        extras = extras.map(calibration.charged)
         var chain: [PipelineStage] = []
         for layer in layers { for _ in 0..<layer.count { chain += layer.stages } }
         let makespan = PipelineSchedule.makespan(chains: Array(repeating: chain, count: mb))
-        let perGraph = system.deployment.calibration.perGraphOverheadSeconds
-            + (overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds)
+        let perGraph = overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds
         return PrefillBreakdown(
             tokensPerNPU: tokensPerNPU, promptLength: promptLength, reusedPrefixTokens: reused, options: options,
             expertMaxOverMean: maxOverMean, layers: layers, pipelinedMicroseconds: makespan, extras: extras,
