@@ -63,7 +63,8 @@ import Testing
         let third = comm.time(
             .dispatch, tokens: 128, expertsPerToken: 8, messageBytes: 7680, expertParallelism: 256,
             share: CoreShare(cubeFraction: 1.0 / 3, vectorFraction: 1.0 / 3))
-        #expect(abs(third.microseconds - (2.1 + 3 * (152 - 2.1))) < 1e-6)
+        // Latency-bound pipeline: a stream with a third of the vector cores is not slower.
+        #expect(abs(third.microseconds - ref.microseconds) < 1e-6)
     }
 
     @Test func pipelineScheduleOneChainIsTheSumAndTwoChainsOverlap() {

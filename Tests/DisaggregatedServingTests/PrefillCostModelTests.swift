@@ -39,6 +39,10 @@ import Testing
         #expect(moe.busyMicroseconds(.cube) > 0)
         #expect(moe.busyMicroseconds(.dma) > 0)
         #expect(moe.busyMicroseconds(.vector) > 0)
-        #expect(moe.stages.filter { $0.resource == .dma }.map(\.operation.name) == ["AllGather", "AllToAll", "Dispatch", "Combine"])
+        // Only dispatch and combine run on the copy engine beside the other microbatch's compute;
+        // the SP-TP-SP collectives block the attention block on the compute timeline (Fig. 18b).
+        #expect(moe.stages.filter { $0.resource == .dma }.map(\.operation.name) == ["Dispatch", "Combine"])
+        let collectives = moe.stages.filter { $0.operation.bound == .communication && $0.resource == .cube }
+        #expect(collectives.map(\.operation.name) == ["AllGather", "AllToAll"])
     }
 }

@@ -27,7 +27,7 @@ public struct DecodeStepBreakdown: Sendable, Equatable {
     public var layers: [LayerTime]
     /// Operators outside the layers (LM heads, MTP projection, sampling), in step order.
     public var extras: [OperatorTime]
-    /// Fixed per-graph time (calibrated overhead plus any exposed graph start-up), all graphs.
+    /// Exposed graph start-up, all graphs (zero when launch is pipelined, paper §4.2.4).
     public var graphOverhead: OperatorTime
     /// Hottest-over-mean load of the routed expert dies used for this step.
     public var expertMaxOverMean: Double
@@ -143,15 +143,17 @@ public struct DecodeCostModel: Sendable {
         }
         func denseStream(_ share: CoreShare) -> [OperatorTime] { [operators.denseFFN(tokens: tokens, share: share)] }
 
+        let calibration = system.deployment.calibration
         func layer(_ kind: LayerTime.Kind, count: Int, ffn: (CoreShare) -> [OperatorTime]) -> LayerTime {
             let streams: [StreamTime]
             if n == 2 {
                 streams = [
-                    StreamTime(name: names[0], share: shares[0], operators: attentionStream(shares[0])),
-                    StreamTime(name: names[1], share: shares[1], operators: ffn(shares[1])),
+                    StreamTime(name: names[0], share: shares[0], operators: attentionStream(shares[0]).map(calibration.charged)),
+                    StreamTime(name: names[1], share: shares[1], operators: ffn(shares[1]).map(calibration.charged)),
                 ]
             } else {
-                streams = [StreamTime(name: names[0], share: shares[0], operators: attentionStream(shares[0]) + ffn(shares[0]))]
+                streams = [StreamTime(
+                    name: names[0], share: shares[0], operators: (attentionStream(shares[0]) + ffn(shares[0])).map(calibration.charged))]
             }
             return LayerTime(kind: kind, count: count, microbatches: n, streams: streams, roofline: operators.roofline)
         }
@@ -179,11 +181,11 @@ public struct DecodeCostModel: Sendable {
             }
         }
         let graphs = Double(o.mtp.graphsPerStep)
-        let perGraph = system.deployment.calibration.perGraphOverheadSeconds
-            + (overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds)
+        let perGraph = overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds
         let overhead = OperatorTime(name: "graph overhead", microseconds: graphs * perGraph * 1e6, bound: .fixed)
         return DecodeStepBreakdown(
-            batchPerDie: b, meanKVLength: b > 0 ? kv / Double(b) : 0, options: o, microbatched: n == 2, layers: layers, extras: extras,
+            batchPerDie: b, meanKVLength: b > 0 ? kv / Double(b) : 0, options: o, microbatched: n == 2, layers: layers,
+            extras: extras.map(calibration.charged),
             graphOverhead: overhead, expertMaxOverMean: maxOverMean)
     }
 }

@@ -106,8 +106,16 @@ public struct ExpertImbalance: Sendable, Equatable {
 
 /// Values fitted on named system-level reference points (at most two in all).
 public struct Calibration: Sendable, Equatable {
-    /// Fixed time per compute graph (host scheduling, synchronisation) not in the operators.
-    public var perGraphOverheadSeconds: Double
+    /// Fixed time of every operator invocation on the device (task launch, AIC/AIV hand-off,
+    /// the cross-die flag waits of dispatch and combine) that the roofline does not contain.
+    public var perOperatorOverheadSeconds: Double
+
+    /// `time` plus the fixed per-invocation cost.
+    public func charged(_ time: OperatorTime) -> OperatorTime {
+        var t = time
+        t.microseconds += perOperatorOverheadSeconds * 1e6
+        return t
+    }
 }
 
 /// A validated deployment file.

@@ -51,7 +51,7 @@ struct DeploymentFile: Decodable, Sendable {
         var systematicSkew: Sourced<Double>
     }
     struct Calibration: Decodable, Sendable {
-        var perGraphOverheadUs: Sourced<Double>
+        var perOperatorOverheadUs: Sourced<Double>
     }
     var name: String
     var hardware: String

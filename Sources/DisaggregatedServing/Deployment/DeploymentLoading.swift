@@ -109,6 +109,6 @@ extension Deployment {
         }
         imbalance = ExpertImbalance(systematicSkew: skew)
         calibration = Calibration(
-            perGraphOverheadSeconds: try v.nonNegative(f.calibration.perGraphOverheadUs, "$.calibration.perGraphOverheadUs") * 1e-6)
+            perOperatorOverheadSeconds: try v.nonNegative(f.calibration.perOperatorOverheadUs, "$.calibration.perOperatorOverheadUs") * 1e-6)
     }
 }

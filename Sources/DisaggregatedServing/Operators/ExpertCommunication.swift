@@ -10,10 +10,18 @@ import Foundation
 /// fixed), where reference bytes = 128 tokens × top-8 × message size. Between measured EP degrees
 /// the bandwidth is interpolated in log₂(EP); beyond them it is held at the nearest point.
 ///
-/// When the engine is the vector cores (AIV-Direct), the measured rate is what the whole die's
-/// vector cores push: 54 GB/s against a 135 GB/s measured link, so the cores, not the wire, are
-/// the limit. A stream owning a fraction of the vector cores therefore gets that fraction of the
-/// rate (the paper notes Dispatch slows when a stream has fewer cores, §5.4.1).
+/// The time does not depend on how many vector cores the issuing stream owns. The measured
+/// latency is that of a latency-bound pipeline, not of the cores' throughput:
+/// - AIV-Direct sends through a 3-stage pipeline whose unit is one token (paper §4.2.1): a
+///   token's messages leave, then the next token's; 128 tokens take ~150 µs, ~1.2 µs per token,
+///   the order of one UB write round trip (1.3–2.1 µs, v2 Table 1);
+/// - combine moves 1.9× the bytes of dispatch (14 KB vs 7.5 KB per message) and dispatch alone
+///   quantises, yet both take the same time at every EP degree (Table 6), so neither bytes nor
+///   per-byte vector work set the time;
+/// - with the 8+16 / 16+32 stream split the paper finds Dispatch only "slightly slower" and
+///   attributes the microbatch gain to hiding the communication (§5.4.1), which a core-bound
+///   operator would not allow.
+/// The `share` parameter is kept for callers; it does not scale the time.
 public struct ExpertCommunicationModel: Sendable {
     public enum Kind: String, Sendable { case dispatch, combine }
 
@@ -52,8 +60,7 @@ public struct ExpertCommunicationModel: Sendable {
         let name = kind == .dispatch ? "dispatch" : "combine"
         guard tokens > 0 else { return OperatorTime(name: name, microseconds: 0, bound: .communication) }
         let bytes = tokens * Double(expertsPerToken * messageBytes)
-        let engineShare = table.engine == .vector ? share.vectorFraction : 1
-        let seconds = fixedLatencySeconds + bytes / (effectiveBandwidth(kind, expertParallelism: ep) * engineShare)
+        let seconds = fixedLatencySeconds + bytes / effectiveBandwidth(kind, expertParallelism: ep)
         return OperatorTime(name: name, microseconds: seconds * 1e6, bound: .communication, bytes: bytes)
     }
 }

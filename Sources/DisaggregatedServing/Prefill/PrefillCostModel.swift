@@ -67,6 +67,16 @@ public struct PrefillBreakdown: Sendable, Equatable {
 /// scheduled on the three resources (`PipelineSchedule`); with one microbatch this is the sum.
 /// The die hosting the hottest experts sets the pace, so its expert and transfer work is scaled
 /// by the imbalance's max/mean.
+///
+/// Only dispatch and combine overlap the other microbatch's compute. The SP-TP-SP all-gather
+/// and all-to-all are blocking collectives inside the attention block: the paper's prefill
+/// pipeline (§4.3.2, Fig. 18b) puts ATTN on the cube cores and only the Dispatch/Combine
+/// all-to-all on SDMA, and its per-layer breakdown (Fig. 21b: Attn-PreFA, Attn-FA, Attn-PostFA,
+/// Gating, Dispatch, MoE, Combine) has no separate collective, so they sit inside Attn-PreFA
+/// and Attn-PostFA. Their stages are therefore placed on the compute (cube) timeline: the
+/// attention block waits for them and the other microbatch cannot use the cube meanwhile. Their
+/// bytes still cross the same UB link as dispatch and combine; that sharing is not modelled (over
+/// a layer the link carries ~20 ms of transfers in a ~35 ms layer, so it is not the limit).
 public struct PrefillCostModel: Sendable {
     public var system: SystemConfiguration
     public var operators: TransformerOperators
@@ -107,11 +117,11 @@ public struct PrefillCostModel: Sendable {
         func attentionStages() -> [PipelineStage] {
             [
                 .init(resource: .cube, operation: operators.prefillDownProjection(tokens: computed)),
-                .init(resource: .dma, operation: transfers.time(
+                .init(resource: .cube, operation: transfers.time(
                     "AllGather", bytesSent: computed * Double(m.qLoraRank + m.kvElementsPerTokenPerLayer) * c * Double(tp - 1))),
                 .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie)),
                 .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie)),
-                .init(resource: .dma, operation: transfers.time(
+                .init(resource: .cube, operation: transfers.time(
                     "AllToAll", bytesSent: computed * Double(m.heads * m.vHeadDim) * c * Double(tp - 1) / Double(tp))),
                 .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed)),
             ]
@@ -148,11 +158,17 @@ public struct PrefillCostModel: Sendable {
         extras.append(operators.lmHead(tokens: sequences, logitBytes: overheads.logitBytes))
         extras.append(operators.sampling(tokens: sequences, passes: overheads.samplingPassesOverLogits, logitBytes: overheads.logitBytes))
 
+        let calibration = system.deployment.calibration
+        layers = layers.map { l in
+            var c = l
+            c.stages = l.stages.map { PipelineStage(resource: $0.resource, operation: calibration.charged($0.operation)) }
+            return c
+        }
+        extras = extras.map(calibration.charged)
         var chain: [PipelineStage] = []
         for layer in layers { for _ in 0..<layer.count { chain += layer.stages } }
         let makespan = PipelineSchedule.makespan(chains: Array(repeating: chain, count: mb))
-        let perGraph = system.deployment.calibration.perGraphOverheadSeconds
-            + (overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds)
+        let perGraph = overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds
         return PrefillBreakdown(
             tokensPerNPU: tokensPerNPU, promptLength: promptLength, reusedPrefixTokens: reused, options: options,
             expertMaxOverMean: maxOverMean, layers: layers, pipelinedMicroseconds: makespan, extras: extras,
