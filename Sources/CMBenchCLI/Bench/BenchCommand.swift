@@ -1,4 +1,7 @@
 import Foundation
+import Replay
+import ServingMetrics
+import ServingModel
 import TraceFormats
 
 /// `cmbench bench`: the tool's own speed and memory, measured, printed as a table or JSON.
@@ -24,7 +27,9 @@ enum BenchCommand: Command {
             OptionSpec("--workdir", .value(placeholder: "DIR"), help: "Where inputs are generated and kept (default /tmp/cmbench-bench)."),
             OptionSpec("--repeat", .value(placeholder: "N"), help: "Runs per measurement; the median is reported (default 3)."),
             OptionSpec("--json", help: "Print the figures as JSON."),
+            OptionSpec("--backends", .value(placeholder: "LIST"), help: "Backends whose replay speed is measured (default: every registered one)."),
             OptionSpec("--measure-ingest", .value(placeholder: "FILE"), help: "(internal) measure one ingestion in this process."),
+            OptionSpec("--measure-replay", .value(placeholder: "FILE"), help: "(internal) measure one replay in this process (with --backends NAME)."),
         ],
         examples: [("bench", "the figures in the README"), ("bench --quick --repeat 1", "a fast check that the benchmark runs")])
 
@@ -52,10 +57,29 @@ enum BenchCommand: Command {
         }
     }
 
+    struct ReplayFigures: Codable {
+        var file: String
+        var backend: String
+        var requests: Int
+        var events: Int
+        var seconds: Double
+        var requestsPerSecond: Double
+        var eventsPerSecond: Double
+        var peakResidentMB: Double
+
+        enum CodingKeys: String, CodingKey {
+            case file, backend, requests, events, seconds
+            case requestsPerSecond = "requests_per_s"
+            case eventsPerSecond = "events_per_s"
+            case peakResidentMB = "peak_rss_mb"
+        }
+    }
+
     struct Report: Codable {
         var machine: String
         var repeats: Int
         var ingest: [IngestFigures]
+        var replay: [ReplayFigures]
     }
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
@@ -67,6 +91,10 @@ enum BenchCommand: Command {
                 rowsPerSecond: figures.rowsPerSecond, decodedMBPerSecond: figures.decodedMBPerSecond,
                 peakResidentMB: ProcessMemory.peakResidentMB())
             console.out(try JSONOutput.string(result))
+            return .ok
+        }
+        if let file = arguments.value("--measure-replay") {
+            console.out(try JSONOutput.string(try measureReplay(file: file, backend: arguments.value("--backends") ?? "fixed")))
             return .ok
         }
         let directory = arguments.value("--workdir") ?? "/tmp/cmbench-bench"
@@ -95,7 +123,23 @@ enum BenchCommand: Command {
             }
             results.append(median)
         }
-        let report = Report(machine: MachineDescription.current(), repeats: repeats, ingest: results)
+        let backends = arguments.value("--backends")?.split(separator: ",").map(String.init)
+            ?? BackendOptions.registry.entries.map(\.name)
+        var replays: [ReplayFigures] = []
+        let replayInput = inputs.first { $0.path.hasSuffix(".csv.zst") && $0.name == "azure" }!
+        for backend in backends {
+            var runs: [ReplayFigures] = []
+            for attempt in 1...repeats {
+                console.printErr("cmbench: bench: replay \(replayInput.path) through \(backend) (run \(attempt) of \(repeats))")
+                let output = try ChildProcess.run(
+                    ChildProcess.selfPath, ["bench", "--measure-replay", replayInput.path, "--backends", backend])
+                runs.append(try JSONDecoder().decode(ReplayFigures.self, from: Data(output.utf8)))
+            }
+            var median = runs.sorted { $0.seconds < $1.seconds }[runs.count / 2]
+            median.peakResidentMB = runs.map(\.peakResidentMB).max() ?? 0
+            replays.append(median)
+        }
+        let report = Report(machine: MachineDescription.current(), repeats: repeats, ingest: results, replay: replays)
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(report))
         } else {
@@ -119,7 +163,37 @@ enum BenchCommand: Command {
             ]
             lines.append(cells.joined(separator: " "))
         }
+        lines.append("")
+        lines.append("replay      file                        backend       requests    events      s        requests/s  events/s   peak RSS MB")
+        for row in report.replay {
+            let cells = [
+                "", (row.file as NSString).lastPathComponent.padding(to: 27), row.backend.padding(to: 13),
+                String(row.requests).padding(to: 11), String(row.events).padding(to: 11), formatFixed(row.seconds, digits: 2).padding(to: 8),
+                formatRate(row.requestsPerSecond).padding(to: 11), formatRate(row.eventsPerSecond).padding(to: 10),
+                formatFixed(row.peakResidentMB, digits: 1),
+            ]
+            lines.append(cells.joined(separator: " ").trimmingTrailingSpaces)
+        }
         return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// One replay of `file` through `backend` with default settings, end to end (reading,
+    /// simulating, metrics), timed in this process.
+    static func measureReplay(file: String, backend name: String) throws -> ReplayFigures {
+        let backend = try BackendOptions.registry.makeBackend(BackendConfiguration(backend: name, seed: 1))
+        let run = ReplayRun(options: ReplayOptions(seed: 1), objectives: ServiceLevelObjectives(), console: .silent, showProgress: false, requestsCSV: nil)
+        let started = MonotonicClock.now()
+        let result: ReplayRun.Result
+        if let fixed = backend as? FixedLatencyBackend {
+            result = try run.execute(backend: fixed, source: try TraceReader(path: file))
+        } else {
+            result = try run.execute(backend: backend, source: try TraceReader(path: file))
+        }
+        let seconds = MonotonicClock.now() - started
+        return ReplayFigures(
+            file: file, backend: name, requests: result.report.requestsAdmitted, events: result.report.eventsProcessed,
+            seconds: seconds, requestsPerSecond: Double(result.report.requestsAdmitted) / seconds,
+            eventsPerSecond: Double(result.report.eventsProcessed) / seconds, peakResidentMB: ProcessMemory.peakResidentMB())
     }
 }
 
