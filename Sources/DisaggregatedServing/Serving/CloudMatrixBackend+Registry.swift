@@ -32,13 +32,16 @@ extension CloudMatrixBackend {
     /// | `ems` | `on`, `off` | `on` |
     /// | `ems_capacity_gb` | pool capacity, GB | pool nodes × DRAM × share (servingSystem.ems) |
     /// | `ems_link` | `ub`, `vpc` | `ub` |
-    /// | `ems_block_tokens` | EMS page size in tokens | the trace's prefix block size |
+    /// | `ems_block_tokens` | EMS page size in tokens: a stored block takes whole pages | one page per trace block |
     /// | `microbatching` | `always`, `never`, `auto` | the deployment's (`auto`) |
-    /// | `mtp` | `on`, `off` | the deployment's (`on`) |
+    /// | `mtp` | `on`, `off` (`on` with no draft in the file adds one) | the deployment's (`on`) |
     /// | `mtp_acceptance` | in [0, 1] | the deployment's (0.7) |
     /// | `mtp_sampling` | `expected`, `sampled` | `expected` |
     /// | `precision` | `int8`, `bf16` (or a model-file precision name) | the deployment's (`int8`) |
     /// | `experts` | `perfect`, `default` | the deployment's (`default`) |
+    ///
+    /// Every other key is refused. For speed, down-cast the registry's `any ServingBackend` to
+    /// `CloudMatrixBackend` before building the replayer, so its loop is specialised.
     public static let registryEntry = BackendRegistry.Entry(
         name: "cloudmatrix",
         summary: "CloudMatrix-Infer (paper 2506.12708): peer-to-peer prefill/decode with the EMS context cache, from configs/"

@@ -87,7 +87,7 @@ public struct CloudMatrixBackend: ServingBackend {
     }
 
     struct PrefillInstance {
-        var queue = SlotQueue()
+        var queue = FIFOQueue<Int32>()
         var outstandingTokens = 0
         var busy = false
         var startScheduled = false
@@ -121,7 +121,7 @@ public struct CloudMatrixBackend: ServingBackend {
 
     var slots: ContiguousArray<InFlight?> = []
     var freeSlots: [Int32] = []
-    var globalQueue = SlotQueue()
+    var globalQueue = FIFOQueue<Int32>()
     var rankReservedBytes: [Double]
     var rankReservedCount: [Int32]
     var rankActive: [Int32]
@@ -564,33 +564,6 @@ public struct CloudMatrixBackend: ServingBackend {
     public var requestsWaitingForDecodeRoom: Int { globalQueue.count }
     /// Cost-model evaluations so far (decode, prefill): how well the tables are caching.
     public var costModelEvaluations: (decode: Int, prefill: Int) { (decodeTable.evaluations, prefillTable.evaluations) }
-}
-
-/// A FIFO of slot indices over an array with a moving head.
-/// - Complexity: amortised O(1) per operation.
-struct SlotQueue {
-    private var storage: [Int32] = []
-    private var head = 0
-
-    var count: Int { storage.count - head }
-    var isEmpty: Bool { head == storage.count }
-    var first: Int32? { head < storage.count ? storage[head] : nil }
-
-    mutating func append(_ slot: Int32) { storage.append(slot) }
-
-    mutating func popFirst() -> Int32? {
-        guard head < storage.count else { return nil }
-        let slot = storage[head]
-        head += 1
-        if head == storage.count {
-            storage.removeAll(keepingCapacity: true)
-            head = 0
-        } else if head >= 1024 && head * 2 >= storage.count {
-            storage.removeFirst(head)
-            head = 0
-        }
-        return slot
-    }
 }
 
 /// Decoding requests ordered by the step at which they finish (then by join order).

@@ -39,7 +39,8 @@ public struct ServingDeploymentSettings: Sendable, Equatable {
     public var emsEnabled: Bool
     public var emsCapacityBytes: Double
     public var emsLink: CacheLink
-    /// Tokens per EMS page; nil = each request's own prefix block size (the trace's).
+    /// Tokens per EMS page (a stored block takes whole pages); nil = one page per block of the
+    /// request's own prefix block size (the trace's). Matching stays at the trace's block granularity.
     public var emsBlockTokens: Int?
     public var microbatching: MicrobatchPolicy
     public var mtp: MTPSettings
