@@ -55,7 +55,8 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "ServingModel", "CMBenchTestSupport"]),
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
         .testTarget(
-            name: "DisaggregatedServingTests", dependencies: ["DisaggregatedServing", "CMBenchTestSupport"]),
+            name: "DisaggregatedServingTests",
+            dependencies: ["DisaggregatedServing", "CMBenchTestSupport", "Replay", "TraceFormats", "ServingMetrics"]),
         .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "CMBenchTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),

@@ -3,16 +3,20 @@
 /// Storage is compacted once the consumed prefix is at least half of it, so memory stays
 /// proportional to what is waiting.
 /// - Complexity: amortised O(1) per `append` and `popFirst`.
-struct FIFOQueue<Element> {
+package struct FIFOQueue<Element> {
     private var storage: ContiguousArray<Element> = []
     private var head = 0
 
-    var count: Int { storage.count - head }
-    var isEmpty: Bool { head == storage.count }
+    package init() {}
 
-    mutating func append(_ element: Element) { storage.append(element) }
+    package var count: Int { storage.count - head }
+    package var isEmpty: Bool { head == storage.count }
+    /// The oldest element, without removing it.
+    package var first: Element? { head < storage.count ? storage[head] : nil }
 
-    mutating func popFirst() -> Element? {
+    package mutating func append(_ element: Element) { storage.append(element) }
+
+    package mutating func popFirst() -> Element? {
         guard head < storage.count else { return nil }
         let element = storage[head]
         head += 1

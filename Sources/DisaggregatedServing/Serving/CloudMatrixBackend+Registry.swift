@@ -1,0 +1,105 @@
+import DiscreteEvent
+import ServingModel
+
+extension CloudMatrixBackend {
+    /// Loads `configs/` (hardware, model at the requested precision, deployment and its
+    /// `servingSystem` section), applies `configure` to the file defaults, and builds the
+    /// backend with its random stream split from `seed`.
+    public static func make(
+        configsDirectory: String = "configs", deployment: String = "cloudmatrix-infer", seed: UInt64 = 0,
+        precision: String? = nil, configure: (inout ServingDeploymentSettings) -> Void = { _ in }
+    ) throws(ConfigError) -> CloudMatrixBackend {
+        var (system, serving) = try load(configsDirectory: configsDirectory, deployment: deployment)
+        if let precision, precision != system.model.precision.name {
+            system.model = try ModelShape.load(path: "\(configsDirectory)/models/\(system.deployment.modelName).json", precision: precision)
+        }
+        var settings = ServingDeploymentSettings(system: system, serving: serving)
+        configure(&settings)
+        settings.precision = system.model.precision.name
+        let resolved = try ResolvedServingSystem(system: system, serving: serving, settings: settings)
+        return CloudMatrixBackend(resolved, generator: SeededGenerator(seed: seed).split("backend.cloudmatrix"))
+    }
+
+    /// `cloudmatrix`: CloudMatrix-Infer from `configs/`, with what-if parameters:
+    ///
+    /// | key | values | default |
+    /// |---|---|---|
+    /// | `configs` | directory | `configs` |
+    /// | `deployment` | deployment file name | `cloudmatrix-infer` |
+    /// | `prefill_instances`, `decode_instances` | positive integers | the deployment's (6, 1) |
+    /// | `decode_batch_per_die` | batch cap per decode die | the deployment's (48) |
+    /// | `phase` | `full`, `decode` (KV ready at decode), `prefill` (leave after the first token) | `full` |
+    /// | `ems` | `on`, `off` | `on` |
+    /// | `ems_capacity_gb` | pool capacity, GB | pool nodes × DRAM × share (servingSystem.ems) |
+    /// | `ems_link` | `ub`, `vpc` | `ub` |
+    /// | `ems_block_tokens` | EMS page size in tokens: a stored block takes whole pages | one page per trace block |
+    /// | `microbatching` | `always`, `never`, `auto` | the deployment's (`auto`) |
+    /// | `mtp` | `on`, `off` (`on` with no draft in the file adds one) | the deployment's (`on`) |
+    /// | `mtp_acceptance` | in [0, 1] | the deployment's (0.7) |
+    /// | `mtp_sampling` | `expected`, `sampled` | `expected` |
+    /// | `precision` | `int8`, `bf16` (or a model-file precision name) | the deployment's (`int8`) |
+    /// | `experts` | `perfect`, `default` | the deployment's (`default`) |
+    ///
+    /// Every other key is refused. For speed, down-cast the registry's `any ServingBackend` to
+    /// `CloudMatrixBackend` before building the replayer, so its loop is specialised.
+    public static let registryEntry = BackendRegistry.Entry(
+        name: "cloudmatrix",
+        summary: "CloudMatrix-Infer (paper 2506.12708): peer-to-peer prefill/decode with the EMS context cache, from configs/"
+    ) { parameters throws(BackendConfigurationError) in
+        try fromParameters(&parameters)
+    }
+
+    static func fromParameters(_ p: inout BackendParameters) throws(BackendConfigurationError) -> CloudMatrixBackend {
+        func fail(_ key: String?, _ message: String) -> BackendConfigurationError {
+            BackendConfigurationError(backend: "cloudmatrix", key: key, message: message)
+        }
+        func choice<T>(_ key: String, _ options: [String: T]) throws(BackendConfigurationError) -> T? {
+            guard let text = p.text(key) else { return nil }
+            guard let value = options[text] else {
+                throw fail(key, "'\(text)' is not one of \(options.keys.sorted().joined(separator: ", "))")
+            }
+            return value
+        }
+        let configs = p.text("configs") ?? "configs"
+        let deployment = p.text("deployment") ?? "cloudmatrix-infer"
+        let prefillInstances = try p.positiveInteger("prefill_instances", default: nil)
+        let decodeInstances = try p.positiveInteger("decode_instances", default: nil)
+        let batchCap = try p.positiveInteger("decode_batch_per_die", default: nil)
+        let phase = try choice("phase", Dictionary(uniqueKeysWithValues: ServingDeploymentSettings.Phase.allCases.map { ($0.rawValue, $0) }))
+        let ems = try choice("ems", ["on": true, "off": false])
+        let capacityGB = try p.number("ems_capacity_gb", default: nil)
+        if let capacityGB, capacityGB < 0 { throw fail("ems_capacity_gb", "must not be negative, got \(capacityGB)") }
+        let link = try choice("ems_link", ["ub": ServingDeploymentSettings.CacheLink.ub, "vpc": .vpc])
+        let blockTokens = try p.positiveInteger("ems_block_tokens", default: nil)
+        let microbatching = try choice(
+            "microbatching", ["always": MicrobatchPolicy.always, "never": .never, "auto": .whenFaster])
+        let mtp = try choice("mtp", ["on": true, "off": false])
+        let acceptance = try p.number("mtp_acceptance", default: nil)
+        if let acceptance, !(0...1).contains(acceptance) { throw fail("mtp_acceptance", "must be in [0, 1], got \(acceptance)") }
+        let sampling = try choice("mtp_sampling", ["expected": ServingDeploymentSettings.MTPSampling.expected, "sampled": .sampled])
+        var precision = p.text("precision")
+        if precision == "int8" { precision = "int8-w8a8" }
+        let experts = try choice("experts", ["perfect": ExpertBalance.perfect, "default": .default])
+        do {
+            return try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision) { s in
+                if let prefillInstances { s.prefillInstances = prefillInstances }
+                if let decodeInstances { s.decodeInstances = decodeInstances }
+                if let batchCap { s.decodeBatchPerDie = batchCap }
+                if let phase { s.phase = phase }
+                if let ems { s.emsEnabled = ems }
+                if let capacityGB { s.emsCapacityBytes = capacityGB * 1e9 }
+                if let link { s.emsLink = link }
+                if let blockTokens { s.emsBlockTokens = blockTokens }
+                if let microbatching { s.microbatching = microbatching }
+                if let mtp, !mtp { s.mtp = .off }
+                if let mtp, mtp, s.mtp.draftTokens == 0 { s.mtp.draftTokens = 1 }
+                if let acceptance { s.mtp.acceptanceRate = acceptance }
+                if let sampling { s.mtpSampling = sampling }
+                if let experts { s.expertBalance = experts }
+            }
+        } catch {
+            let key: String? = error.code == .unknownName && error.path == "$.precisions" ? "precision" : nil
+            throw fail(key, "\(error)")
+        }
+    }
+}

@@ -1,0 +1,615 @@
+import DiscreteEvent
+import ServingModel
+
+/// CloudMatrix-Infer as a serving system a trace flows through (paper v3 §4.1, §4.3.3, §4.4):
+/// a stateless global scheduler, prefill instances, RDMA KV transfer, decode instances that
+/// step all their DP ranks together, and the EMS context cache.
+///
+/// **A request's path (phase `full`).**
+/// 1. *Admission* (global scheduler, paper §4.3.3: the decode side allocates the KV buffer before
+///    prefill starts). The request's whole KV — (input + output tokens) × KV bytes per token —
+///    is reserved on a decode DP rank (die) that has room under both the batch cap and the HBM
+///    left after weights, dispatch/combine buffers and workspace: the least loaded by reserved
+///    bytes, ties to the lowest index. With no room anywhere it waits in a FIFO global queue
+///    until a completion frees room (so queueing delay = arrival → prefill start). A request
+///    that could never fit — KV larger than a die's room, or a prompt larger than a prefill
+///    instance's token budget — is rejected with a reason, and the run goes on.
+/// 2. *Prefill*: routed to the prefill instance with the fewest outstanding prompt tokens. An
+///    idle instance forms a batch from its FIFO queue up to its token budget (tokens per NPU ×
+///    NPUs); a prompt alone may use the whole budget, so a long prompt (Mooncake reaches
+///    126K tokens) runs as one batch spread over the instance by sequence parallelism; there is
+///    no chunking. With EMS, each request's leading prefix blocks found in the pool are loaded
+///    instead of computed, before the batch computes (paper §4.4.2 "loads hit blocks … computes
+///    only the suffix"). The first token is produced at the end of the batch.
+/// 3. *KV transfer* over the RDMA plane, separate from UB so decode is not slowed (paper §4.3.3):
+///    latency + prompt KV bytes / (per-die RDMA rate × dies carrying it).
+/// 4. *Decode*: the request joins its die's batch at the next step boundary. All DP ranks of an
+///    instance step together (MoE layers synchronise them), so a step lasts what the busiest
+///    rank needs: `DecodeCostModel.stepTime` at the largest per-rank batch and the largest
+///    per-rank KV sum. Each step emits 1 + accepted drafts tokens per request (MTP).
+///
+/// Phase `decode` skips prefill and transfer (each request's KV and first token are ready at
+/// its die when it is admitted: the paper's separate decode measurement); phase `prefill`
+/// skips decode (a request leaves with its first token).
+///
+/// **Cost per event.** A decode step is O(ranks of the instance) — per-rank request counts and
+/// KV sums kept as linear functions of the step counter (KV = Aᵣ + nᵣ·τ·S), completions found in
+/// a min-heap keyed by finishing step — never O(requests). Admission is O(ranks). Cost-model
+/// calls go through memoised interpolation tables (`DecodeStepTable`, `PrefillTimeTable`).
+///
+/// Inter-token gaps are reported once per request, at completion: its decode tokens with
+/// their mean gap.
+public struct CloudMatrixBackend: ServingBackend {
+    /// The backend's events: indices only.
+    public enum Event {
+        case prefillStart(instance: Int32)
+        case prefillEnd(instance: Int32)
+        case kvArrived(slot: Int32)
+        case stepBegin(instance: Int32)
+        case stepEnd(instance: Int32)
+    }
+
+    /// Counters for reports and tests.
+    public struct Statistics: Sendable, Equatable {
+        public var requestsArrived = 0
+        public var requestsCompleted = 0
+        public var requestsRejected = 0
+        public var prefillBatches = 0
+        public var decodeSteps = 0
+        public var kvTransfers = 0
+        /// Most requests waiting in the global queue at once.
+        public var peakGlobalQueue = 0
+        /// Highest reserved KV bytes over capacity seen on any decode die.
+        public var peakKVReservedFraction = 0.0
+        /// Most requests reserved on one decode die at once.
+        public var peakRequestsPerDie = 0
+        /// Largest batch on one die in a decode step.
+        public var peakDecodeBatchPerDie = 0
+        public var cacheLookups = 0
+        public var cacheHitBlocks = 0
+        public var cachedTokens = 0
+        /// Prompt tokens prefilled (cached ones included).
+        public var prefillTokens = 0
+        /// Invariant failures seen by the per-step check (empty unless it found a bug).
+        public var invariantViolations: [String] = []
+    }
+
+    struct InFlight {
+        var request: ServingRequest
+        var rank: Int32 = -1
+        var reservedBytes: Double = 0
+        var serviceStart: SimTime?
+        var firstToken: SimTime?
+        var cachedTokens = 0
+        /// Aᵣ contribution while decoding: KV tokens at join − τ × join step.
+        var kvOffset = 0.0
+        var decoding = false
+    }
+
+    struct PrefillInstance {
+        var queue = FIFOQueue<Int32>()
+        var outstandingTokens = 0
+        var busy = false
+        var startScheduled = false
+        var batch: [Int32] = []
+    }
+
+    struct DecodeInstance {
+        /// Steps completed.
+        var step: Int64 = 0
+        var running = false
+        var beginScheduled = false
+        var pending: [Int32] = []
+        var active = 0
+        var completions = CompletionHeap()
+    }
+
+    public let resolved: ResolvedServingSystem
+    public var settings: ServingDeploymentSettings { resolved.settings }
+    /// With true, every decode step checks every die's reservations against its capacity and
+    /// batch cap and records failures in `statistics.invariantViolations` (tests turn it on).
+    public var checksInvariantsEveryStep = false
+    public private(set) var statistics = Statistics()
+
+    let tokensPerStep: Double
+    let ranksPerInstance: Int
+    let transferBytesPerSecond: Double
+    var decodeTable: DecodeStepTable
+    var prefillTable: PrefillTimeTable
+    public private(set) var cache: PrefixCachePool?
+    var generator: SeededGenerator
+
+    var slots: ContiguousArray<InFlight?> = []
+    var freeSlots: [Int32] = []
+    var globalQueue = FIFOQueue<Int32>()
+    var rankReservedBytes: [Double]
+    var rankReservedCount: [Int32]
+    var rankActive: [Int32]
+    var rankKVOffset: [Double]
+    var prefill: [PrefillInstance]
+    var decode: [DecodeInstance]
+
+    /// A backend over `resolved`, drawing its randomness (sampled MTP) from `generator`.
+    public init(_ resolved: ResolvedServingSystem, generator: SeededGenerator) {
+        self.resolved = resolved
+        let s = resolved.settings
+        tokensPerStep = s.mtp.tokensPerStep
+        ranksPerInstance = resolved.decodeDiesPerInstance
+        let ranks = ranksPerInstance * s.decodeInstances
+        let hw = resolved.system.hardware
+        transferBytesPerSecond = hw.scaleOut.lineRateBytesPerSecond * Double(resolved.serving.kvTransferDies)
+        decodeTable = DecodeStepTable(model: DecodeCostModel(system: resolved.system), options: resolved.decodeOptions)
+        prefillTable = PrefillTimeTable(model: PrefillCostModel(system: resolved.system), options: resolved.prefillOptions)
+        if s.emsEnabled && s.phase != .decode {
+            cache = PrefixCachePool(capacityBytes: s.emsCapacityBytes, pageTokens: s.emsBlockTokens, bytesPerToken: resolved.kvBytesPerToken)
+        }
+        self.generator = generator
+        rankReservedBytes = Array(repeating: 0, count: ranks)
+        rankReservedCount = Array(repeating: 0, count: ranks)
+        rankActive = Array(repeating: 0, count: ranks)
+        rankKVOffset = Array(repeating: 0, count: ranks)
+        prefill = Array(repeating: PrefillInstance(), count: s.phase == .decode ? 0 : s.prefillInstances)
+        decode = Array(repeating: DecodeInstance(), count: s.phase == .prefill ? 0 : s.decodeInstances)
+    }
+
+    /// Loads `configs/` and builds the backend for `settings` (from `ServingDeploymentSettings(system:serving:)`).
+    public static func load(configsDirectory: String, deployment: String) throws(ConfigError)
+        -> (system: SystemConfiguration, serving: ServingSystemParameters)
+    {
+        let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment)
+        let serving = try ServingSystemParameters.load(deploymentPath: "\(configsDirectory)/deployments/\(deployment).json")
+        return (system, serving)
+    }
+
+    public var descriptor: BackendDescriptor {
+        let s = settings
+        let d = resolved.system.deployment
+        let dies = resolved.system.hardware.diesPerPackage
+        let prefillNPUs = s.phase == .decode ? 0 : s.prefillInstances * d.prefill.npus
+        let decodeNPUs = s.phase == .prefill ? 0 : s.decodeInstances * d.decode.npus
+        let npus = prefillNPUs + decodeNPUs
+        var entries: [BackendDescriptor.ConfigurationEntry] = [
+            .init("deployment", d.name),
+            .init("phase", s.phase.rawValue),
+            .init("prefill_instances", "\(s.prefillInstances) x \(d.prefill.npus) NPUs"),
+            .init("decode_instances", "\(s.decodeInstances) x \(d.decode.npus) NPUs"),
+            .init("decode_batch_per_die", "\(s.decodeBatchPerDie)"),
+            .init("prefill_tokens_per_batch", "\(resolved.prefillTokenBudget)"),
+            .init("kv_room_per_decode_die", "\(MemoryBudget.gb(resolved.kvCapacityBytesPerDecodeDie))"),
+            .init("kv_bytes_per_token", "\(Int(resolved.kvBytesPerToken))"),
+            .init("ems", s.emsEnabled ? "on" : "off"),
+        ]
+        if s.emsEnabled {
+            entries.append(.init("ems_capacity", MemoryBudget.gb(s.emsCapacityBytes)))
+            entries.append(.init("ems_link", s.emsLink.rawValue))
+            entries.append(.init("ems_block_tokens", s.emsBlockTokens.map { "\($0)" } ?? "trace"))
+        }
+        entries += [
+            .init("microbatching", s.microbatching == .whenFaster ? "auto" : s.microbatching.rawValue),
+            .init("mtp", s.mtp.draftTokens > 0 ? "on (\(s.mtp.draftTokens) draft, acceptance \(s.mtp.acceptanceRate))" : "off"),
+            .init("mtp_sampling", s.mtpSampling.rawValue),
+            .init("precision", s.precision),
+            .init("experts", s.expertBalance.rawValue),
+        ]
+        return BackendDescriptor(
+            name: "cloudmatrix", acceleratorKind: "NPU", acceleratorCount: npus, dieCount: npus * dies, configuration: entries)
+    }
+
+    // MARK: arrival and admission
+
+    public mutating func arrive(_ request: ServingRequest, in context: inout ServingContext<Event>) {
+        statistics.requestsArrived += 1
+        let phase = settings.phase
+        if phase != .decode, request.inputTokens > resolved.prefillTokenBudget {
+            reject(
+                request, code: "prompt-exceeds-prefill-budget",
+                "prompt of \(request.inputTokens) tokens exceeds a prefill instance's batch budget of \(resolved.prefillTokenBudget) tokens (\(resolved.system.deployment.prefill.tokensPerNPU) per NPU x \(resolved.system.deployment.prefill.npus) NPUs); chunked prefill is not modelled",
+                in: &context)
+            return
+        }
+        let need = Double(request.inputTokens + request.outputTokens) * resolved.kvBytesPerToken
+        if phase != .prefill, need > resolved.kvCapacityBytesPerDecodeDie {
+            reject(
+                request, code: "kv-exceeds-decode-die",
+                "KV of \(request.inputTokens + request.outputTokens) tokens (\(MemoryBudget.gb(need))) exceeds the \(MemoryBudget.gb(resolved.kvCapacityBytesPerDecodeDie)) a decode die has after weights, buffers and workspace",
+                in: &context)
+            return
+        }
+        let slot = allocate(InFlight(request: request, reservedBytes: need))
+        if phase == .prefill {
+            routeToPrefill(slot, in: &context)
+        } else if globalQueue.isEmpty, let rank = pickRank(need: need) {
+            reserve(slot, on: rank)
+            dispatch(slot, in: &context)
+        } else {
+            globalQueue.append(slot)
+            statistics.peakGlobalQueue = max(statistics.peakGlobalQueue, globalQueue.count)
+        }
+    }
+
+    /// The least-loaded die (by reserved KV bytes, ties to the lowest index) with room for
+    /// `need` more bytes and one more request.
+    /// - Complexity: O(dies).
+    func pickRank(need: Double) -> Int? {
+        let cap = Int32(settings.decodeBatchPerDie)
+        let room = resolved.kvCapacityBytesPerDecodeDie - need
+        var best = -1
+        var bestBytes = Double.infinity
+        rankReservedBytes.withUnsafeBufferPointer { bytes in
+            rankReservedCount.withUnsafeBufferPointer { counts in
+                for r in 0..<bytes.count where counts[r] < cap && bytes[r] <= room && bytes[r] < bestBytes {
+                    best = r
+                    bestBytes = bytes[r]
+                }
+            }
+        }
+        return best >= 0 ? best : nil
+    }
+
+    mutating func reserve(_ slot: Int32, on rank: Int) {
+        let bytes = slots[Int(slot)]!.reservedBytes
+        slots[Int(slot)]!.rank = Int32(rank)
+        rankReservedBytes[rank] += bytes
+        rankReservedCount[rank] += 1
+        precondition(
+            rankReservedBytes[rank] <= resolved.kvCapacityBytesPerDecodeDie * (1 + 1e-12),
+            "decode die \(rank) over-reserved: \(rankReservedBytes[rank]) of \(resolved.kvCapacityBytesPerDecodeDie) bytes")
+        statistics.peakKVReservedFraction = max(
+            statistics.peakKVReservedFraction, rankReservedBytes[rank] / resolved.kvCapacityBytesPerDecodeDie)
+        statistics.peakRequestsPerDie = max(statistics.peakRequestsPerDie, Int(rankReservedCount[rank]))
+    }
+
+    mutating func release(_ slot: Int32) {
+        guard let entry = slots[Int(slot)], entry.rank >= 0 else { return }
+        let rank = Int(entry.rank)
+        rankReservedCount[rank] -= 1
+        rankReservedBytes[rank] = rankReservedCount[rank] == 0 ? 0 : rankReservedBytes[rank] - entry.reservedBytes
+        slots[Int(slot)]!.rank = -1
+    }
+
+    /// Admits waiting requests, oldest first, while the oldest fits somewhere.
+    mutating func admitWaiting(in context: inout ServingContext<Event>) {
+        while let slot = globalQueue.first {
+            guard let rank = pickRank(need: slots[Int(slot)]!.reservedBytes) else { return }
+            _ = globalQueue.popFirst()
+            reserve(slot, on: rank)
+            dispatch(slot, in: &context)
+        }
+    }
+
+    /// A request with decode room goes to prefill (phase full) or straight to its die (decode).
+    mutating func dispatch(_ slot: Int32, in context: inout ServingContext<Event>) {
+        if settings.phase == .full {
+            routeToPrefill(slot, in: &context)
+            return
+        }
+        slots[Int(slot)]!.serviceStart = context.now
+        slots[Int(slot)]!.firstToken = context.now
+        if slots[Int(slot)]!.request.outputTokens <= 1 {
+            complete(slot, in: &context)
+            admitWaiting(in: &context)
+        } else {
+            joinDecode(slot, in: &context)
+        }
+    }
+
+    // MARK: prefill
+
+    mutating func routeToPrefill(_ slot: Int32, in context: inout ServingContext<Event>) {
+        var best = 0
+        for i in prefill.indices.dropFirst() where prefill[i].outstandingTokens < prefill[best].outstandingTokens { best = i }
+        prefill[best].queue.append(slot)
+        prefill[best].outstandingTokens += slots[Int(slot)]!.request.inputTokens
+        if !prefill[best].busy && !prefill[best].startScheduled {
+            // Zero delay: requests arriving at this same instant join the batch.
+            prefill[best].startScheduled = true
+            context.schedule(.prefillStart(instance: Int32(best)), after: .zero)
+        }
+    }
+
+    mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {
+        prefill[instance].startScheduled = false
+        guard !prefill[instance].busy, !prefill[instance].queue.isEmpty else { return }
+        var batch = prefill[instance].batch
+        batch.removeAll(keepingCapacity: true)
+        var tokens = 0
+        var prompts: [(tokens: Int, cached: Int)] = []
+        var cachedTotal = 0
+        while let slot = prefill[instance].queue.first {
+            let input = slots[Int(slot)]!.request.inputTokens
+            if !batch.isEmpty && tokens + input > resolved.prefillTokenBudget { break }
+            _ = prefill[instance].queue.popFirst()
+            tokens += input
+            let cached = lookUpPrefix(slot)
+            slots[Int(slot)]!.cachedTokens = cached
+            slots[Int(slot)]!.serviceStart = context.now
+            cachedTotal += cached
+            prompts.append((input, cached))
+            batch.append(slot)
+        }
+        let timing = batchTiming(prompts: prompts)
+        statistics.prefillBatches += 1
+        statistics.prefillTokens += tokens
+        statistics.cachedTokens += cachedTotal
+        prefill[instance].batch = batch
+        prefill[instance].busy = true
+        context.schedule(.prefillEnd(instance: Int32(instance)), after: SimDuration(seconds: timing.load + timing.compute))
+    }
+
+    /// Tokens of `slot`'s prompt whose KV the pool holds: its leading run of cached blocks,
+    /// capped at input − 1 so that at least the last token is computed.
+    mutating func lookUpPrefix(_ slot: Int32) -> Int {
+        let request = slots[Int(slot)]!.request
+        guard cache != nil, !request.prefixBlockHashes.isEmpty, request.inputTokens > 1 else { return 0 }
+        statistics.cacheLookups += 1
+        let run = cache!.lookupLeadingRun(request.prefixBlockHashes)
+        statistics.cacheHitBlocks += run
+        return min(run * request.prefixBlockTokens, request.inputTokens - 1)
+    }
+
+    /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
+    mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
+        let shape = PrefillBatchShape(prompts: prompts, npus: resolved.system.deployment.prefill.npus)
+        let compute = prefillTable.computeSeconds(shape)
+        let cached = prompts.reduce(0) { $0 + $1.cached }
+        return (loadSeconds(cachedTokens: cached), compute)
+    }
+
+    /// Seconds to bring `cachedTokens` tokens of KV from the EMS pool into a prefill instance.
+    ///
+    /// Every die of a TP group needs the whole latent KV of its group's sequences (paper v3
+    /// §4.3.3: each TP rank holds a complete copy), so a die needs bytes × TP / dies. Over UB
+    /// each die reads its copy itself at the measured NPU–CPU read rate (the pool's DRAM is
+    /// spread over many nodes, so the die's port is the bottleneck). Over VPC each node fetches
+    /// what its dies need once through its Qingtian card and replicates it over UB locally
+    /// (replication not charged). Loading finishes before the batch computes.
+    public func loadSeconds(cachedTokens: Int) -> Double {
+        guard cachedTokens > 0 else { return 0 }
+        let ems = resolved.serving.ems
+        let p = resolved.system.deployment.prefill
+        let bytes = Double(cachedTokens) * resolved.kvBytesPerToken
+        let perDie = bytes * Double(p.attentionTensorParallelDies) / Double(p.dies)
+        switch settings.emsLink {
+        case .ub:
+            return ems.ubReadLatencySeconds + perDie / ems.ubReadBytesPerSecondPerDie
+        case .vpc:
+            let perNode = min(bytes, perDie * Double(resolved.system.hardware.diesPerNode))
+            return ems.vpcLatencySeconds + perNode / ems.vpcBytesPerSecondPerNode
+        }
+    }
+
+    mutating func endBatch(_ instance: Int, in context: inout ServingContext<Event>) {
+        let batch = prefill[instance].batch
+        var released = false
+        for slot in batch {
+            slots[Int(slot)]!.firstToken = context.now
+            let request = slots[Int(slot)]!.request
+            prefill[instance].outstandingTokens -= request.inputTokens
+            if cache != nil, !request.prefixBlockHashes.isEmpty {
+                // Stored at prefill end (the asynchronous write is off the critical path);
+                // decode-generated KV is not stored (paper §4.4.2).
+                cache!.store(request.prefixBlockHashes, promptTokens: request.inputTokens, blockTokens: request.prefixBlockTokens)
+            }
+            if settings.phase == .prefill || request.outputTokens <= 1 {
+                complete(slot, in: &context)
+                released = true
+            } else {
+                let bytes = Double(request.inputTokens) * resolved.kvBytesPerToken
+                let seconds = resolved.serving.kvTransferLatencySeconds + bytes / transferBytesPerSecond
+                statistics.kvTransfers += 1
+                context.schedule(.kvArrived(slot: slot), after: SimDuration(seconds: seconds))
+            }
+        }
+        prefill[instance].busy = false
+        if !prefill[instance].queue.isEmpty { startBatch(instance, in: &context) }
+        if released { admitWaiting(in: &context) }
+    }
+
+    // MARK: decode
+
+    mutating func joinDecode(_ slot: Int32, in context: inout ServingContext<Event>) {
+        let instance = Int(slots[Int(slot)]!.rank) / ranksPerInstance
+        decode[instance].pending.append(slot)
+        if !decode[instance].running && !decode[instance].beginScheduled {
+            decode[instance].beginScheduled = true
+            context.schedule(.stepBegin(instance: Int32(instance)), after: .zero)
+        }
+    }
+
+    mutating func beginStep(_ i: Int, in context: inout ServingContext<Event>) {
+        decode[i].beginScheduled = false
+        let step = decode[i].step
+        let tau = tokensPerStep
+        for slot in decode[i].pending {
+            let entry = slots[Int(slot)]!
+            let remaining = entry.request.outputTokens - 1
+            let steps: Int
+            switch settings.mtpSampling {
+            case .expected: steps = MTPProgress.expectedSteps(tokens: remaining, mtp: settings.mtp)
+            case .sampled: steps = MTPProgress.sampledSteps(tokens: remaining, mtp: settings.mtp, generator: &generator)
+            }
+            // KV at join: the prompt and the first token.
+            let offset = Double(entry.request.inputTokens + 1) - tau * Double(step)
+            let rank = Int(entry.rank)
+            rankActive[rank] += 1
+            rankKVOffset[rank] += offset
+            slots[Int(slot)]!.kvOffset = offset
+            slots[Int(slot)]!.decoding = true
+            decode[i].active += 1
+            decode[i].completions.push(step: step + Int64(steps), slot: slot)
+        }
+        decode[i].pending.removeAll(keepingCapacity: true)
+        guard decode[i].active > 0 else {
+            decode[i].running = false
+            return
+        }
+        // The busiest die sets the pace: its batch and its KV.
+        var maxBatch: Int32 = 0
+        var maxKV = 0.0
+        let lower = i * ranksPerInstance
+        let growth = tau * Double(step)
+        rankActive.withUnsafeBufferPointer { active in
+            rankKVOffset.withUnsafeBufferPointer { offset in
+                for r in lower..<(lower + ranksPerInstance) where active[r] > 0 {
+                    maxBatch = max(maxBatch, active[r])
+                    maxKV = max(maxKV, offset[r] + Double(active[r]) * growth)
+                }
+            }
+        }
+        if checksInvariantsEveryStep { checkInvariants(instance: i) }
+        statistics.decodeSteps += 1
+        statistics.peakDecodeBatchPerDie = max(statistics.peakDecodeBatchPerDie, Int(maxBatch))
+        let seconds = decodeTable.stepSeconds(batch: Int(maxBatch), kvTokens: maxKV)
+        decode[i].running = true
+        context.schedule(.stepEnd(instance: Int32(i)), after: SimDuration(seconds: seconds))
+    }
+
+    mutating func endStep(_ i: Int, in context: inout ServingContext<Event>) {
+        decode[i].step += 1
+        let step = decode[i].step
+        var finished = false
+        while let next = decode[i].completions.first, next.step <= step {
+            _ = decode[i].completions.popFirst()
+            let slot = next.slot
+            let entry = slots[Int(slot)]!
+            let rank = Int(entry.rank)
+            rankActive[rank] -= 1
+            rankKVOffset[rank] = rankActive[rank] == 0 ? 0 : rankKVOffset[rank] - entry.kvOffset
+            decode[i].active -= 1
+            complete(slot, in: &context)
+            finished = true
+        }
+        decode[i].running = false
+        if finished { admitWaiting(in: &context) }
+        if (decode[i].active > 0 || !decode[i].pending.isEmpty) && !decode[i].beginScheduled {
+            // Zero delay, so requests that arrive at this boundary (a closed loop's
+            // replacements) join this step.
+            decode[i].beginScheduled = true
+            context.schedule(.stepBegin(instance: Int32(i)), after: .zero)
+        }
+    }
+
+    /// Every die of instance `i`: reservations within HBM room and the batch cap, decoding
+    /// requests among the reserved, and the KV they hold now within what was reserved (up to
+    /// the last step's overshoot of under one step's tokens per request).
+    mutating func checkInvariants(instance i: Int) {
+        let capacity = resolved.kvCapacityBytesPerDecodeDie
+        let cap = Int32(settings.decodeBatchPerDie)
+        let growth = tokensPerStep * Double(decode[i].step)
+        for r in (i * ranksPerInstance)..<((i + 1) * ranksPerInstance) {
+            var problems: [String] = []
+            if rankReservedBytes[r] > capacity * (1 + 1e-9) { problems.append("reserved \(rankReservedBytes[r]) B > room \(capacity) B") }
+            if rankReservedCount[r] > cap { problems.append("\(rankReservedCount[r]) requests > cap \(cap)") }
+            if rankActive[r] > rankReservedCount[r] { problems.append("\(rankActive[r]) decoding > \(rankReservedCount[r]) reserved") }
+            let held = (rankKVOffset[r] + Double(rankActive[r]) * growth) * resolved.kvBytesPerToken
+            let slack = Double(rankActive[r]) * tokensPerStep * resolved.kvBytesPerToken
+            if held > rankReservedBytes[r] + slack + 1 { problems.append("holds \(held) B of KV > reserved \(rankReservedBytes[r]) B") }
+            for problem in problems where statistics.invariantViolations.count < 100 {
+                statistics.invariantViolations.append("step \(decode[i].step), die \(r): \(problem)")
+            }
+        }
+    }
+
+    // MARK: completion
+
+    mutating func complete(_ slot: Int32, in context: inout ServingContext<Event>) {
+        let entry = slots[Int(slot)]!
+        release(slot)
+        let request = entry.request
+        let produced = settings.phase == .prefill ? min(request.outputTokens, 1) : request.outputTokens
+        let firstToken = produced > 0 ? entry.firstToken : nil
+        context.report(
+            RequestOutcome(
+                requestID: request.id, disposition: .completed, arrival: request.arrival,
+                serviceStart: entry.serviceStart, firstToken: firstToken, finish: context.now,
+                inputTokens: request.inputTokens, outputTokens: produced, cachedPrefixTokens: entry.cachedTokens,
+                origin: request.origin))
+        if produced > 1, let first = firstToken {
+            let gaps = produced - 1
+            let mean = (context.now - first).nanoseconds / Int64(gaps)
+            context.reportInterTokenGaps(SimDuration(nanoseconds: mean), count: gaps)
+        }
+        statistics.requestsCompleted += 1
+        slots[Int(slot)] = nil
+        freeSlots.append(slot)
+    }
+
+    mutating func reject(_ request: ServingRequest, code: String, _ message: String, in context: inout ServingContext<Event>) {
+        statistics.requestsRejected += 1
+        context.report(.rejected(request, at: context.now, Rejection(code: code, message: message)))
+    }
+
+    mutating func allocate(_ entry: InFlight) -> Int32 {
+        if let slot = freeSlots.popLast() {
+            slots[Int(slot)] = entry
+            return slot
+        }
+        slots.append(entry)
+        return Int32(slots.count - 1)
+    }
+
+    public mutating func handle(_ event: Event, in context: inout ServingContext<Event>) {
+        switch event {
+        case .prefillStart(let instance): startBatch(Int(instance), in: &context)
+        case .prefillEnd(let instance): endBatch(Int(instance), in: &context)
+        case .kvArrived(let slot): joinDecode(slot, in: &context)
+        case .stepBegin(let instance): beginStep(Int(instance), in: &context)
+        case .stepEnd(let instance): endStep(Int(instance), in: &context)
+        }
+    }
+
+    /// Requests in the system now (queued, prefilling, transferring or decoding).
+    public var requestsInFlight: Int { slots.count - freeSlots.count }
+    /// Requests waiting for decode room.
+    public var requestsWaitingForDecodeRoom: Int { globalQueue.count }
+    /// Cost-model evaluations so far (decode, prefill): how well the tables are caching.
+    public var costModelEvaluations: (decode: Int, prefill: Int) { (decodeTable.evaluations, prefillTable.evaluations) }
+}
+
+/// Decoding requests ordered by the step at which they finish (then by join order).
+/// - Complexity: O(log n) per push and pop.
+struct CompletionHeap {
+    struct Entry {
+        var step: Int64
+        var sequence: UInt64
+        var slot: Int32
+        func precedes(_ other: Entry) -> Bool { step < other.step || (step == other.step && sequence < other.sequence) }
+    }
+    private var heap: [Entry] = []
+    private var nextSequence: UInt64 = 0
+
+    var count: Int { heap.count }
+    var first: Entry? { heap.first }
+
+    mutating func push(step: Int64, slot: Int32) {
+        let entry = Entry(step: step, sequence: nextSequence, slot: slot)
+        nextSequence &+= 1
+        heap.append(entry)
+        var hole = heap.count - 1
+        while hole > 0 {
+            let parent = (hole - 1) / 2
+            guard entry.precedes(heap[parent]) else { break }
+            heap[hole] = heap[parent]
+            hole = parent
+        }
+        heap[hole] = entry
+    }
+
+    mutating func popFirst() -> Entry? {
+        guard let last = heap.popLast() else { return nil }
+        guard !heap.isEmpty else { return last }
+        let first = heap[0]
+        var hole = 0
+        let count = heap.count
+        while true {
+            var child = 2 * hole + 1
+            guard child < count else { break }
+            if child + 1 < count && heap[child + 1].precedes(heap[child]) { child += 1 }
+            guard heap[child].precedes(last) else { break }
+            heap[hole] = heap[child]
+            hole = child
+        }
+        heap[hole] = last
+        return first
+    }
+}
