@@ -167,7 +167,7 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
 @Suite struct ReplayCommandTests {
     @Test func sameInputsAndSeedGiveByteIdenticalOutput() {
         let arguments = ["replay", "traces/default.csv.zst", "--rate", "30", "--arrival", "gamma", "--cv", "3",
-                         "--backend-option", "max_concurrency=64", "--json", "--slo", "ttft=2s,tpot=50ms", "--seed", "11"]
+                         "--backend", "fixed", "--backend-option", "max_concurrency=64", "--json", "--slo", "ttft=2s,tpot=50ms", "--seed", "11"]
         let (console1, output1) = Console.capturing()
         let (console2, output2) = Console.capturing()
         #expect(CommandLineTool.run(arguments: arguments, console: console1) == .ok)
@@ -175,7 +175,7 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
         #expect(output1.stdout == output2.stdout)
         #expect(output1.stdout.contains("\"goodput_rps\""))
         let otherSeed = cmbench("replay", "traces/default.csv.zst", "--rate", "30", "--arrival", "gamma", "--cv", "3",
-                                "--backend-option", "max_concurrency=64", "--json", "--slo", "ttft=2s,tpot=50ms", "--seed", "12")
+                                "--backend", "fixed", "--backend-option", "max_concurrency=64", "--json", "--slo", "ttft=2s,tpot=50ms", "--seed", "12")
         #expect(otherSeed.stdout != output1.stdout)
     }
 
@@ -204,7 +204,7 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
         let trace = directory.path("fixed.csv")
         _ = cmbench("synth", trace, "--requests", "400", "--input", "fixed:100", "--output", "fixed:11")
         let result = cmbench("replay", trace, "--concurrency", "8", "--json",
-                             "--backend-option", "ttft=100ms", "--backend-option", "tpot=10ms")
+                             "--backend", "fixed", "--backend-option", "ttft=100ms", "--backend-option", "tpot=10ms")
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let throughput = try #require(json["request_throughput_rps"] as? Double)
         #expect(abs(throughput - 8 / 0.2) < 1e-6)

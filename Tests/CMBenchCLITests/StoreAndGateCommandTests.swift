@@ -10,11 +10,11 @@ import Testing
         defer { directory.cleanUp() }
         let store = directory.path("runs.sqlite")
         let baselineJSON = directory.path("baseline.json")
-        let first = cmbench("replay", "traces/default.csv.zst", "--max-requests", "300", "--json", "--store", store)
+        let first = cmbench("replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "300", "--json", "--store", store)
         #expect(first.status == .ok)
         try first.stdout.write(toFile: baselineJSON, atomically: true, encoding: .utf8)
         #expect(cmbench("replay", "traces/default.csv.zst", "--max-requests", "300", "--store", store,
-                        "--backend-option", "tpot=25ms").status == .ok)
+                        "--backend", "fixed", "--backend-option", "tpot=25ms").status == .ok)
 
         let list = cmbench("runs", "list", "--store", store, "--json")
         let runs = try JSONSerialization.jsonObject(with: Data(list.stdout.utf8)) as! [[String: Any]]

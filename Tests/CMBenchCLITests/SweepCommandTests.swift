@@ -6,7 +6,7 @@ import Testing
 
 @Suite struct SweepCommandTests {
     static let arguments = ["sweep", "traces/default.csv.zst", "--over", "rate", "--values", "5,20,40", "--max-requests", "1500",
-                            "--backend-option", "max_concurrency=50", "--slo", "ttft=2s", "--json"]
+                            "--backend", "fixed", "--backend-option", "max_concurrency=50", "--slo", "ttft=2s", "--json"]
 
     @Test func parallelPointsGiveTheSameCurveAsSequentialOnes() {
         let sequential = cmbench(Self.arguments + ["--jobs", "1"])

@@ -1,3 +1,4 @@
+import DisaggregatedServing
 import Foundation
 import Replay
 import ServingMetrics
@@ -180,12 +181,16 @@ enum BenchCommand: Command {
     /// One replay of `file` through `backend` with default settings, end to end (reading,
     /// simulating, metrics), timed in this process.
     static func measureReplay(file: String, backend name: String) throws -> ReplayFigures {
-        let backend = try BackendOptions.registry.makeBackend(BackendConfiguration(backend: name, seed: 1))
+        var configuration = BackendConfiguration(backend: name, seed: 1)
+        if name == "cloudmatrix" { configuration.parameters = [.init("configs", try ProjectPaths.locate("configs", given: nil))] }
+        let backend = try BackendOptions.registry.makeBackend(configuration)
         let run = ReplayRun(options: ReplayOptions(seed: 1), objectives: ServiceLevelObjectives(), console: .silent, showProgress: false, requestsCSV: nil)
         let started = MonotonicClock.now()
         let result: ReplayRun.Result
         if let fixed = backend as? FixedLatencyBackend {
             result = try run.execute(backend: fixed, source: try TraceReader(path: file))
+        } else if let cloudMatrix = backend as? CloudMatrixBackend {
+            result = try run.execute(backend: cloudMatrix, source: try TraceReader(path: file))
         } else {
             result = try run.execute(backend: backend, source: try TraceReader(path: file))
         }

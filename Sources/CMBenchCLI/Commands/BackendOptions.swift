@@ -1,3 +1,4 @@
+import DisaggregatedServing
 import Foundation
 import ServingModel
 
@@ -17,8 +18,12 @@ enum BackendOptions {
     ]
 
     /// The backends the command line knows; a user's own backend is added here.
-    static let registry = BackendRegistry.builtIn
-    static let defaultBackend = "fixed"
+    static let registry: BackendRegistry = {
+        var registry = BackendRegistry.builtIn
+        registry.register(CloudMatrixBackend.registryEntry)
+        return registry
+    }()
+    static let defaultBackend = "cloudmatrix"
 
     static func configuration(_ arguments: ParsedArguments, seed: UInt64) throws -> BackendConfiguration {
         var name: String?
@@ -46,7 +51,12 @@ enum BackendOptions {
             parameters.removeAll { $0.key == key }
             parameters.append(.init(key, value))
         }
-        return BackendConfiguration(backend: name ?? defaultBackend, parameters: parameters, seed: seed)
+        let backend = name ?? defaultBackend
+        // Model-backed backends read configs/; find it beside the binary when run from elsewhere.
+        if backend == "cloudmatrix", !parameters.contains(where: { $0.key == "configs" }) {
+            parameters.append(.init("configs", try ProjectPaths.locate("configs", given: nil)))
+        }
+        return BackendConfiguration(backend: backend, parameters: parameters, seed: seed)
     }
 }
 

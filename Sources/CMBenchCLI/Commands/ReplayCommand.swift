@@ -1,4 +1,5 @@
 import DiscreteEvent
+import DisaggregatedServing
 import Replay
 import Reporting
 import ServingMetrics
@@ -73,6 +74,8 @@ enum ReplayCommand: Command {
         let result: ReplayRun.Result
         if let fixed = backend as? FixedLatencyBackend {
             result = try run.execute(backend: fixed, source: reader)  // specialised: the fast path
+        } else if let cloudMatrix = backend as? CloudMatrixBackend {
+            result = try run.execute(backend: cloudMatrix, source: reader)
         } else {
             result = try run.execute(backend: backend, source: reader)
         }

@@ -10,12 +10,13 @@ enum ReproduceCommand: Command {
         usage: ["reproduce [--json] [--csv FILE] [--plot DIR] [--configs DIR] [--deployment NAME]"],
         discussion: """
             Evaluates each reference setup of the paper (results/reference/cloudmatrix-paper.json)
-            through the cost model: decode at the paper's batch and lengths (R1–R5), prefill at its
-            token batches (R6–R7), the ablations (R8–R11) and the operator tables (R13–R15). One row
+            through the same code replay uses: decode as a closed-loop replay at the paper's batch and
+            lengths (R1–R5), prefill at its token batches (R6–R7), the ablations (R8–R11), the EMS
+            context-caching sweep (R12), the operator tables (R13–R15) and model loading (R16). One row
             per point: id, what is measured, the paper's value, the model's, the error in %, and the
             role: 'calibration' (a value the model was fitted to or takes as input) or 'prediction'
             (computed from hardware, model and deployment files alone). Tolerance bands: R1–R7
-            ±5 %, R8–R11 ±15 %, calibration ±3 %.
+            ±5 %, R8–R12 and R16 ±15 %, calibration ±3 %.
             """,
         options: [
             OptionSpec("--json", help: "Print {\"points\": [{\"id\", \"paper\", \"model\", \"error_pct\", \"role\", …}]}."),
@@ -62,7 +63,24 @@ enum ReproduceCommand: Command {
         let referencePath = try ProjectPaths.locate(
             "results/reference/cloudmatrix-paper.json", given: arguments.value("--reference"))
         let reference = try ReferencePoint.load(path: referencePath)
-        let rows = ReferenceComparison.compare(system: system, reference: reference).map { row in
+        let configsDirectory = try ProjectPaths.locate("configs", given: arguments.value("--configs"))
+        let deploymentName = arguments.value("--deployment") ?? "cloudmatrix-infer"
+        var comparisons = ReferenceComparison.compare(system: system, reference: reference)
+        // R1–R5 through the same code a user's replay runs: a closed loop at the paper's batch.
+        for index in comparisons.indices {
+            guard let setup = ReferenceComparison.decodeSetups[comparisons[index].id] else { continue }
+            let replayed = try DecodeReproduction.run(
+                system: system, configsDirectory: configsDirectory, deployment: deploymentName, batchPerNPU: setup.batchPerNPU,
+                prompt: setup.prompt, output: setup.output)
+            comparisons[index].note = "closed-loop replay, \(replayed.requests) requests at \(setup.batchPerNPU)/NPU "
+                + "(\(formatFixed(replayed.tokensPerSecondPerNPU, digits: 0)) tokens/s/NPU); the cost model's steady state gives "
+                + formatFixed(comparisons[index].model, digits: 2) + " ms. " + comparisons[index].note
+            comparisons[index].model = replayed.tpotMilliseconds
+        }
+        // R12 (EMS context caching) and R16 (model loading) come from the serving system.
+        let (_, serving) = try CloudMatrixBackend.load(configsDirectory: configsDirectory, deployment: deploymentName)
+        comparisons += try ServingReference.compare(system: system, serving: serving, reference: reference)
+        let rows = comparisons.map { row in
             Row(
                 id: row.id, what: row.what, unit: row.unit, paper: row.paper, model: row.model,
                 errorPercent: row.errorPercent, role: row.role.rawValue, tolerancePercent: row.tolerancePercent,

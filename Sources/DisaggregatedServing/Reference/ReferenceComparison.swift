@@ -10,7 +10,7 @@ public enum ReferenceComparison {
     public static let calibrationPointIDs: Set<String> = ["R4", "R6"]
 
     /// The decode setups of paper Table 4: id → (batch per NPU, prompt, output).
-    static let decodeSetups: [String: (batchPerNPU: Int, prompt: Int, output: Int)] = [
+    public static let decodeSetups: [String: (batchPerNPU: Int, prompt: Int, output: Int)] = [
         "R1": (96, 4096, 256), "R2": (128, 1024, 1024), "R3": (112, 2048, 256), "R4": (24, 4096, 256),
         "R5": (8, 4096, 256),
     ]
