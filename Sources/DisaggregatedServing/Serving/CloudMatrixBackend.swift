@@ -102,6 +102,11 @@ public struct CloudMatrixBackend: ServingBackend {
         var pending: [Int32] = []
         var active = 0
         var completions = CompletionHeap()
+        /// The die that set the last step's pace, valid while no request joined or left since.
+        /// If it also had the largest batch, its KV grows at least as fast as any other die's,
+        /// so it stays the busiest and the next step needs no scan over the dies.
+        var paceRank: Int? = nil
+        var paceBatch: Int32 = 0
     }
 
     public let resolved: ResolvedServingSystem
@@ -123,6 +128,8 @@ public struct CloudMatrixBackend: ServingBackend {
     var freeSlots: [Int32] = []
     var globalQueue = FIFOQueue<Int32>()
     var rankReservedBytes: [Double]
+    /// The die a new request's KV goes to: least reserved bytes among dies under the batch cap.
+    var rankChoice: LeastLoadedTree
     var rankReservedCount: [Int32]
     var rankActive: [Int32]
     var rankKVOffset: [Double]
@@ -145,6 +152,8 @@ public struct CloudMatrixBackend: ServingBackend {
         }
         self.generator = generator
         rankReservedBytes = Array(repeating: 0, count: ranks)
+        rankChoice = LeastLoadedTree(count: ranks)
+        for r in 0..<ranks { rankChoice.update(r, load: 0) }
         rankReservedCount = Array(repeating: 0, count: ranks)
         rankActive = Array(repeating: 0, count: ranks)
         rankKVOffset = Array(repeating: 0, count: ranks)
@@ -230,20 +239,17 @@ public struct CloudMatrixBackend: ServingBackend {
     /// The least-loaded die (by reserved KV bytes, ties to the lowest index) with room for
     /// `need` more bytes and one more request.
     /// - Complexity: O(dies).
+    /// The die with the least reserved KV among those under the batch cap, if it has room for
+    /// `need` more bytes (the least loaded has the most room, so no other die could).
     func pickRank(need: Double) -> Int? {
-        let cap = Int32(settings.decodeBatchPerDie)
-        let room = resolved.kvCapacityBytesPerDecodeDie - need
-        var best = -1
-        var bestBytes = Double.infinity
-        rankReservedBytes.withUnsafeBufferPointer { bytes in
-            rankReservedCount.withUnsafeBufferPointer { counts in
-                for r in 0..<bytes.count where counts[r] < cap && bytes[r] <= room && bytes[r] < bestBytes {
-                    best = r
-                    bestBytes = bytes[r]
-                }
-            }
-        }
-        return best >= 0 ? best : nil
+        guard let least = rankChoice.minimum, least.load <= resolved.kvCapacityBytesPerDecodeDie - need else { return nil }
+        return least.index
+    }
+
+    /// Keeps `rankChoice` in step with die `rank`'s reservations.
+    mutating func refreshChoice(_ rank: Int) {
+        let eligible = rankReservedCount[rank] < Int32(settings.decodeBatchPerDie)
+        rankChoice.update(rank, load: eligible ? rankReservedBytes[rank] : .infinity)
     }
 
     mutating func reserve(_ slot: Int32, on rank: Int) {
@@ -251,6 +257,7 @@ public struct CloudMatrixBackend: ServingBackend {
         slots[Int(slot)]!.rank = Int32(rank)
         rankReservedBytes[rank] += bytes
         rankReservedCount[rank] += 1
+        refreshChoice(rank)
         precondition(
             rankReservedBytes[rank] <= resolved.kvCapacityBytesPerDecodeDie * (1 + 1e-12),
             "decode die \(rank) over-reserved: \(rankReservedBytes[rank]) of \(resolved.kvCapacityBytesPerDecodeDie) bytes")
@@ -264,6 +271,7 @@ public struct CloudMatrixBackend: ServingBackend {
         let rank = Int(entry.rank)
         rankReservedCount[rank] -= 1
         rankReservedBytes[rank] = rankReservedCount[rank] == 0 ? 0 : rankReservedBytes[rank] - entry.reservedBytes
+        refreshChoice(rank)
         slots[Int(slot)]!.rank = -1
     }
 
@@ -438,6 +446,7 @@ public struct CloudMatrixBackend: ServingBackend {
             decode[i].active += 1
             decode[i].completions.push(step: step + Int64(steps), slot: slot)
         }
+        if !decode[i].pending.isEmpty { decode[i].paceRank = nil }
         decode[i].pending.removeAll(keepingCapacity: true)
         guard decode[i].active > 0 else {
             decode[i].running = false
@@ -448,13 +457,27 @@ public struct CloudMatrixBackend: ServingBackend {
         var maxKV = 0.0
         let lower = i * ranksPerInstance
         let growth = tau * Double(step)
-        rankActive.withUnsafeBufferPointer { active in
-            rankKVOffset.withUnsafeBufferPointer { offset in
-                for r in lower..<(lower + ranksPerInstance) where active[r] > 0 {
-                    maxBatch = max(maxBatch, active[r])
-                    maxKV = max(maxKV, offset[r] + Double(active[r]) * growth)
+        if let rank = decode[i].paceRank, rankActive[rank] == decode[i].paceBatch {
+            maxBatch = decode[i].paceBatch
+            maxKV = rankKVOffset[rank] + Double(maxBatch) * growth
+        } else {
+            var paceRank = lower
+            rankActive.withUnsafeBufferPointer { active in
+                rankKVOffset.withUnsafeBufferPointer { offset in
+                    for r in lower..<(lower + ranksPerInstance) where active[r] > 0 {
+                        maxBatch = max(maxBatch, active[r])
+                        let kv = offset[r] + Double(active[r]) * growth
+                        if kv > maxKV {
+                            maxKV = kv
+                            paceRank = r
+                        }
+                    }
                 }
             }
+            // Only a die with the largest batch is sure to stay the busiest until the next change.
+            let keeps = rankActive[paceRank] == maxBatch
+            decode[i].paceRank = keeps ? paceRank : nil
+            decode[i].paceBatch = maxBatch
         }
         if checksInvariantsEveryStep { checkInvariants(instance: i) }
         statistics.decodeSteps += 1
@@ -476,6 +499,7 @@ public struct CloudMatrixBackend: ServingBackend {
             rankActive[rank] -= 1
             rankKVOffset[rank] = rankActive[rank] == 0 ? 0 : rankKVOffset[rank] - entry.kvOffset
             decode[i].active -= 1
+            decode[i].paceRank = nil
             complete(slot, in: &context)
             finished = true
         }
