@@ -1,0 +1,127 @@
+import CMBenchTestSupport
+import Foundation
+import Testing
+import ZstdStream
+
+@testable import CMBenchCLI
+
+/// Every kind of bad input a user can give, with the exit status and the words that tell them
+/// what to fix. One row per case; files are written into a fresh folder per case.
+@Suite struct BadInputMatrixTests {
+    struct Case: CustomTestStringConvertible, Sendable {
+        var name: String
+        /// Files to create (name → bytes) before running.
+        var files: [String: [UInt8]]
+        /// Arguments; `@` is replaced by the case's folder.
+        var arguments: [String]
+        var status: CMBenchCLI.ExitStatus
+        /// Text that must appear on stderr.
+        var message: String
+        var testDescription: String { name }
+    }
+
+    static let azureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n"
+    static func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+    static let validNative = "arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n"
+        + (0..<3000).map { "\($0 * 1_000_000),\(100 + $0 % 7),\(5 + $0 % 3),,," }.joined(separator: "\n") + "\n"
+    static let compressed = (try? ZstdCompressor.compress(Array(validNative.utf8), level: 3)) ?? []
+
+    static let cases: [Case] = [
+        // Traces
+        Case(name: "empty file", files: ["t.csv": []], arguments: ["inspect", "@/t.csv"], status: .badData, message: "empty"),
+        Case(name: "header only", files: ["t.csv": text(azureHeader)], arguments: ["inspect", "@/t.csv"], status: .badData, message: "no data rows"),
+        Case(name: "binary garbage", files: ["t.bin": (0..<2048).map { UInt8(truncatingIfNeeded: $0 &* 7919 &+ 13) | 0x80 }],
+             arguments: ["inspect", "@/t.bin"], status: .badData, message: "not UTF-8"),
+        Case(name: "wrong --format", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.6805900,374,44\n")],
+             arguments: ["inspect", "@/t.csv", "--format", "mooncake"], status: .badData, message: "not a mooncake header"),
+        Case(name: "truncated zstd", files: ["t.zst": Array(compressed.prefix(compressed.count / 2))],
+             arguments: ["inspect", "@/t.zst"], status: .badData, message: "truncated"),
+        Case(name: "corrupt zstd", files: ["t.zst": compressed.enumerated().map { $0.offset > 40 && $0.offset < 60 ? ~$0.element : $0.element }],
+             arguments: ["inspect", "@/t.zst"], status: .badData, message: "t.zst"),
+        Case(name: "line longer than the limit", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.6805900,374,44" + String(repeating: " ", count: 200) + "\n")],
+             arguments: ["inspect", "@/t.csv", "--max-line-bytes", "100"], status: .badData, message: ":2:"),
+        Case(name: "number overflowing 64 bits", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.6805900,99999999999999999999,44\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "64 bits"),
+        Case(name: "negative tokens", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.6805900,-5,44\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "negative"),
+        Case(name: "NaN timestamp", files: ["t.csv": text("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\nnan,ChatGPT,10,5,15,Conversation log\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: ":2:"),
+        Case(name: "infinite timestamp", files: ["t.csv": text("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\ninf,ChatGPT,10,5,15,Conversation log\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: ":2:"),
+        Case(name: "time going backwards", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4\n2023-11-16 18:15:45.0,10,4\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: ":3:"),
+        Case(name: "missing column", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: ":2:"),
+        Case(name: "extra column", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4,7\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: ":2:"),
+        Case(name: "hash_ids not a list", files: ["t.jsonl": text("{\"timestamp\": 0, \"input_length\": 10, \"output_length\": 2, \"hash_ids\": 5}\n")],
+             arguments: ["inspect", "@/t.jsonl"], status: .badData, message: "hash_ids"),
+        Case(name: "invalid UTF-8 mid-file", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4\n") + [0xFF, 0xFE, 0x2C, 0x0A]],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: ":3:"),
+        Case(name: "mixed line endings are accepted", files: ["t.csv": text("TIMESTAMP,ContextTokens,GeneratedTokens\r\n2023-11-16 18:15:46.0,10,4\n2023-11-16 18:15:47.0,10,4\r\n")],
+             arguments: ["inspect", "@/t.csv"], status: .ok, message: ""),
+        Case(name: "missing file", files: [:], arguments: ["inspect", "@/nope.csv"], status: .missingInput, message: "nope.csv"),
+        Case(name: "a directory as the trace", files: [:], arguments: ["inspect", "@"], status: .ioError, message: "directory"),
+        Case(name: "bad rows skipped are counted", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4\n2023-11-16 18:15:47.0,x,4\n")],
+             arguments: ["inspect", "@/t.csv", "--skip-bad-rows"], status: .ok, message: "skipped 1 of 2 rows"),
+        // A prompt no instance can hold is rejected with a reason; the run goes on.
+        Case(name: "a prompt larger than any instance holds", files: ["t.csv": text(validNative.replacingOccurrences(of: "\n1000000,101,", with: "\n1000000,900000,"))],
+             arguments: ["replay", "@/t.csv", "--max-requests", "50", "--json"], status: .ok, message: ""),
+        // Configurations
+        Case(name: "backend config: invalid JSON", files: ["b.json": text("{\"backend\": \"fixed\",")],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "not valid JSON"),
+        Case(name: "backend config: missing field", files: ["b.json": text("{\"parameters\": {}}")],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "'backend'"),
+        Case(name: "backend config: wrong type", files: ["b.json": text("{\"backend\": \"fixed\", \"parameters\": {\"ttft\": [1]}}")],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "parameters.ttft"),
+        Case(name: "backend config: unknown parameter", files: ["b.json": text("{\"backend\": \"fixed\", \"parameters\": {\"ttfft\": \"5ms\"}}")],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .usage, message: "ttfft"),
+        Case(name: "backend option: malformed duration", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--backend-option", "ttft=fast"], status: .usage, message: "ttft"),
+        Case(name: "backend option: out of range", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-option", "decode_batch_per_die=0"], status: .usage, message: "decode_batch_per_die"),
+        Case(name: "unknown deployment name", files: [:],
+             arguments: ["reproduce", "--deployment", "no-such-deployment"], status: .badData, message: "no-such-deployment"),
+        Case(name: "configs folder missing", files: [:], arguments: ["reproduce", "--configs", "@/configs"], status: .missingInput, message: "configs"),
+        // Command line
+        Case(name: "unknown flag suggests", files: [:], arguments: ["replay", "t.csv", "--sed", "1"], status: .usage, message: "did you mean '--seed'?"),
+        Case(name: "malformed --slo", files: [:], arguments: ["replay", "traces/default.csv.zst", "--slo", "ttft<2s"], status: .usage, message: "--slo"),
+        Case(name: "unknown command", files: [:], arguments: ["replai"], status: .usage, message: "did you mean 'replay'?"),
+        Case(name: "unwritable output", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4\n")],
+             arguments: ["convert", "@/t.csv", "@/no/such/dir/out.csv"], status: .ioError, message: "out.csv"),
+        Case(name: "store path is a directory", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "@"], status: .ioError, message: "store"),
+    ]
+
+    @Test(arguments: cases)
+    func refusesWithStatusAndMessage(_ testCase: Case) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        for (name, bytes) in testCase.files {
+            try Data(bytes).write(to: URL(fileURLWithPath: directory.path(name)))
+        }
+        let arguments = testCase.arguments.map { $0.replacingOccurrences(of: "@", with: directory.url.path) }
+        let result = cmbench(arguments)
+        #expect(result.status == testCase.status, "\(testCase.name): stderr was \(result.stderr)")
+        if !testCase.message.isEmpty {
+            #expect(result.stderr.contains(testCase.message), "\(testCase.name): stderr was \(result.stderr)")
+        }
+        if testCase.status != .ok {
+            #expect(result.stderr.hasPrefix("cmbench: error:") || result.stderr.contains("\ncmbench: error:"))
+            #expect(result.stdout.isEmpty, "\(testCase.name): nothing on stdout when refusing")
+        }
+    }
+
+    @Test func oversizedPromptIsRejectedWithAReasonAndTheRunGoesOn() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let path = directory.path("t.csv")
+        try Self.validNative.replacingOccurrences(of: "\n1000000,101,", with: "\n1000000,900000,").write(toFile: path, atomically: true, encoding: .utf8)
+        let result = cmbench(["replay", path, "--max-requests", "50", "--json"])
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        #expect(json["rejected_requests"] as? Int == 1)
+        #expect(json["completed_requests"] as? Int == 49)
+        let rejection = (json["rejections"] as? [[String: Any]])?.first
+        #expect((rejection?["examples"] as? [[String: Any]])?.first?["origin"] as? String == "\(path):3")
+    }
+}
