@@ -33,10 +33,35 @@ final class DecodedChunks {
 
     /// The next decoded chunk (never empty), or nil at the end of the input.
     /// - Parameter lineNumber: the last line handed out, named in compressed-data errors.
+    /// The next decoded chunk, valid until the next call; nil at the end.
     func next(lineNumber: Int) throws(TraceError) -> UnsafeRawBufferPointer? {
+        do {
+            return try nextChunk()
+        } catch {
+            throw error.traceError(file: name, lineNumber: lineNumber)
+        }
+    }
+
+    /// Reads the magic bytes now (the first `nextChunk` would), so a caller can see whether the
+    /// input is compressed before deciding how to read it.
+    func prepare() throws(TraceError) {
         if !sniffed { try sniff() }
+    }
+
+    /// `next(lineNumber:)` without the line number, for a reader on another thread: a compressed
+    /// stream's error keeps zstd's own error until the consumer knows which line it reached.
+    func nextChunk() throws(ChunkFailure) -> UnsafeRawBufferPointer? {
+        do {
+            if !sniffed { try sniff() }
+        } catch {
+            throw .source(error)
+        }
         guard let decoder else {
-            if inputPosition == inputCount, try !refill() { return nil }
+            do {
+                if inputPosition == inputCount, try !refill() { return nil }
+            } catch {
+                throw .source(error)
+            }
             let chunk = UnsafeRawBufferPointer(rebasing: input[inputPosition..<inputCount])
             inputPosition = inputCount
             decodedBytes += Int64(chunk.count)
@@ -53,21 +78,22 @@ final class DecodedChunks {
                         return out
                     }
                 } catch {
-                    throw TraceError(error, file: name, line: lineNumber)
+                    throw .compressed(error)
                 }
             }
-            if try !refill() {
+            let more: Bool
+            do { more = try refill() } catch { throw .source(error) }
+            if !more {
                 do {
                     try decoder.finish(compressedBytes: rawBytesRead)
                 } catch {
-                    throw TraceError(error, file: name, line: lineNumber)
+                    throw .compressed(error)
                 }
                 return nil
             }
         }
     }
 
-    /// Reads the next chunk of raw input; false at end of input.
     private func refill() throws(TraceError) -> Bool {
         inputOffset += Int64(inputCount)
         inputCount = try source.read(into: input)
@@ -87,6 +113,20 @@ final class DecodedChunks {
         }
         if ZstdMagic.startsWithZstdMagic(UnsafeRawBufferPointer(rebasing: input[0..<inputCount])) {
             decoder = ZstdDecompressor(maxOutputBytes: maxDecompressedBytes)
+        }
+    }
+}
+
+/// Why a chunk could not be read: the byte source failed, or the compressed stream is bad.
+enum ChunkFailure: Error {
+    case source(TraceError)
+    case compressed(ZstdError)
+
+    /// The error a user sees, naming the last line decoded for a bad compressed stream.
+    func traceError(file: String, lineNumber: Int) -> TraceError {
+        switch self {
+        case .source(let error): error
+        case .compressed(let error): TraceError(error, file: file, line: lineNumber)
         }
     }
 }

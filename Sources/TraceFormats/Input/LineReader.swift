@@ -24,7 +24,7 @@ struct LineReader {
         case end
     }
 
-    let chunks: DecodedChunks
+    let chunks: ChunkStream
     let maxLineBytes: Int
     /// 1-based number of the line last returned.
     private(set) var lineNumber = 0
@@ -35,7 +35,7 @@ struct LineReader {
     private var carryCount = 0
     private var discarding = false
 
-    init(chunks: DecodedChunks, maxLineBytes: Int) {
+    init(chunks: ChunkStream, maxLineBytes: Int) {
         precondition(maxLineBytes > 0, "maxLineBytes must be positive")
         self.chunks = chunks
         self.maxLineBytes = maxLineBytes

@@ -26,9 +26,11 @@ struct ReaderCore {
     init(source: some ByteSource, name: String, options: TraceReader.Options) throws(TraceError) {
         self.options = options
         self.name = name
-        let chunks = DecodedChunks(
-            source: source, name: name, bufferBytes: options.readBufferBytes,
-            maxDecompressedBytes: options.maxDecompressedBytes)
+        let chunks = ChunkStream(
+            DecodedChunks(
+                source: source, name: name, bufferBytes: options.readBufferBytes,
+                maxDecompressedBytes: options.maxDecompressedBytes),
+            name: name, pipelined: options.decompressInBackground)
         lines = LineReader(chunks: chunks, maxLineBytes: options.maxLineBytes)
         counts = IngestReport(file: name)
         row.blockTokens = options.prefixBlockTokens

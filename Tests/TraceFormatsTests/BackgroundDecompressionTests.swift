@@ -1,0 +1,64 @@
+import ServingModel
+import Testing
+import ZstdStream
+
+@testable import TraceFormats
+
+/// Decompressing on a second thread must change nothing a user can see: the same requests, the
+/// same report, the same errors with the same line numbers.
+@Suite struct BackgroundDecompressionTests {
+    static let text: String = {
+        var text = "arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n"
+        for i in 0..<60_000 { text += "\(i * 1000),\(100 + i % 37),\(10 + i % 11),\(i % 5),512,\(i % 3) \(i)\n" }
+        return text
+    }()
+
+    static func read(_ bytes: [UInt8], chunk: Int, background: Bool) -> (requests: [ServingRequest], report: IngestReport?, error: String?) {
+        var options = TraceReader.Options()
+        options.decompressInBackground = background
+        var requests: [ServingRequest] = []
+        do {
+            let reader = try TraceReader(source: MemoryByteSource(bytes, chunkSize: chunk), name: "t.zst", options: options)
+            while let request = try reader.next() { requests.append(request) }
+            return (requests, reader.report, nil)
+        } catch {
+            return (requests, nil, error.description)
+        }
+    }
+
+    @Test(arguments: [1, 7, 4093, 1 << 20])
+    func sameRequestsAndReportEitherWay(chunk: Int) throws {
+        // Two frames, so the decoder crosses a frame boundary too.
+        let half = Self.text.utf8.count / 2
+        let bytes = try ZstdCompressor.compress(Array(Self.text.utf8.prefix(half)), level: 3)
+            + ZstdCompressor.compress(Array(Self.text.utf8.dropFirst(half)), level: 3)
+        let serial = Self.read(bytes, chunk: chunk, background: false)
+        let background = Self.read(bytes, chunk: chunk, background: true)
+        #expect(serial.error == nil && background.error == nil)
+        #expect(serial.requests.count == 60_000)
+        #expect(serial.requests == background.requests)
+        #expect(serial.report == background.report)
+    }
+
+    @Test func sameErrorsEitherWay() throws {
+        let bytes = try ZstdCompressor.compress(Array(Self.text.utf8), level: 3)
+        let truncated = Array(bytes.prefix(bytes.count * 2 / 3))
+        var corrupt = bytes
+        for i in (bytes.count / 2)..<(bytes.count / 2 + 32) { corrupt[i] ^= 0x5A }
+        for input in [truncated, corrupt] {
+            let serial = Self.read(input, chunk: 4093, background: false)
+            let background = Self.read(input, chunk: 4093, background: true)
+            #expect(serial.error != nil)
+            #expect(serial.error == background.error)
+            #expect(serial.requests == background.requests)
+        }
+    }
+
+    @Test func abandoningAReaderMidwayStopsItsThread() throws {
+        let bytes = try ZstdCompressor.compress(Array(Self.text.utf8), level: 3)
+        for _ in 0..<50 {
+            let reader = try TraceReader(source: MemoryByteSource(bytes, chunkSize: 4093), name: "t.zst")
+            _ = try reader.next()
+        }  // each reader is released with its producer blocked on a full queue; cancel() frees it
+    }
+}
