@@ -22,6 +22,7 @@ enum ReproduceCommand: Command {
             OptionSpec("--json", help: "Print {\"points\": [{\"id\", \"paper\", \"model\", \"error_pct\", \"role\", …}]}."),
             OptionSpec("--csv", .value(placeholder: "FILE"), help: "Also write the rows as CSV (provenance in FILE.meta.json)."),
             OptionSpec("--reference", .value(placeholder: "FILE"), help: "Reference numbers (default results/reference/cloudmatrix-paper.json)."),
+            OptionSpec("--gpu-reference", .value(placeholder: "FILE"), help: "GPU baseline numbers B1-B6 (default results/reference/gpu-baselines.json)."),
             OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the paper's curves as SVG into DIR (model curve beside the paper's points)."),
         ] + ModelOptions.specs,
         examples: [("reproduce", "the table in the README"), ("reproduce --json | jq '.points[] | select(.role==\"prediction\")'", "predictions only")])
@@ -80,6 +81,11 @@ enum ReproduceCommand: Command {
         // R12 (EMS context caching) and R16 (model loading) come from the serving system.
         let (_, serving) = try CloudMatrixBackend.load(configsDirectory: configsDirectory, deployment: deploymentName)
         comparisons += try ServingReference.compare(system: system, serving: serving, reference: reference)
+        // B1–B6: the paper's GPU baselines, predicted from the GPU hardware and deployment files.
+        if let gpuPath = try? ProjectPaths.locate("results/reference/gpu-baselines.json", given: arguments.value("--gpu-reference")) {
+            let gpuReference = try ReferencePoint.load(path: gpuPath)
+            comparisons += try BaselineComparison.compare(configsDirectory: configsDirectory, reference: gpuReference)
+        }
         let rows = comparisons.map { row in
             Row(
                 id: row.id, what: row.what, unit: row.unit, paper: row.paper, model: row.model,

@@ -85,11 +85,11 @@ public struct DecodeCostModel: Sendable {
 
     func step(batchPerDie b: Int, kvTokensPerDie kv: Double, options o: DecodeOptions) -> DecodeStepBreakdown {
         switch o.microbatching {
-        case .always: return step(batchPerDie: b, kvTokensPerDie: kv, options: o, twoStreams: deployment.streams != nil)
+        case .always: return step(batchPerDie: b, kvTokensPerDie: kv, options: o, twoStreams: deployment.canMicrobatch)
         case .never: return step(batchPerDie: b, kvTokensPerDie: kv, options: o, twoStreams: false)
         case .whenFaster:
             let one = step(batchPerDie: b, kvTokensPerDie: kv, options: o, twoStreams: false)
-            guard deployment.streams != nil else { return one }
+            guard deployment.canMicrobatch else { return one }
             let two = step(batchPerDie: b, kvTokensPerDie: kv, options: o, twoStreams: true)
             return two.stepMicroseconds < one.stepMicroseconds ? two : one
         }
@@ -100,7 +100,11 @@ public struct DecodeCostModel: Sendable {
         let q = 1 + o.mtp.draftTokens
         let shares: [CoreShare]
         let names: [String]
-        if twoStreams, let s = deployment.streams {
+        let overlapsCommunication = twoStreams && deployment.overlap == .communication
+        if overlapsCommunication {
+            shares = [.wholeDie, .wholeDie]
+            names = ["compute", "communication"]
+        } else if twoStreams, let s = deployment.streams {
             shares = s.map { CoreShare(stream: $0, die: hw.die) }
             names = s.map(\.name)
         } else {
@@ -121,7 +125,8 @@ public struct DecodeCostModel: Sendable {
             balance: o.expertBalance, slots: deployment.routedExpertSlots, meanTokensPerSlot: meanRouted)
         let sharedTokens = deployment.sharedExpertCopies > 0
             ? totalTokens * Double(model.sharedExperts) / Double(deployment.sharedExpertCopies) : 0
-        let copiesPerToken = k + (deployment.sharedExpertCopies > 0 ? model.sharedExperts : 0)
+        let sharedLocal = deployment.sharedExpertOnEveryDie
+        let copiesPerToken = k + (deployment.sharedExpertCopies > 0 && !sharedLocal ? model.sharedExperts : 0)
         let ep = deployment.dies
 
         func attentionStream(_ share: CoreShare) -> [OperatorTime] {
@@ -132,12 +137,24 @@ public struct DecodeCostModel: Sendable {
             ]
         }
         func moeStream(_ share: CoreShare) -> [OperatorTime] {
-            let routed = operators.experts(tokensPerGroup: meanRouted * maxOverMean / Double(deployment.expertsPerDie), groups: deployment.expertsPerDie, share: share)
-            let shared = operators.experts(tokensPerGroup: sharedTokens, groups: 1, share: share)
+            let routed: OperatorTime
+            let experts: OperatorTime
+            if sharedLocal {
+                // Every die holds its routed slots and a shared copy, and runs both.
+                let groups = max(deployment.expertsPerDie - model.sharedExperts, 1)
+                routed = operators.experts(tokensPerGroup: meanRouted * maxOverMean, groups: groups, share: share)
+                let shared = operators.experts("SharedExpert", tokensPerGroup: sharedTokens, groups: model.sharedExperts, share: share)
+                experts = TransformerOperators.fuse("MLP", [routed, shared])
+            } else {
+                // A die hosts either a routed or a shared expert; the slower kind sets the pace.
+                routed = operators.experts(tokensPerGroup: meanRouted * maxOverMean / Double(deployment.expertsPerDie), groups: deployment.expertsPerDie, share: share)
+                let shared = operators.experts(tokensPerGroup: sharedTokens, groups: 1, share: share)
+                experts = routed.microseconds >= shared.microseconds ? routed : shared
+            }
             return [
                 operators.gating(tokens: tokens, share: share),
                 communication.time(.dispatch, tokens: tokens, expertsPerToken: copiesPerToken, messageBytes: model.dispatchMessageBytes, expertParallelism: ep, share: share),
-                routed.microseconds >= shared.microseconds ? routed : shared,
+                experts,
                 communication.time(.combine, tokens: tokens, expertsPerToken: copiesPerToken, messageBytes: model.combineMessageBytes, expertParallelism: ep, share: share),
             ]
         }
@@ -146,7 +163,13 @@ public struct DecodeCostModel: Sendable {
         let calibration = system.deployment.calibration
         func layer(_ kind: LayerTime.Kind, count: Int, ffn: (CoreShare) -> [OperatorTime]) -> LayerTime {
             let streams: [StreamTime]
-            if n == 2 {
+            if overlapsCommunication {
+                let all = (attentionStream(shares[0]) + ffn(shares[0])).map(calibration.charged)
+                streams = [
+                    StreamTime(name: names[0], share: shares[0], operators: all.filter { $0.bound != .communication }),
+                    StreamTime(name: names[1], share: shares[1], operators: all.filter { $0.bound == .communication }),
+                ]
+            } else if n == 2 {
                 streams = [
                     StreamTime(name: names[0], share: shares[0], operators: attentionStream(shares[0]).map(calibration.charged)),
                     StreamTime(name: names[1], share: shares[1], operators: ffn(shares[1]).map(calibration.charged)),

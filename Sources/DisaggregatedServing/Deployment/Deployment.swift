@@ -23,6 +23,16 @@ public enum MicrobatchPolicy: String, Sendable, Equatable, CaseIterable {
     case whenFaster
 }
 
+/// What the two decode microbatches overlap.
+public enum MicrobatchOverlap: String, Sendable, Equatable {
+    /// Two streams on disjoint core shares, attention on one and MoE on the other (paper §4.2.3).
+    case coreSplit
+    /// One microbatch's compute on the whole device while the other's dispatch/combine is in
+    /// flight (DeepSeek's dual-microbatch decode: the low-latency kernels hold no SMs while
+    /// waiting, [PROF]).
+    case communication
+}
+
 /// Multi-token prediction settings.
 public struct MTPSettings: Sendable, Equatable {
     public var draftTokens: Int
@@ -56,11 +66,16 @@ public struct DecodeDeployment: Sendable, Equatable {
     /// The two streams, or nil when microbatching is off.
     public var streams: [StreamShare]?
     public var microbatchPolicy: MicrobatchPolicy
+    public var overlap: MicrobatchOverlap = .coreSplit
     public var mtp: MTPSettings
     public var expertBalance: ExpertBalance
 
     /// Expert slots holding routed experts (distinct + redundant copies).
     public var routedExpertSlots: Int { dies * expertsPerDie - sharedExpertCopies }
+    /// Whether every die holds a shared-expert copy (computed locally, never dispatched).
+    public var sharedExpertOnEveryDie: Bool { sharedExpertCopies >= dies }
+    /// Whether a two-microbatch pipeline is available.
+    public var canMicrobatch: Bool { streams != nil || (overlap == .communication && microbatchPolicy != .never) }
 }
 
 /// One prefill instance: EP over its dies, SP-TP-SP attention, two microbatches.

@@ -10,6 +10,10 @@ struct DeploymentFile: Decodable, Sendable {
         var source: String
         var policy: String
         var policySource: String
+        /// "coreSplit" (default: two streams on disjoint cores) or "communication" (the whole
+        /// device computes one microbatch while the other's dispatch/combine is in flight).
+        var overlap: String?
+        var overlapSource: String?
         var streams: [Stream]
     }
     struct MTP: Decodable, Sendable {

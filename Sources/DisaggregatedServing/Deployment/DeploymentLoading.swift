@@ -26,8 +26,15 @@ extension Deployment {
         guard dp == decodeDies else {
             throw v.fail("$.decode.attentionDataParallelDies.value", "DP attention needs one rank per die: \(decodeDies) dies, got \(dp)")
         }
+        var overlap = MicrobatchOverlap.coreSplit
+        if let o = d.microbatching.overlap {
+            guard let parsed = MicrobatchOverlap(rawValue: o) else {
+                throw v.fail("$.decode.microbatching.overlap", "unknown overlap \"\(o)\"; use coreSplit or communication", code: .unknownName)
+            }
+            overlap = parsed
+        }
         var streams: [StreamShare]?
-        if d.microbatching.enabled {
+        if d.microbatching.enabled, overlap == .coreSplit {
             guard d.microbatching.streams.count == 2 else {
                 throw v.fail("$.decode.microbatching.streams", "the decode pipeline has exactly two streams (attention, moe), got \(d.microbatching.streams.count)")
             }
@@ -69,7 +76,7 @@ extension Deployment {
             batchPerDie: try v.positive(d.batchPerDie, "$.decode.batchPerDie"),
             maxKVLengthTokens: try v.positive(d.maxKVLengthTokens, "$.decode.maxKVLengthTokens"),
             maxTokensPerDieForBuffers: try v.positive(d.maxTokensPerDieForBuffers, "$.decode.maxTokensPerDieForBuffers"),
-            streams: streams, microbatchPolicy: policy,
+            streams: streams, microbatchPolicy: policy, overlap: overlap,
             mtp: MTPSettings(draftTokens: try v.nonNegative(d.mtp.draftTokens, "$.decode.mtp.draftTokens"), acceptanceRate: acceptance),
             expertBalance: try balance(d.expertBalance, "$.decode.expertBalance"))
 

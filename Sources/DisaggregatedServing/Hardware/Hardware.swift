@@ -37,6 +37,8 @@ public struct Fabric: Sendable, Equatable {
     public var lineRateBytesPerSecond: Double
     /// Measured one-die unidirectional rates and small-message latencies (nil where unmeasured).
     public var measured: MeasuredLink?
+    /// Usable one-direction rate per die (measured or assumed; the line rate when unknown).
+    public var attainedBytesPerSecond: Double
 }
 
 /// Point-to-point measurements of a link (paper v2 Table 1 for UB).
@@ -72,6 +74,22 @@ public struct ExpertCommunicationTable: Sendable, Equatable {
     public var referenceCombineMessageBytes: Int
     public var dispatch: [Point]
     public var combine: [Point]
+    /// Whether there is a measured table (otherwise the link model applies).
+    public var isMeasured: Bool { !dispatch.isEmpty && !combine.isEmpty }
+}
+
+/// Expert communication from link rates instead of a measured operator table (GPUs).
+///
+/// Dispatch and combine time = a fixed latency + max(bytes inside the scale-up domain ÷ its
+/// attained rate, bytes leaving it ÷ the scale-out attained rate); the two links run in parallel.
+public struct LinkCommunication: Sendable, Equatable {
+    public var fixedLatencySeconds: Double
+    /// Whether the low-latency (decode) kernels send even intra-domain traffic over the
+    /// scale-out NIC (DeepEP's February 2025 low-latency kernels were pure RDMA).
+    public var lowLatencyKernelsUseScaleOutOnly: Bool
+    /// Whether the bulk (prefill) kernels send a token once per destination domain and forward
+    /// it inside the domain (DeepEP normal kernels: RDMA to the node, then NVLink).
+    public var bulkKernelsDeduplicatePerDomain: Bool
 }
 
 /// The hardware profile: die, packaging, node, supernode and fabrics, validated.
@@ -86,7 +104,11 @@ public struct Hardware: Sendable, Equatable {
     public var scaleOut: Fabric
     public var efficiency: AttainedEfficiency
     public var expertCommunication: ExpertCommunicationTable
+    /// The link model, for hardware without a measured dispatch/combine table.
+    public var linkCommunication: LinkCommunication?
 
     /// Dies in one node.
     public var diesPerNode: Int { npusPerNode * diesPerPackage }
+    /// Dies in one scale-up domain (UB: the supernode; NVLink: a node).
+    public var diesPerScaleUpDomain: Int { scaleUp.domainNPUs * diesPerPackage }
 }

@@ -30,11 +30,16 @@ struct HardwareFile: Decodable, Sendable {
         var fabric: String
         var domainNPUs: Sourced<Int>
         var lineRateGBps: Sourced<Double>
-        var measured: Measured
+        /// Point-to-point measurements (UB: v2 Table 1); absent for fabrics without them.
+        var measured: Measured?
+        /// Usable one-direction rate per die for bulk and expert traffic, when measured or assumed.
+        var attainedGBps: Sourced<Double>?
     }
     struct ScaleOut: Decodable, Sendable {
         var fabric: String
         var lineRateGbps: Sourced<Double>
+        /// Usable one-direction rate per die (GB/s), when measured; the line rate otherwise.
+        var attainedGBps: Sourced<Double>?
     }
     struct Attained: Decodable, Sendable {
         var gemmComputeUtilisation: Sourced<Double>
@@ -47,14 +52,22 @@ struct HardwareFile: Decodable, Sendable {
         var expertParallelism: Int
         var latencyUs: Sourced<Double>
     }
+    struct Links: Decodable, Sendable {
+        var fixedLatencyUs: Sourced<Double>
+        var lowLatencyKernelsUseScaleOutOnly: Sourced<Bool>
+        var bulkKernelsDeduplicatePerDomain: Sourced<Bool>
+    }
     struct ExpertCommunication: Decodable, Sendable {
         var engine: String
-        var referenceTokensPerRank: Sourced<Int>
-        var referenceExpertsPerToken: Sourced<Int>
-        var referenceDispatchMessageBytes: Sourced<Int>
-        var referenceCombineMessageBytes: Sourced<Int>
-        var dispatch: [CommPoint]
-        var combine: [CommPoint]
+        /// Either a measured operator table (the reference fields and both lists) ...
+        var referenceTokensPerRank: Sourced<Int>?
+        var referenceExpertsPerToken: Sourced<Int>?
+        var referenceDispatchMessageBytes: Sourced<Int>?
+        var referenceCombineMessageBytes: Sourced<Int>?
+        var dispatch: [CommPoint]?
+        var combine: [CommPoint]?
+        /// ... or a link model: bytes over the attained scale-up and scale-out rates.
+        var links: Links?
     }
 
     var name: String

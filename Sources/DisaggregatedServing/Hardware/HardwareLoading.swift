@@ -22,13 +22,10 @@ extension Hardware {
         npusPerNode = try v.positive(f.node.npusPerNode, "$.node.npusPerNode")
         cpusPerNode = try v.nonNegative(f.node.cpusPerNode, "$.node.cpusPerNode")
         supernodeNPUs = try v.positive(f.supernode.npus, "$.supernode.npus")
-        let m = f.scaleUp.measured
         let p = "$.scaleUp.measured."
-        scaleUp = Fabric(
-            name: f.scaleUp.fabric,
-            domainNPUs: try v.positive(f.scaleUp.domainNPUs, "$.scaleUp.domainNPUs"),
-            lineRateBytesPerSecond: try v.positive(f.scaleUp.lineRateGBps, "$.scaleUp.lineRateGBps") * gb,
-            measured: MeasuredLink(
+        var measured: MeasuredLink?
+        if let m = f.scaleUp.measured {
+            measured = MeasuredLink(
                 readIntraNodeBytesPerSecond: try v.positive(m.readIntraNodeGBps, p + "readIntraNodeGBps") * gb,
                 readInterNodeBytesPerSecond: try v.positive(m.readInterNodeGBps, p + "readInterNodeGBps") * gb,
                 writeIntraNodeBytesPerSecond: try v.positive(m.writeIntraNodeGBps, p + "writeIntraNodeGBps") * gb,
@@ -36,11 +33,24 @@ extension Hardware {
                 readIntraNodeLatencySeconds: try v.nonNegative(m.readIntraNodeLatencyUs, p + "readIntraNodeLatencyUs") * 1e-6,
                 readInterNodeLatencySeconds: try v.nonNegative(m.readInterNodeLatencyUs, p + "readInterNodeLatencyUs") * 1e-6,
                 writeIntraNodeLatencySeconds: try v.nonNegative(m.writeIntraNodeLatencyUs, p + "writeIntraNodeLatencyUs") * 1e-6,
-                writeInterNodeLatencySeconds: try v.nonNegative(m.writeInterNodeLatencyUs, p + "writeInterNodeLatencyUs") * 1e-6))
+                writeInterNodeLatencySeconds: try v.nonNegative(m.writeInterNodeLatencyUs, p + "writeInterNodeLatencyUs") * 1e-6)
+        }
+        let upLine = try v.positive(f.scaleUp.lineRateGBps, "$.scaleUp.lineRateGBps") * gb
+        // Attained scale-up rate: stated, else the measured inter-node write rate, else the line rate.
+        let upAttained = try f.scaleUp.attainedGBps.map { n throws(ConfigError) in try v.positive(n, "$.scaleUp.attainedGBps") * gb }
+            ?? measured?.writeInterNodeBytesPerSecond ?? upLine
+        scaleUp = Fabric(
+            name: f.scaleUp.fabric,
+            domainNPUs: try v.positive(f.scaleUp.domainNPUs, "$.scaleUp.domainNPUs"),
+            lineRateBytesPerSecond: upLine, measured: measured, attainedBytesPerSecond: upAttained)
+        let outLine = try v.positive(f.scaleOut.lineRateGbps, "$.scaleOut.lineRateGbps") * 1e9 / 8
+        let outAttained = try f.scaleOut.attainedGBps.map { n throws(ConfigError) in try v.positive(n, "$.scaleOut.attainedGBps") * gb } ?? outLine
+        if outAttained > outLine * 1.000001 {
+            throw v.fail("$.scaleOut.attainedGBps.value", "attained rate \(outAttained / gb) GB/s exceeds the line rate \(outLine / gb) GB/s")
+        }
         scaleOut = Fabric(
-            name: f.scaleOut.fabric, domainNPUs: supernodeNPUs,
-            lineRateBytesPerSecond: try v.positive(f.scaleOut.lineRateGbps, "$.scaleOut.lineRateGbps") * 1e9 / 8,
-            measured: nil)
+            name: f.scaleOut.fabric, domainNPUs: supernodeNPUs, lineRateBytesPerSecond: outLine, measured: nil,
+            attainedBytesPerSecond: outAttained)
         if scaleUp.domainNPUs > supernodeNPUs {
             throw v.fail("$.scaleUp.domainNPUs.value", "scale-up domain (\(scaleUp.domainNPUs) NPUs) exceeds the supernode (\(supernodeNPUs) NPUs)")
         }
@@ -65,12 +75,33 @@ extension Hardware {
             }
             return out.sorted { $0.expertParallelism < $1.expertParallelism }
         }
-        expertCommunication = ExpertCommunicationTable(
-            engine: engine,
-            referenceTokensPerRank: try v.positive(c.referenceTokensPerRank, "$.expertCommunication.referenceTokensPerRank"),
-            referenceExpertsPerToken: try v.positive(c.referenceExpertsPerToken, "$.expertCommunication.referenceExpertsPerToken"),
-            referenceDispatchMessageBytes: try v.positive(c.referenceDispatchMessageBytes, "$.expertCommunication.referenceDispatchMessageBytes"),
-            referenceCombineMessageBytes: try v.positive(c.referenceCombineMessageBytes, "$.expertCommunication.referenceCombineMessageBytes"),
-            dispatch: try points(c.dispatch, "dispatch"), combine: try points(c.combine, "combine"))
+        let e = "$.expertCommunication."
+        if let l = c.links {
+            linkCommunication = LinkCommunication(
+                fixedLatencySeconds: try v.nonNegative(l.fixedLatencyUs, e + "links.fixedLatencyUs") * 1e-6,
+                lowLatencyKernelsUseScaleOutOnly: l.lowLatencyKernelsUseScaleOutOnly.value,
+                bulkKernelsDeduplicatePerDomain: l.bulkKernelsDeduplicatePerDomain.value)
+            if c.dispatch != nil || c.combine != nil {
+                throw v.fail("$.expertCommunication", "give either a measured table (dispatch, combine) or links, not both")
+            }
+            expertCommunication = ExpertCommunicationTable(
+                engine: engine, referenceTokensPerRank: 0, referenceExpertsPerToken: 0, referenceDispatchMessageBytes: 0,
+                referenceCombineMessageBytes: 0, dispatch: [], combine: [])
+        } else {
+            linkCommunication = nil
+            func required(_ n: Sourced<Int>?, _ key: String) throws(ConfigError) -> Int {
+                guard let n else {
+                    throw v.fail(e + key, "required with a measured table; add it, or describe the fabric with \"links\" instead", code: .missingField)
+                }
+                return try v.positive(n, e + key)
+            }
+            expertCommunication = ExpertCommunicationTable(
+                engine: engine,
+                referenceTokensPerRank: try required(c.referenceTokensPerRank, "referenceTokensPerRank"),
+                referenceExpertsPerToken: try required(c.referenceExpertsPerToken, "referenceExpertsPerToken"),
+                referenceDispatchMessageBytes: try required(c.referenceDispatchMessageBytes, "referenceDispatchMessageBytes"),
+                referenceCombineMessageBytes: try required(c.referenceCombineMessageBytes, "referenceCombineMessageBytes"),
+                dispatch: try points(c.dispatch ?? [], "dispatch"), combine: try points(c.combine ?? [], "combine"))
+        }
     }
 }

@@ -51,7 +51,8 @@ extension ModelShape {
             embeddingAndHeadBytes: try bytes(p.embeddingAndHeadBytes, "embeddingAndHeadBytes"),
             routerBytes: try bytes(p.routerBytes, "routerBytes"),
             dispatchBytesPerElement: try bytes(p.dispatchBytesPerElement, "dispatchBytesPerElement"),
-            dispatchScaleBytes: try bytes(p.dispatchScaleBytes, "dispatchScaleBytes", allowZero: true),
+            // Scale bytes are per token (one INT32, or one FP32 per 128-channel group), not per element.
+            dispatchScaleBytes: try v.nonNegative(p.dispatchScaleBytes, pp + "dispatchScaleBytes"),
             combineBytesPerElement: try bytes(p.combineBytesPerElement, "combineBytesPerElement"),
             collectiveBytesPerElement: try bytes(p.collectiveBytesPerElement, "collectiveBytesPerElement"))
     }

@@ -27,10 +27,31 @@ public struct ExpertCommunicationModel: Sendable {
 
     public var table: ExpertCommunicationTable
     public var fixedLatencySeconds: Double
+    /// The link model, when the hardware has no measured table.
+    public var links: LinkCommunication?
+    public var domainDies: Int
+    public var scaleUpBytesPerSecond: Double
+    public var scaleOutBytesPerSecond: Double
 
     public init(hardware: Hardware) {
         table = hardware.expertCommunication
-        fixedLatencySeconds = hardware.scaleUp.measured?.writeInterNodeLatencySeconds ?? 0
+        links = table.isMeasured ? nil : hardware.linkCommunication
+        fixedLatencySeconds = links?.fixedLatencySeconds ?? hardware.scaleUp.measured?.writeInterNodeLatencySeconds ?? 0
+        domainDies = hardware.diesPerScaleUpDomain
+        scaleUpBytesPerSecond = hardware.scaleUp.attainedBytesPerSecond
+        scaleOutBytesPerSecond = hardware.scaleOut.attainedBytesPerSecond
+    }
+
+    /// Shares of one rank's dispatch/combine bytes by path when its destinations are spread
+    /// evenly over `ep` ranks packed into scale-up domains of `domainDies`: to itself (no
+    /// link), to the other ranks of its domain, and to ranks in other domains (scale-out).
+    ///
+    /// Beyond one domain the scale-out share is (EP − domain) / EP: it grows with EP and is
+    /// zero while the whole EP group fits in one domain (UB: 768 dies; NVLink: 8 GPUs).
+    public static func trafficShares(expertParallelism ep: Int, domainDies: Int) -> (local: Double, scaleUp: Double, scaleOut: Double) {
+        let n = Double(max(ep, 1))
+        let inDomain = Double(min(max(ep, 1), max(domainDies, 1)))
+        return (1 / n, (inDomain - 1) / n, (n - inDomain) / n)
     }
 
     func referenceBytes(_ kind: Kind) -> Double {
@@ -60,7 +81,20 @@ public struct ExpertCommunicationModel: Sendable {
         let name = kind == .dispatch ? "dispatch" : "combine"
         guard tokens > 0 else { return OperatorTime(name: name, microseconds: 0, bound: .communication) }
         let bytes = tokens * Double(expertsPerToken * messageBytes)
-        let seconds = fixedLatencySeconds + bytes / effectiveBandwidth(kind, expertParallelism: ep)
+        let shares = Self.trafficShares(expertParallelism: ep, domainDies: domainDies)
+        let seconds: Double
+        if let links {
+            // Remote bytes only; the kernel may route intra-domain traffic over the NIC as well.
+            var up = bytes * shares.scaleUp, out = bytes * shares.scaleOut
+            if links.lowLatencyKernelsUseScaleOutOnly { out += up; up = 0 }
+            seconds = fixedLatencySeconds + max(up / scaleUpBytesPerSecond, out / scaleOutBytesPerSecond)
+        } else if shares.scaleOut > 0 {
+            // The measured table covers the scale-up domain; what leaves it goes over scale-out.
+            let inside = bytes * (1 - shares.scaleOut) / effectiveBandwidth(kind, expertParallelism: min(ep, domainDies))
+            seconds = fixedLatencySeconds + max(inside, bytes * shares.scaleOut / scaleOutBytesPerSecond)
+        } else {
+            seconds = fixedLatencySeconds + bytes / effectiveBandwidth(kind, expertParallelism: ep)
+        }
         return OperatorTime(name: name, microseconds: seconds * 1e6, bound: .communication, bytes: bytes)
     }
 }
@@ -73,11 +107,45 @@ public struct ExpertCommunicationModel: Sendable {
 public struct BulkTransferModel: Sendable {
     public var bandwidthBytesPerSecond: Double
     public var latencySeconds: Double
+    public var domainDies: Int
+    public var scaleOutBytesPerSecond: Double
+    public var deduplicatesPerDomain: Bool
 
     public init(hardware: Hardware) {
         let m = hardware.scaleUp.measured
-        bandwidthBytesPerSecond = m?.writeInterNodeBytesPerSecond ?? hardware.scaleUp.lineRateBytesPerSecond
-        latencySeconds = m?.writeInterNodeLatencySeconds ?? 0
+        bandwidthBytesPerSecond = m?.writeInterNodeBytesPerSecond ?? hardware.scaleUp.attainedBytesPerSecond
+        latencySeconds = hardware.linkCommunication?.fixedLatencySeconds ?? m?.writeInterNodeLatencySeconds ?? 0
+        domainDies = hardware.diesPerScaleUpDomain
+        scaleOutBytesPerSecond = hardware.scaleOut.attainedBytesPerSecond
+        deduplicatesPerDomain = hardware.linkCommunication?.bulkKernelsDeduplicatePerDomain ?? false
+    }
+
+    /// Dispatch or combine of `tokens` tokens, each to `copies` experts spread evenly over `ep`
+    /// ranks, with `messageBytes` per copy, the bytes scaled by `loadFactor` (the hottest die).
+    ///
+    /// Inside one scale-up domain this is the remote bytes over the scale-up rate. Across domains
+    /// the bytes leaving the domain go over scale-out in parallel with the rest; a kernel that
+    /// deduplicates per domain sends a token once to each other domain it needs (expected
+    /// (D − 1)(1 − (1 − 1/D)^copies) domains of D, experts drawn independently) and forwards it
+    /// inside the destination over the scale-up fabric.
+    public func expertTime(_ name: String, tokens: Double, copies: Int, messageBytes: Int, expertParallelism ep: Int, loadFactor: Double) -> OperatorTime {
+        let shares = ExpertCommunicationModel.trafficShares(expertParallelism: ep, domainDies: domainDies)
+        guard shares.scaleOut > 0 else {
+            let remote = Double(ep - 1) / Double(ep)
+            return time(name, bytesSent: tokens * Double(copies * messageBytes) * remote * loadFactor)
+        }
+        let all = tokens * Double(copies * messageBytes) * loadFactor
+        let domains = Double(ep) / Double(domainDies)
+        var out = all * shares.scaleOut
+        var up = all * shares.scaleUp
+        if deduplicatesPerDomain {
+            let remoteDomains = (domains - 1) * (1 - Foundation.pow(1 - 1 / domains, Double(copies)))
+            out = tokens * remoteDomains * Double(messageBytes) * loadFactor
+            up = all * (1 - 1 / Double(ep))  // every non-local copy crosses scale-up once (direct or forwarded)
+        }
+        guard out + up > 0 else { return OperatorTime(name: name, microseconds: 0, bound: .communication) }
+        let s = latencySeconds + max(up / bandwidthBytesPerSecond, out / scaleOutBytesPerSecond)
+        return OperatorTime(name: name, microseconds: s * 1e6, bound: .communication, bytes: out + up)
     }
 
     public func time(_ name: String, bytesSent: Double) -> OperatorTime {

@@ -104,7 +104,6 @@ public struct PrefillCostModel: Sendable {
         let tp = dep.attentionTensorParallelDies
         let headsOnDie = m.heads / tp
         let ep = dep.expertParallelDies
-        let remote = Double(ep - 1) / Double(ep)
         let k = m.expertsPerToken
 
         let routedSlotsPerDie = dep.expertsPerDie - m.sharedExperts
@@ -115,16 +114,17 @@ public struct PrefillCostModel: Sendable {
         let pairs = TransformerOperators.causalPairs(sequences: sequences * Double(tp) / n, length: promptLength, reused: reused)
         let c = Double(p.collectiveBytesPerElement)
         func attentionStages() -> [PipelineStage] {
+            // With TP 1 (pure DP attention, the GPU deployments) there is no collective to run.
             [
                 .init(resource: .cube, operation: operators.prefillDownProjection(tokens: computed)),
-                .init(resource: .cube, operation: transfers.time(
-                    "AllGather", bytesSent: computed * Double(m.qLoraRank + m.kvElementsPerTokenPerLayer) * c * Double(tp - 1))),
+                tp > 1 ? .init(resource: .cube, operation: transfers.time(
+                    "AllGather", bytesSent: computed * Double(m.qLoraRank + m.kvElementsPerTokenPerLayer) * c * Double(tp - 1))) : nil,
                 .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie)),
                 .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie)),
-                .init(resource: .cube, operation: transfers.time(
-                    "AllToAll", bytesSent: computed * Double(m.heads * m.vHeadDim) * c * Double(tp - 1) / Double(tp))),
+                tp > 1 ? .init(resource: .cube, operation: transfers.time(
+                    "AllToAll", bytesSent: computed * Double(m.heads * m.vHeadDim) * c * Double(tp - 1) / Double(tp))) : nil,
                 .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed)),
-            ]
+            ].compactMap { $0 }
         }
         func moeStages() -> [PipelineStage] {
             let dispatchBytes = computed * Double(k * m.dispatchMessageBytes)
@@ -136,9 +136,11 @@ public struct PrefillCostModel: Sendable {
                 .init(resource: .cube, operation: operators.gating(tokens: computed, share: .wholeDie)),
                 .init(resource: .vector, operation: operators.roofline.vector(
                     "DispatchCompute", bytes: computed * Double(m.hidden * p.activationBytes) + dispatchBytes)),
-                .init(resource: .dma, operation: transfers.time("Dispatch", bytesSent: dispatchBytes * remote * maxOverMean)),
+                .init(resource: .dma, operation: transfers.expertTime(
+                    "Dispatch", tokens: computed, copies: k, messageBytes: m.dispatchMessageBytes, expertParallelism: ep, loadFactor: maxOverMean)),
                 .init(resource: .cube, operation: TransformerOperators.fuse("MoE", [routed, shared])),
-                .init(resource: .dma, operation: transfers.time("Combine", bytesSent: combineBytes * remote * maxOverMean)),
+                .init(resource: .dma, operation: transfers.expertTime(
+                    "Combine", tokens: computed, copies: k, messageBytes: m.combineMessageBytes, expertParallelism: ep, loadFactor: maxOverMean)),
                 .init(resource: .vector, operation: operators.roofline.vector(
                     "CombineCompute", bytes: combineBytes + computed * Double(2 * m.hidden * p.activationBytes))),
             ]

@@ -1,0 +1,70 @@
+/// The paper's GPU baseline rows (B1–B6), evaluated through the same cost model from the GPU
+/// hardware and deployment files alone.
+///
+/// Every row is a prediction: nothing here is fitted, and the CloudMatrix calibration is not
+/// applied (the GPU deployment files carry their own stated assumptions). B1–B5 are the
+/// DeepSeek-on-H800 and SGLang-on-H100 rows of paper Tables 2 and 3; B6-Dn / B6-Cn are the H800
+/// DeepEP columns of Table 6 (128 tokens per rank, top-8, FP8 dispatch, BF16 combine).
+public enum BaselineComparison {
+    /// The deployments the rows need, by the name of their file in `configs/deployments/`.
+    public static let deepSeekDeployment = "deepseek-h800"
+    public static let sglangDeployment = "sglang-h100"
+
+    /// Decode setups of paper Table 3: batch per GPU and KV length.
+    public static let decodeSetups: [String: (batch: Int, kv: Double)] = ["B2": (128, 4096), "B5": (128, 4000)]
+
+    /// Loads both GPU deployments from `configsDirectory` and evaluates every row of `reference`
+    /// whose id it knows.
+    public static func compare(configsDirectory: String, reference: [ReferencePoint]) throws(ConfigError) -> [ComparisonRow] {
+        let h800 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deepSeekDeployment)
+        let h100 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: sglangDeployment)
+        return compare(deepSeek: h800, sglang: h100, reference: reference)
+    }
+
+    public static func compare(deepSeek: SystemConfiguration, sglang: SystemConfiguration, reference: [ReferencePoint]) -> [ComparisonRow] {
+        reference.compactMap { point in
+            guard let (model, note) = evaluate(point.id, deepSeek: deepSeek, sglang: sglang) else { return nil }
+            return ComparisonRow(
+                id: point.id, what: point.what, unit: point.unit, paper: point.value, model: model, role: .prediction,
+                tolerancePercent: 10, note: note)
+        }
+    }
+
+    static func prefill(_ s: SystemConfiguration, balance: ExpertBalance) -> PrefillBreakdown {
+        var o = PrefillOptions(deployment: s.deployment)
+        o.expertBalance = balance
+        let p = s.deployment.prefill
+        return PrefillCostModel(system: s).batchTime(tokensPerNPU: p.tokensPerNPU, promptLength: p.promptLength, options: o)
+    }
+
+    static func decode(_ s: SystemConfiguration, batch: Int, kv: Double) -> DecodeStepBreakdown {
+        DecodeCostModel(system: s).stepTime(
+            batchPerDie: batch / s.hardware.diesPerPackage, meanKVLength: kv, options: DecodeOptions(deployment: s.deployment.decode))
+    }
+
+    static func evaluate(_ id: String, deepSeek: SystemConfiguration, sglang: SystemConfiguration) -> (Double, String)? {
+        switch id {
+        case "B1", "B3", "B4":
+            let s = id == "B1" ? deepSeek : sglang
+            let r = prefill(s, balance: id == "B4" ? .perfect : .default)
+            return (r.tokensPerSecondPerNPU, "\(s.deployment.name) prefill, \(r.options.microbatches) microbatches, max/mean \(formatted(r.expertMaxOverMean))")
+        case "B2", "B5":
+            let s = id == "B2" ? deepSeek : sglang
+            let setup = decodeSetups[id]!
+            let step = decode(s, batch: setup.batch, kv: setup.kv)
+            return (step.tokensPerSecondPerDie * Double(s.hardware.diesPerPackage),
+                    "\(s.deployment.name) decode, TPOT \(formatted(step.tpotMilliseconds)) ms, \(step.microbatched ? "two microbatches" : "one batch")")
+        default:
+            guard id.hasPrefix("B6-"), let ep = Int(id.dropFirst(4)) else { return nil }
+            let kind: ExpertCommunicationModel.Kind = id.dropFirst(3).hasPrefix("D") ? .dispatch : .combine
+            let m = deepSeek.model
+            let op = ExpertCommunicationModel(hardware: deepSeek.hardware).time(
+                kind, tokens: 128, expertsPerToken: m.expertsPerToken,
+                messageBytes: kind == .dispatch ? m.dispatchMessageBytes : m.combineMessageBytes, expertParallelism: ep)
+            let shares = ExpertCommunicationModel.trafficShares(expertParallelism: ep, domainDies: deepSeek.hardware.diesPerScaleUpDomain)
+            return (op.microseconds, "link model: \(formatted(op.bytes / 1e6)) MB, scale-out share \(formatted(shares.scaleOut)) (+ intra-node over RDMA in Feb kernels)")
+        }
+    }
+
+    static func formatted(_ x: Double) -> String { String(Double((x * 1000).rounded()) / 1000) }
+}

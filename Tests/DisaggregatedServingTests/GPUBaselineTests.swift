@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import CMBenchTestSupport
+@testable import DisaggregatedServing
+
+@Suite struct GPUBaselineTests {
+    func gpu(_ name: String) throws -> SystemConfiguration {
+        try SystemConfiguration.load(configsDirectory: Fixtures.configs, deployment: name)
+    }
+
+    @Test(arguments: ["h800", "h100-sxm", "h200", "b200"])
+    func gpuHardwareFilesLoad(name: String) throws {
+        let hw = try Hardware.load(path: Fixtures.configs + "/hardware/\(name).json")
+        #expect(hw.diesPerScaleUpDomain == 8)
+        #expect(hw.linkCommunication != nil)
+        #expect(!hw.expertCommunication.isMeasured)
+        #expect(hw.scaleOut.attainedBytesPerSecond <= hw.scaleOut.lineRateBytesPerSecond)
+    }
+
+    @Test func scaleOutShareGrowsWithEPBeyondTheDomain() {
+        let within = ExpertCommunicationModel.trafficShares(expertParallelism: 8, domainDies: 8)
+        #expect(within.scaleOut == 0)
+        var last = 0.0
+        for ep in [16, 32, 64, 128, 256] {
+            let s = ExpertCommunicationModel.trafficShares(expertParallelism: ep, domainDies: 8)
+            #expect(s.scaleOut > last)
+            #expect(abs(s.local + s.scaleUp + s.scaleOut - 1) < 1e-12)
+            last = s.scaleOut
+        }
+        // UB's domain (384 NPUs x 2 dies) holds the whole EP320 decode group.
+        #expect(ExpertCommunicationModel.trafficShares(expertParallelism: 320, domainDies: 768).scaleOut == 0)
+    }
+
+    @Test func aUBLikeDomainMakesGPUDispatchFaster() throws {
+        let h800 = try gpu("deepseek-h800")
+        var ub = h800.hardware
+        ub.scaleUp.domainNPUs = 256
+        ub.linkCommunication?.lowLatencyKernelsUseScaleOutOnly = false
+        let m = h800.model
+        func dispatch(_ hw: Hardware) -> Double {
+            ExpertCommunicationModel(hardware: hw).time(.dispatch, tokens: 128, expertsPerToken: 8, messageBytes: m.dispatchMessageBytes, expertParallelism: 128).microseconds
+        }
+        #expect(dispatch(ub) < dispatch(h800.hardware) / 2)
+        let whatIf = FabricWhatIf.h800WithUBDomain(h800: h800)
+        // At batch 128 with two microbatches the model hides H800's all-to-all behind compute,
+        // so the step cannot get slower; it gets faster only where communication is exposed.
+        #expect(whatIf.ubLike.tokensPerSecondPerNPU >= whatIf.nvlink.tokensPerSecondPerNPU)
+        print("what-if:", whatIf.nvlink, whatIf.ubLike)
+    }
+
+    @Test func cloudMatrixOverRoCEIsSlower() throws {
+        let r = FabricWhatIf.cloudMatrixOverRoCE(cloudMatrix: try Fixtures.system(), gpu: try gpu("deepseek-h800").hardware)
+        #expect(r.roce.tpotMilliseconds > r.ub.tpotMilliseconds)
+        print("what-if:", r.ub, r.roce)
+    }
+
+    @Test func bulkTransfersCrossingNodesGoOverTheNIC() throws {
+        let hw = try gpu("deepseek-h800").hardware
+        let bulk = BulkTransferModel(hardware: hw)
+        let intra = bulk.expertTime("d", tokens: 4096, copies: 8, messageBytes: 7680, expertParallelism: 8, loadFactor: 1)
+        let inter = bulk.expertTime("d", tokens: 4096, copies: 8, messageBytes: 7680, expertParallelism: 32, loadFactor: 1)
+        #expect(inter.microseconds > intra.microseconds)
+    }
+
+    @Test func tableAndLinksTogetherAreRejected() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = try Fixtures.edited(Fixtures.configs + "/hardware/h800.json", in: dir) {
+            Fixtures.set(&$0, ["expertCommunication", "dispatch"], [[String: Any]]())
+        }
+        #expect(throws: ConfigError.self) { _ = try Hardware.load(path: path) }
+    }
+
+    @Test func attainedScaleOutAboveLineRateIsRejected() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = try Fixtures.edited(Fixtures.configs + "/hardware/h800.json", in: dir) {
+            Fixtures.set(&$0, ["scaleOut", "attainedGBps", "value"], 80.0)
+        }
+        do {
+            _ = try Hardware.load(path: path)
+            Issue.record("expected an error")
+        } catch { #expect(error.path == "$.scaleOut.attainedGBps.value") }
+    }
+
+    @Test func comparisonRowsExistAsPredictions() throws {
+        let reference = try ReferencePoint.load(path: SharedTraces.packageRoot.appendingPathComponent("results/reference/gpu-baselines.json").path)
+        let rows = try BaselineComparison.compare(configsDirectory: Fixtures.configs, reference: reference)
+        #expect(Set(rows.map(\.id)).isSuperset(of: ["B1", "B2", "B3", "B4", "B5", "B6-D8", "B6-C256"]))
+        #expect(rows.allSatisfy { $0.role == .prediction && $0.model > 0 })
+    }
+}
