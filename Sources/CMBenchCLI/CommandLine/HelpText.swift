@@ -5,7 +5,10 @@ enum HelpText {
         lines.append("cmbench \(spec.name): \(spec.summary)")
         lines.append("")
         lines.append("USAGE")
-        for usage in spec.usage { lines.append("  cmbench \(usage)") }
+        // A usage line starting with a space continues the one before it.
+        for usage in spec.usage {
+            lines.append(usage.hasPrefix(" ") ? "  " + usage : "  cmbench \(usage)")
+        }
         if !spec.discussion.isEmpty {
             lines.append("")
             lines.append(contentsOf: spec.discussion.split(separator: "\n", omittingEmptySubsequences: false).map(String.init))

@@ -13,8 +13,8 @@ enum ReplayCommand: Command {
         summary: "Replay a trace through a serving backend; report TTFT, TPOT, throughput, goodput.",
         usage: [
             "replay TRACE [--backend NAME] [--backend-option KEY=VALUE]... [--slo SPEC] [--json]",
-            "             [--speed X | --rate R [--arrival poisson|gamma --cv C] | --concurrency N]",
-            "             [--max-requests N] [--start T] [--duration T] [--seed S] [--requests-csv FILE]",
+            "               [--speed X | --rate R [--arrival poisson|gamma --cv C] | --concurrency N]",
+            "               [--max-requests N] [--start T] [--duration T] [--seed S] [--requests-csv FILE]",
         ],
         discussion: """
             Requests reach the backend at their recorded times (default), time-scaled (--speed),

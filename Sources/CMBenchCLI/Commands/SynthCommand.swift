@@ -8,7 +8,7 @@ enum SynthCommand: Command {
         summary: "Write a synthetic trace (seeded, deterministic) in cmbench's format.",
         usage: [
             "synth OUT [--requests N] [--rate R] [--arrival poisson|gamma --cv C] [--input DIST] [--output DIST]",
-            "          [--shared-prefix SPEC] [--sessions N] [--seed S]",
+            "              [--shared-prefix SPEC] [--sessions N] [--seed S]",
         ],
         discussion: """
             DIST is one of:
