@@ -52,6 +52,19 @@ import Testing
         #expect(prefill.contains("paper Table 2"))
     }
 
+    @Test func whatIfSwapsTheFabrics() throws {
+        let result = cmbench("reproduce", "--what-if", "--json")
+        #expect(result.status == .ok)
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let rows = try #require(json["what_if"] as? [[String: Any]])
+        #expect(rows.count == 4)
+        let tpot = Dictionary(uniqueKeysWithValues: rows.map { ($0["scenario"] as! String, $0["tpot_ms"] as! Double) })
+        // Taking UB away can only slow CloudMatrix's decode; a UB-like domain can only help the H800's.
+        #expect(tpot["cloudmatrix, RoCE at GPU NIC rate"]! > tpot["cloudmatrix, UB"]!)
+        #expect(tpot["h800, UB-like domain"]! <= tpot["h800, NVLink node + IB"]!)
+        #expect(cmbench("reproduce", "--json").stdout.contains("what_if") == false)
+    }
+
     @Test func missingConfigsFolderIsMissingInput() {
         let result = cmbench("reproduce", "--configs", "/nonexistent/configs")
         #expect(result.status == .missingInput)

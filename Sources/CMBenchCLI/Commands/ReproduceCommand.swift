@@ -23,6 +23,7 @@ enum ReproduceCommand: Command {
             OptionSpec("--csv", .value(placeholder: "FILE"), help: "Also write the rows as CSV (provenance in FILE.meta.json)."),
             OptionSpec("--reference", .value(placeholder: "FILE"), help: "Reference numbers (default results/reference/cloudmatrix-paper.json)."),
             OptionSpec("--gpu-reference", .value(placeholder: "FILE"), help: "GPU baseline numbers B1-B6 (default results/reference/gpu-baselines.json)."),
+            OptionSpec("--what-if", help: "Also show the fabrics swapped: CloudMatrix over RoCE, H800 with a UB-like domain."),
             OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the paper's curves as SVG into DIR (model curve beside the paper's points)."),
         ] + ModelOptions.specs,
         examples: [("reproduce", "the table in the README"), ("reproduce --json | jq '.points[] | select(.role==\"prediction\")'", "predictions only")])
@@ -52,10 +53,13 @@ enum ReproduceCommand: Command {
         var deployment: String
         var cmbenchVersion = CMBenchVersion.string
         var points: [Row]
+        /// Present with `--what-if` (absent otherwise, so the default document does not change).
+        var whatIf: [WhatIfReport.Row]?
 
         enum CodingKeys: String, CodingKey {
             case schema, deployment, points
             case cmbenchVersion = "cmbench_version"
+            case whatIf = "what_if"
         }
     }
 
@@ -92,7 +96,10 @@ enum ReproduceCommand: Command {
                 errorPercent: row.errorPercent, role: row.role.rawValue, tolerancePercent: row.tolerancePercent,
                 withinTolerance: row.withinTolerance, note: row.note)
         }
-        let document = Document(deployment: system.deployment.name, points: rows)
+        var document = Document(deployment: system.deployment.name, points: rows)
+        if arguments.flag("--what-if") {
+            document.whatIf = try WhatIfReport.rows(configsDirectory: configsDirectory, cloudMatrix: system)
+        }
         if let path = arguments.value("--csv") {
             let csv = try CSVWriter(
                 path: path,
@@ -115,6 +122,7 @@ enum ReproduceCommand: Command {
             console.out(try JSONOutput.string(document))
         } else {
             console.out(render(document))
+            if let whatIf = document.whatIf { console.out(WhatIfReport.render(whatIf)) }
         }
         return .ok
     }
