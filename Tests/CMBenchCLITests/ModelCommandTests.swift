@@ -50,6 +50,7 @@ import Testing
         #expect(!decode.contains("http://") || decode.contains("http://www.w3.org/2000/svg"))  // nothing fetched
         let prefill = try String(contentsOfFile: directory.path("plots/prefill-throughput.svg"), encoding: .utf8)
         #expect(prefill.contains("paper Table 2"))
+        #expect(prefill.contains("SGLang on H100"))  // the GPU baselines of Table 2 beside CloudMatrix
     }
 
     @Test func whatIfSwapsTheFabrics() throws {

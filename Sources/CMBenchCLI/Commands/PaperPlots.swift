@@ -7,14 +7,15 @@ import Reporting
 enum PaperPlots {
     /// Writes the SVG files into `directory` and returns their paths.
     static func write(
-        into directory: String, system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint]
+        into directory: String, system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint],
+        comparisons: [ComparisonRow]
     ) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let caption = "cmbench \(CMBenchVersion.string) · deployment \(system.deployment.name) · paper: arXiv 2506.12708 v3"
         var written: [String] = []
         for (name, svg) in [
             ("decode-throughput-vs-tpot.svg", decodeCurve(system: system, reference: reference, caption: caption)),
-            ("prefill-throughput.svg", prefillBars(system: system, reference: reference, caption: caption)),
+            ("prefill-throughput.svg", prefillBars(comparisons: comparisons, caption: caption)),
         ] {
             let path = directory + "/" + name
             try OutputFile.write(svg, to: path)
@@ -59,23 +60,25 @@ enum PaperPlots {
         return plot.svg()
     }
 
-    /// Prefill throughput per NPU, default and perfect expert balance, beside paper Table 2.
-    static func prefillBars(system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint], caption: String) -> String {
-        let model = PrefillCostModel(system: system)
-        var values: [Double?] = []
-        for balance in [ExpertBalance.default, .perfect] {
-            var options = PrefillOptions(deployment: system.deployment)
-            options.expertBalance = balance
-            values.append(
-                model.batchTime(tokensPerNPU: 16_384, promptLength: 4096, reusedPrefixTokens: 0, options: options).tokensPerSecondPerNPU)
-        }
-        let paper = ["R6", "R7"].map { id in reference.first { $0.id == id }?.value }
+    /// Prefill throughput per accelerator by configuration — CloudMatrix-Infer with default and
+    /// perfect expert balance, and the GPU baselines of the same table — model beside paper
+    /// Table 2. Values are the `reproduce` rows, so the plot and the table cannot disagree.
+    static func prefillBars(comparisons: [ComparisonRow], caption: String) -> String {
+        let configurations: [(id: String, label: String)] = [
+            ("R6", "CloudMatrix-Infer, default EPLB"), ("R7", "CloudMatrix-Infer, perfect EPLB"),
+            ("B1", "DeepSeek on H800 (Profile)"), ("B3", "SGLang on H100, default"), ("B4", "SGLang on H100, perfect EPLB"),
+        ]
+        let shown = configurations.filter { entry in comparisons.contains { $0.id == entry.id } }
+        let rows = shown.map { entry in comparisons.first { $0.id == entry.id }! }
         let chart = BarChart(
-            title: "Prefill throughput per NPU (16,384 tokens per NPU, 4K prompts)",
-            caption: caption + " · hollow bars: paper Table 2",
-            categories: ["CloudMatrix-Infer, default EPLB", "CloudMatrix-Infer, perfect EPLB"],
-            series: [BarSeries(name: "model", values: values), BarSeries(name: "paper Table 2", values: paper, isReference: true)],
-            valueAxis: Axis(label: "Prefill throughput", unit: "tokens/s per NPU"), idPrefix: "prefill")
+            title: "Prefill throughput per accelerator (16,384 tokens each, 4K prompts)",
+            caption: caption + " · hollow bars: paper Table 2 · every model bar except R6 (calibration) is a prediction",
+            categories: shown.map(\.label),
+            series: [
+                BarSeries(name: "model", values: rows.map(\.model)),
+                BarSeries(name: "paper Table 2", values: rows.map(\.paper), isReference: true),
+            ],
+            valueAxis: Axis(label: "Prefill throughput", unit: "tokens/s per NPU or GPU"), idPrefix: "prefill")
         return chart.svg()
     }
 }

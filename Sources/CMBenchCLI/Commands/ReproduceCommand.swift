@@ -114,7 +114,7 @@ enum ReproduceCommand: Command {
             try csv.finish()
         }
         if let directory = arguments.value("--plot") {
-            for path in try PaperPlots.write(into: directory, system: system, reference: reference) {
+            for path in try PaperPlots.write(into: directory, system: system, reference: reference, comparisons: comparisons) {
                 console.printErr("cmbench: wrote \(path)")
             }
         }
