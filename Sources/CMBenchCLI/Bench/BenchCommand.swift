@@ -1,4 +1,3 @@
-import DisaggregatedServing
 import Foundation
 import Replay
 import ServingMetrics
@@ -181,19 +180,11 @@ enum BenchCommand: Command {
     /// One replay of `file` through `backend` with default settings, end to end (reading,
     /// simulating, metrics), timed in this process.
     static func measureReplay(file: String, backend name: String) throws -> ReplayFigures {
-        var configuration = BackendConfiguration(backend: name, seed: 1)
-        if name == "cloudmatrix" { configuration.parameters = [.init("configs", try ProjectPaths.locate("configs", given: nil))] }
+        let configuration = try BackendOptions.withDefaults(BackendConfiguration(backend: name, seed: 1))
         let backend = try BackendOptions.registry.makeBackend(configuration)
         let run = ReplayRun(options: ReplayOptions(seed: 1), objectives: ServiceLevelObjectives(), console: .silent, showProgress: false, requestsCSV: nil)
         let started = MonotonicClock.now()
-        let result: ReplayRun.Result
-        if let fixed = backend as? FixedLatencyBackend {
-            result = try run.execute(backend: fixed, source: try TraceReader(path: file))
-        } else if let cloudMatrix = backend as? CloudMatrixBackend {
-            result = try run.execute(backend: cloudMatrix, source: try TraceReader(path: file))
-        } else {
-            result = try run.execute(backend: backend, source: try TraceReader(path: file))
-        }
+        let result = try run.execute(anyBackend: backend, source: try TraceReader(path: file))
         let seconds = MonotonicClock.now() - started
         return ReplayFigures(
             file: file, backend: name, requests: result.report.requestsAdmitted, events: result.report.eventsProcessed,

@@ -51,12 +51,17 @@ enum BackendOptions {
             parameters.removeAll { $0.key == key }
             parameters.append(.init(key, value))
         }
-        let backend = name ?? defaultBackend
-        // Model-backed backends read configs/; find it beside the binary when run from elsewhere.
-        if backend == "cloudmatrix", !parameters.contains(where: { $0.key == "configs" }) {
-            parameters.append(.init("configs", try ProjectPaths.locate("configs", given: nil)))
+        return try withDefaults(BackendConfiguration(backend: name ?? defaultBackend, parameters: parameters, seed: seed))
+    }
+
+    /// Fills in what a user need not type: model-backed backends read `configs/`, found here or
+    /// beside the binary when cmbench runs from elsewhere.
+    static func withDefaults(_ configuration: BackendConfiguration) throws(CLIError) -> BackendConfiguration {
+        var configuration = configuration
+        if configuration.backend == "cloudmatrix", !configuration.parameters.contains(where: { $0.key == "configs" }) {
+            configuration.parameters.append(.init("configs", try ProjectPaths.locate("configs", given: nil)))
         }
-        return BackendConfiguration(backend: backend, parameters: parameters, seed: seed)
+        return configuration
     }
 }
 

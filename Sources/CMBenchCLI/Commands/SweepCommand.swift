@@ -95,7 +95,7 @@ enum SweepCommand: Command {
         let backend = try BackendOptions.registry.makeBackend(try BackendOptions.configuration(arguments, seed: seed))
         let reader = try TraceReader(path: trace, options: readerOptions)
         let run = ReplayRun(options: options, objectives: objectives, console: Console.silent, showProgress: false, requestsCSV: nil)
-        let result = try run.execute(backend: backend, source: reader)
+        let result = try run.execute(anyBackend: backend, source: reader)
         return Point(value: value, summary: result.summary)
     }
 
