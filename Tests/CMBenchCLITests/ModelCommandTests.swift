@@ -51,6 +51,9 @@ import Testing
         let prefill = try String(contentsOfFile: directory.path("plots/prefill-throughput.svg"), encoding: .utf8)
         #expect(prefill.contains("paper Table 2"))
         #expect(prefill.contains("SGLang on H100"))  // the GPU baselines of Table 2 beside CloudMatrix
+        let ems = try String(contentsOfFile: directory.path("plots/ems-reuse.svg"), encoding: .utf8)
+        #expect(ems.contains("Fig. 23"))  // the paper's TTFT points beside the model's UB and VPC curves
+        #expect(ems.contains("EMS over UB") && ems.contains("EMS over VPC"))
     }
 
     @Test func whatIfSwapsTheFabrics() throws {

@@ -26,6 +26,20 @@ import Testing
         #expect(run(reused: 2048).batchMicroseconds < run(reused: 0).batchMicroseconds)
     }
 
+    /// A cached prefix is not free: attention without absorption needs per-head keys and values
+    /// of every context token, so the prefix's latent KV goes through kv_b again, in
+    /// proportion to the cached tokens (and there is no such stage without a cache hit).
+    @Test func cachedPrefixIsUpProjectedInProportionToItsLength() throws {
+        func cachedUpFlops(_ reused: Int) throws -> Double {
+            let moe = try #require(run(reused: reused, microbatches: 1).layers.first { $0.kind == .moe })
+            return moe.stages.filter { $0.operation.name == "Attn-PreFA cached up" }.reduce(0) { $0 + $1.operation.flops }
+        }
+        #expect(try cachedUpFlops(0) == 0)
+        let half = try cachedUpFlops(1024), full = try cachedUpFlops(2048)
+        #expect(half > 0)
+        #expect(abs(full / half - 2) < 1e-9)
+    }
+
     @Test func perfectBalanceIsFaster() {
         #expect(run(balance: .perfect).tokensPerSecondPerNPU > run(balance: .default).tokensPerSecondPerNPU)
     }

@@ -7,8 +7,8 @@ import Reporting
 enum PaperPlots {
     /// Writes the SVG files into `directory` and returns their paths.
     static func write(
-        into directory: String, system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint],
-        comparisons: [ComparisonRow]
+        into directory: String, system: SystemConfiguration, serving: ServingSystemParameters,
+        reference: [DisaggregatedServing.ReferencePoint], comparisons: [ComparisonRow]
     ) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let caption = "cmbench \(CMBenchVersion.string) · deployment \(system.deployment.name) · paper: arXiv 2506.12708 v3"
@@ -16,6 +16,7 @@ enum PaperPlots {
         for (name, svg) in [
             ("decode-throughput-vs-tpot.svg", decodeCurve(system: system, reference: reference, caption: caption)),
             ("prefill-throughput.svg", prefillBars(comparisons: comparisons, caption: caption)),
+            ("ems-reuse.svg", try emsReuseCurve(system: system, serving: serving, reference: reference, caption: caption)),
         ] {
             let path = directory + "/" + name
             try OutputFile.write(svg, to: path)
@@ -80,5 +81,39 @@ enum PaperPlots {
             ],
             valueAxis: Axis(label: "Prefill throughput", unit: "tokens/s per NPU or GPU"), idPrefix: "prefill")
         return chart.svg()
+    }
+
+    /// The EMS reuse curve (paper Fig. 23): TTFT of a 4K-prompt prefill batch relative to no
+    /// context caching as the token reuse rate grows, EMS over UB and over VPC, beside the
+    /// paper's two TTFT points (R12d, R12e). The model's points run through the backend, as
+    /// `reproduce`'s R12 rows do.
+    static func emsReuseCurve(
+        system: SystemConfiguration, serving: ServingSystemParameters, reference: [DisaggregatedServing.ReferencePoint],
+        caption: String
+    ) throws -> String {
+        let reuses = [0.0625, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 0.9]
+        let sweep = try ServingReference.evaluateContextCaching(system: system, serving: serving, reuses: reuses)
+        let baseline = sweep.noCache.ttftSeconds
+        func series(_ name: String, _ points: [ServingReference.ContextCachingPoint]) -> Series {
+            Series(name: name, points: points.map { point in
+                PlotPoint(
+                    x: point.achievedReuse * 100, y: (point.ttftSeconds - baseline) / baseline * 100,
+                    note: String(format: "TTFT %.0f ms", point.ttftSeconds * 1000))
+            })
+        }
+        let paper: [(id: String, reuse: Double)] = [("R12d", 50), ("R12e", 90)]
+        let markers = paper.compactMap { entry -> Reporting.ReferencePoint? in
+            guard let point = reference.first(where: { $0.id == entry.id }) else { return nil }
+            return Reporting.ReferencePoint(
+                x: entry.reuse, y: point.value, label: "\(entry.id): \(Int(entry.reuse)) % reuse", source: "paper v3 §5.4.3, Fig. 23")
+        }
+        let plot = LinePlot(
+            title: "EMS context caching: TTFT vs token reuse (4K prompts)",
+            caption: caption + String(format: " · no-cache TTFT %.0f ms · markers: Fig. 23", baseline * 1000),
+            xAxis: Axis(label: "Token reuse rate", unit: "%"),
+            yAxis: Axis(label: "TTFT change vs no context caching", unit: "%"),
+            series: [series("model, EMS over UB", sweep.ub), series("model, EMS over VPC", sweep.vpc)],
+            referenceLines: [], referencePoints: markers, idPrefix: "ems")
+        return plot.svg()
     }
 }

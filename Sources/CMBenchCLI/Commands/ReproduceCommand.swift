@@ -114,7 +114,8 @@ enum ReproduceCommand: Command {
             try csv.finish()
         }
         if let directory = arguments.value("--plot") {
-            for path in try PaperPlots.write(into: directory, system: system, reference: reference, comparisons: comparisons) {
+            for path in try PaperPlots.write(
+                into: directory, system: system, serving: serving, reference: reference, comparisons: comparisons) {
                 console.printErr("cmbench: wrote \(path)")
             }
         }

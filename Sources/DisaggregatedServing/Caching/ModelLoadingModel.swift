@@ -27,20 +27,27 @@ public enum ModelLoadingModel {
     }
 
     public struct Prediction: Sendable, Equatable {
-        /// Bytes of the main model's weights at the deployment's precision (MTP module excluded).
+        /// Bytes of the weights an instance loads: the main model and, when the deployment
+        /// decodes with MTP, the MTP module it runs.
         public var modelBytes: Double
         public var noCache: Tier
         public var localDRAM: Tier
         public var ems: Tier
     }
 
-    /// Bytes of the main model's weights: linear layers at the linear-weight width, router,
-    /// embedding and LM head at theirs; every routed and shared expert (all are loaded).
-    public static func modelBytes(_ m: ModelShape) -> Double {
+    /// Bytes of the weights a serving instance loads: linear layers at the linear-weight width,
+    /// router, embedding and LM head at theirs; every routed and shared expert (all are loaded);
+    /// and `mtpModules` MTP modules (each an attention + MoE layer and its projection, sharing
+    /// the main model's embedding and head — DeepSeek-V3 report §2.2), which a deployment that
+    /// decodes with MTP must load too (paper v3 §5.1: one speculative token).
+    public static func modelBytes(_ m: ModelShape, mtpModules: Int = 0) -> Double {
         let p = m.precision
-        let linear = Double(m.layers * m.attentionParams + m.denseLayers * m.denseFFNParams
-            + m.moeLayers * (m.routedExperts + m.sharedExperts) * m.expertParams) * Double(p.linearWeightBytes)
-        let router = Double(m.moeLayers * m.routerParams * p.routerBytes)
+        let layers = m.layers + mtpModules
+        let moeLayers = m.moeLayers + mtpModules
+        let linear = Double(layers * m.attentionParams + m.denseLayers * m.denseFFNParams
+            + moeLayers * (m.routedExperts + m.sharedExperts) * m.expertParams + mtpModules * m.mtpProjectionParams)
+            * Double(p.linearWeightBytes)
+        let router = Double(moeLayers * m.routerParams * p.routerBytes)
         let embeddings = Double(2 * m.headParams * p.embeddingAndHeadBytes)
         return linear + router + embeddings
     }
@@ -51,7 +58,8 @@ public enum ModelLoadingModel {
         let hw = system.hardware
         let mc = serving.modelCaching
         let ems = serving.ems
-        let size = modelBytes(system.model)
+        let mtp = system.deployment.decode.mtp.draftTokens > 0 ? system.model.mtpModules : 0
+        let size = modelBytes(system.model, mtpModules: mtp)
         let instances = Double(mc.modelInstances)
         let obs = mc.obsBucketBytesPerSecond
         let singleFetch = size / obs

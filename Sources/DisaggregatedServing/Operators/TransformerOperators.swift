@@ -174,6 +174,23 @@ public struct TransformerOperators: Sendable {
             ])
     }
 
+    /// Attn-PreFA for a cached prefix: the cache holds only the latent KV (c_kv and the RoPE key),
+    /// and attention without absorption needs per-head keys and values for every context token,
+    /// so the prefix's latent KV goes through kv_b again (vLLM's MLA backend does the same for
+    /// cached context: vllm/v1/attention/backends/mla/common.py, `_compute_prefill_context`).
+    /// No q_b, no down-projection: those belong to the tokens being computed.
+    public func prefillCachedContextUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie)
+        -> OperatorTime
+    {
+        let m = model
+        return Self.fuse(
+            "Attn-PreFA cached up",
+            [
+                roofline.vector("kv norm", bytes: t * Double(m.kvElementsPerTokenPerLayer * 2 * p.activationBytes)),
+                linear("kv_b (cached)", m: t, n: h * (m.qkNopeHeadDim + m.vHeadDim), k: m.kvLoraRank, share: share),
+            ])
+    }
+
     /// Attn-FA: causal attention with `heads` heads over `pairs` (query, key) pairs.
     public func prefillFlashAttention(pairs: Double, queryTokens: Double, heads h: Int, share: CoreShare = .wholeDie)
         -> OperatorTime

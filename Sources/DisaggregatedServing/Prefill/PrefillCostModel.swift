@@ -101,6 +101,7 @@ public struct PrefillCostModel: Sendable {
         let reused = min(max(reusedPrefixTokens, 0), promptLength)
         let sequences = tokensPerDie / Double(promptLength)
         let computed = sequences * Double(promptLength - reused) / n
+        let cachedPerMicrobatch = sequences * Double(reused) / n
         let tp = dep.attentionTensorParallelDies
         let headsOnDie = m.heads / tp
         let ep = dep.expertParallelDies
@@ -120,6 +121,8 @@ public struct PrefillCostModel: Sendable {
                 tp > 1 ? .init(resource: .cube, operation: transfers.time(
                     "AllGather", bytesSent: computed * Double(m.qLoraRank + m.kvElementsPerTokenPerLayer) * c * Double(tp - 1))) : nil,
                 .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie)),
+                reused > 0 ? .init(resource: .cube, operation: operators.prefillCachedContextUpProjection(
+                    groupTokens: cachedPerMicrobatch * Double(tp), headsOnDie: headsOnDie)) : nil,
                 .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie)),
                 tp > 1 ? .init(resource: .cube, operation: transfers.time(
                     "AllToAll", bytesSent: computed * Double(m.heads * m.vHeadDim) * c * Double(tp - 1) / Double(tp))) : nil,
