@@ -88,5 +88,22 @@ import CMBenchTestSupport
         let rows = try BaselineComparison.compare(configsDirectory: Fixtures.configs, reference: reference)
         #expect(Set(rows.map(\.id)).isSuperset(of: ["B1", "B2", "B3", "B4", "B5", "B6-D8", "B6-C256"]))
         #expect(rows.allSatisfy { $0.role == .prediction && $0.model > 0 })
+        #expect(rows.count == reference.count)  // every row of the file, bandwidth columns included
+    }
+
+    /// Table 6's bandwidth column is bytes sent over latency: the model's bandwidth row must be
+    /// its own latency row seen through that relation, so the two cannot drift apart.
+    @Test func bandwidthRowsAreTheLatencyRowsThroughBytesSent() throws {
+        let reference = try ReferencePoint.load(path: SharedTraces.packageRoot.appendingPathComponent("results/reference/gpu-baselines.json").path)
+        let rows = try BaselineComparison.compare(configsDirectory: Fixtures.configs, reference: reference)
+        let byID = Dictionary(uniqueKeysWithValues: rows.map { ($0.id, $0.model) })
+        let h800 = try SystemConfiguration.load(configsDirectory: Fixtures.configs, deployment: BaselineComparison.deepSeekDeployment)
+        for ep in [8, 256] {
+            let latency = try #require(byID["B6-D\(ep)"]), bandwidth = try #require(byID["B6-D\(ep)-bw"])
+            let bytes = bandwidth * 1e9 * latency * 1e-6
+            // At least the payload: 128 tokens × top-8 × one FP8 message each.
+            #expect(bytes >= Double(128 * h800.model.expertsPerToken * h800.model.dispatchMessageBytes) * 0.999)
+            #expect(bytes < Double(128 * h800.model.expertsPerToken * h800.model.dispatchMessageBytes) * 1.2)
+        }
     }
 }

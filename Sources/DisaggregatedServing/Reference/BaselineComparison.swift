@@ -3,8 +3,9 @@
 ///
 /// Every row is a prediction: nothing here is fitted, and the CloudMatrix calibration is not
 /// applied (the GPU deployment files carry their own stated assumptions). B1–B5 are the
-/// DeepSeek-on-H800 and SGLang-on-H100 rows of paper Tables 2 and 3; B6-Dn / B6-Cn are the H800
-/// DeepEP columns of Table 6 (128 tokens per rank, top-8, FP8 dispatch, BF16 combine).
+/// DeepSeek-on-H800 and SGLang-on-H100 rows of paper Tables 2 and 3; B6-Dn / B6-Cn and their
+/// `-bw` twins are the H800 DeepEP latency and bandwidth columns of Table 6 (128 tokens per
+/// rank, top-8, FP8 dispatch, BF16 combine).
 public enum BaselineComparison {
     /// The deployments the rows need, by the name of their file in `configs/deployments/`.
     public static let deepSeekDeployment = "deepseek-h800"
@@ -55,13 +56,20 @@ public enum BaselineComparison {
             return (step.tokensPerSecondPerDie * Double(s.hardware.diesPerPackage),
                     "\(s.deployment.name) decode, TPOT \(formatted(step.tpotMilliseconds)) ms, \(step.microbatched ? "two microbatches" : "one batch")")
         default:
-            guard id.hasPrefix("B6-"), let ep = Int(id.dropFirst(4)) else { return nil }
-            let kind: ExpertCommunicationModel.Kind = id.dropFirst(3).hasPrefix("D") ? .dispatch : .combine
+            // B6-D8 / B6-C8: latency; B6-D8-bw / B6-C8-bw: the bandwidth the table derives from
+            // it (128 tokens × top-8 × message bytes / latency).
+            let isBandwidth = id.hasSuffix("-bw")
+            let key = isBandwidth ? id.dropLast(3) : Substring(id)
+            guard key.hasPrefix("B6-"), let ep = Int(key.dropFirst(4)) else { return nil }
+            let kind: ExpertCommunicationModel.Kind = key.dropFirst(3).hasPrefix("D") ? .dispatch : .combine
             let m = deepSeek.model
             let op = ExpertCommunicationModel(hardware: deepSeek.hardware).time(
                 kind, tokens: 128, expertsPerToken: m.expertsPerToken,
                 messageBytes: kind == .dispatch ? m.dispatchMessageBytes : m.combineMessageBytes, expertParallelism: ep)
             let shares = ExpertCommunicationModel.trafficShares(expertParallelism: ep, domainDies: deepSeek.hardware.diesPerScaleUpDomain)
+            if isBandwidth {
+                return (op.bytes / op.seconds / 1e9, "bytes sent / modelled latency (\(formatted(op.microseconds)) µs)")
+            }
             return (op.microseconds, "link model: \(formatted(op.bytes / 1e6)) MB, scale-out share \(formatted(shares.scaleOut)) (+ intra-node over RDMA in Feb kernels)")
         }
     }
