@@ -221,6 +221,27 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
         #expect(lines[0].contains("ttft_ms"))
     }
 
+    /// The per-run summary as CSV: one header row of the metric names `--json` and the gate use,
+    /// one row of values that agree with the JSON report, and the provenance beside it.
+    @Test func summaryCSVIsOneRowMatchingTheJSONReport() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let csv = directory.path("summary.csv")
+        let result = cmbench("replay", "traces/default.csv.zst", "--max-requests", "50", "--summary-csv", csv, "--json")
+        #expect(result.status == .ok)
+        let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(lines.count == 2)
+        let header = lines[0].split(separator: ",").map(String.init)
+        let values = lines[1].split(separator: ",").map { Double($0)! }
+        #expect(header.count == values.count)
+        let column = try #require(header.firstIndex(of: "ttft_ms.p99"))
+        let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let p99 = try #require((json["ttft_ms"] as? [String: Any])?["p99"] as? Double)
+        #expect(abs(values[column] - p99) <= 1e-9 * max(1, abs(p99)))
+        let meta = try String(contentsOfFile: csv + ".meta.json", encoding: .utf8)
+        #expect(meta.contains("trace_sha256") && meta.contains("\"seed\""))
+    }
+
     @Test func unknownBackendSuggests() {
         let result = cmbench("replay", "traces/default.csv.zst", "--backend", "fixd")
         #expect(result.status == .usage)

@@ -14,7 +14,7 @@ enum ReplayCommand: Command {
         usage: [
             "replay TRACE [--backend NAME] [--backend-option KEY=VALUE]... [--slo SPEC] [--json]",
             "               [--speed X | --rate R [--arrival poisson|gamma --cv C] | --concurrency N]",
-            "               [--max-requests N] [--start T] [--duration T] [--seed S] [--requests-csv FILE]",
+            "               [--max-requests N] [--start T] [--duration T] [--seed S] [--requests-csv FILE] [--summary-csv FILE]",
         ],
         discussion: """
             Requests reach the backend at their recorded times (default), time-scaled (--speed),
@@ -43,6 +43,9 @@ enum ReplayCommand: Command {
             OptionSpec("--seed", .value(placeholder: "S"), help: "Random seed for arrivals and the backend (default 1)."),
             OptionSpec("--json", help: "Print the results as JSON (same numbers, with provenance)."),
             OptionSpec("--requests-csv", .value(placeholder: "FILE"), help: "Write one CSV row per request to FILE."),
+            OptionSpec(
+                "--summary-csv", .value(placeholder: "FILE"),
+                help: "Write the run's metrics as one CSV row to FILE (columns named as in --json, e.g. ttft_ms.p99; provenance in FILE.meta.json)."),
             RunStoring.option,
             OptionSpec("--no-progress", help: "Never draw the progress line."),
         ] + TraceInputOptions.specs,
@@ -83,6 +86,14 @@ enum ReplayCommand: Command {
             configuration: settings, seed: seed)
         let document = ReplayDocument(
             summary: result.summary, replay: result.report, backend: result.descriptor, provenance: provenance)
+        if let path = arguments.value("--summary-csv") {
+            // The same metric names as the store and the gate, one column each, sorted.
+            let metrics = try MetricsFlattening.metrics(of: document)
+            let names = metrics.keys.sorted()
+            let csv = try CSVWriter(path: path, header: names, provenance: provenance)
+            try csv.append(names.map { .number(metrics[$0]!) })
+            try csv.finish()
+        }
         if let store = arguments.value("--store") {
             let id = try RunStoring.save(document: document, provenance: provenance, backend: configuration.backend, to: store)
             console.printErr("cmbench: recorded run \(id) in \(store)")
