@@ -21,6 +21,8 @@ public struct MetricsAccumulator: OutcomeRecorder, Sendable {
     private var inputTokens = 0
     private var outputTokens = 0
     private var cachedTokens = 0
+    private var prefixBlocks = 0
+    private var cachedBlocks = 0
     private var firstArrival: SimTime?
     private var lastCompletion: SimTime?
     /// Per objective (same order), requests meeting it; then those meeting all.
@@ -63,6 +65,8 @@ public struct MetricsAccumulator: OutcomeRecorder, Sendable {
         inputTokens += outcome.inputTokens
         outputTokens += outcome.outputTokens
         cachedTokens += outcome.cachedPrefixTokens
+        prefixBlocks += outcome.prefixBlocks
+        cachedBlocks += outcome.cachedPrefixBlocks
         lastCompletion = max(lastCompletion ?? outcome.finish, outcome.finish)
         if let value = latencies.ttftNanoseconds { ttft.add(value) }
         if let value = latencies.tpotNanoseconds { tpot.add(value) }
@@ -108,7 +112,8 @@ public struct MetricsAccumulator: OutcomeRecorder, Sendable {
             outputTokensPerSecondPerAccelerator: accelerators.flatMap { count in outputRate.map { $0 / Double(count) } },
             outputTokensPerSecondPerDie: dies.flatMap { count in outputRate.map { $0 / Double(count) } },
             totalInputTokens: inputTokens, totalOutputTokens: outputTokens, cachedPrefixTokens: cachedTokens,
-            prefixCacheHitRate: inputTokens > 0 ? Double(cachedTokens) / Double(inputTokens) : nil,
+            prefixCacheHitRate: prefixBlocks > 0 ? Double(cachedBlocks) / Double(prefixBlocks) : nil,
+            prefixCacheTokenHitRate: inputTokens > 0 ? Double(cachedTokens) / Double(inputTokens) : nil,
             goodput: objectives.isEmpty ? nil : perSecond(metAll),
             sloLimitsMilliseconds: limits, sloAttainment: attainment,
             ttft: LatencyStatistics(nanoseconds: ttft), tpot: LatencyStatistics(nanoseconds: tpot),

@@ -31,7 +31,11 @@ public struct RunSummary: Sendable, Hashable, Codable {
     public var totalInputTokens: Int
     public var totalOutputTokens: Int
     public var cachedPrefixTokens: Int
+    /// Cached prefix blocks / prefix blocks named by the trace (comparable with a trace's block
+    /// reuse); nil when the trace names no blocks.
     public var prefixCacheHitRate: Double?
+    /// Cached prefix tokens / input tokens.
+    public var prefixCacheTokenHitRate: Double?
     public var goodput: Double?
     public var sloLimitsMilliseconds: PerSLO<Double>?
     public var sloAttainment: PerSLO<Double>?
@@ -62,6 +66,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
         case totalOutputTokens = "total_output_tokens"
         case cachedPrefixTokens = "cached_prefix_tokens"
         case prefixCacheHitRate = "prefix_cache_hit_rate"
+        case prefixCacheTokenHitRate = "prefix_cache_token_hit_rate"
         case goodput = "goodput_rps"
         case sloLimitsMilliseconds = "slo_limits_ms"
         case sloAttainment = "slo_attainment"
@@ -94,6 +99,7 @@ public struct RunSummary: Sendable, Hashable, Codable {
         try c.encode(totalOutputTokens, forKey: .totalOutputTokens)
         try c.encode(cachedPrefixTokens, forKey: .cachedPrefixTokens)
         try c.encode(prefixCacheHitRate, forKey: .prefixCacheHitRate)
+        try c.encode(prefixCacheTokenHitRate, forKey: .prefixCacheTokenHitRate)
         try c.encode(goodput, forKey: .goodput)
         try c.encode(sloLimitsMilliseconds, forKey: .sloLimitsMilliseconds)
         try c.encode(sloAttainment, forKey: .sloAttainment)

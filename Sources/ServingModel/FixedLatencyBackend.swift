@@ -115,7 +115,7 @@ public struct FixedLatencyBackend: ServingBackend {
             RequestOutcome(
                 requestID: request.id, disposition: .completed, arrival: request.arrival,
                 serviceStart: entry.serviceStart, firstToken: firstToken, finish: context.now,
-                inputTokens: request.inputTokens, outputTokens: request.outputTokens, cachedPrefixTokens: 0,
+                inputTokens: request.inputTokens, outputTokens: request.outputTokens, cachedPrefixTokens: 0, prefixBlocks: request.prefixBlockHashes.count,
                 origin: request.origin))
         context.reportInterTokenGaps(configuration.timePerOutputToken, count: request.outputTokens - 1)
     }

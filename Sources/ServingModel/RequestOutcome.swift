@@ -39,12 +39,16 @@ public struct RequestOutcome: Sendable, Equatable {
     public var outputTokens: Int
     /// Prompt tokens whose KV was found in a prefix cache rather than computed.
     public var cachedPrefixTokens: Int
+    /// Prefix blocks the request's trace row names (its hash ids), and how many of them the
+    /// prefix cache held: the block-level hit rate compares with a trace's block reuse.
+    public var prefixBlocks: Int
+    public var cachedPrefixBlocks: Int
     public var origin: InputLocation
 
     public init(
         requestID: Int, disposition: Disposition, arrival: SimTime, serviceStart: SimTime?,
         firstToken: SimTime?, finish: SimTime, inputTokens: Int, outputTokens: Int,
-        cachedPrefixTokens: Int, origin: InputLocation
+        cachedPrefixTokens: Int, prefixBlocks: Int = 0, cachedPrefixBlocks: Int = 0, origin: InputLocation
     ) {
         self.requestID = requestID
         self.disposition = disposition
@@ -55,6 +59,8 @@ public struct RequestOutcome: Sendable, Equatable {
         self.inputTokens = inputTokens
         self.outputTokens = outputTokens
         self.cachedPrefixTokens = cachedPrefixTokens
+        self.prefixBlocks = prefixBlocks
+        self.cachedPrefixBlocks = cachedPrefixBlocks
         self.origin = origin
     }
 
@@ -63,7 +69,7 @@ public struct RequestOutcome: Sendable, Equatable {
         RequestOutcome(
             requestID: request.id, disposition: .rejected(rejection), arrival: request.arrival,
             serviceStart: nil, firstToken: nil, finish: time, inputTokens: request.inputTokens,
-            outputTokens: 0, cachedPrefixTokens: 0, origin: request.origin)
+            outputTokens: 0, cachedPrefixTokens: 0, prefixBlocks: request.prefixBlockHashes.count, origin: request.origin)
     }
 
     @inlinable public var isCompleted: Bool {

@@ -46,6 +46,11 @@ enum Serving {
             let input = completed.reduce(0) { $0 + $1.inputTokens }
             return Double(completed.reduce(0) { $0 + $1.cachedPrefixTokens }) / Double(input)
         }
+        /// Cached prefix blocks / prefix blocks named, over completed requests.
+        var blockHitRate: Double {
+            let blocks = completed.reduce(0) { $0 + $1.prefixBlocks }
+            return Double(completed.reduce(0) { $0 + $1.cachedPrefixBlocks }) / Double(blocks)
+        }
     }
 
     static func replay<Source: RequestSource>(

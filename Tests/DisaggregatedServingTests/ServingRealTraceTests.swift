@@ -21,6 +21,14 @@ struct ServingRealTraceTests {
         #expect(bound > 0.3 && bound < 0.4)
         #expect(run.hitRate <= bound + 1e-12)
         #expect(run.hitRate > 0.98 * bound, "the default pool is large: \(run.hitRate) vs \(bound)")
+        // In blocks — what `prefix_cache_hit_rate` reports — the bound is the trace's own block
+        // reuse as `cmbench inspect` computes it (0.366), by a separate implementation.
+        var statistics = TraceStatistics()
+        for request in requests { statistics.add(request) }
+        let blockBound = try #require(statistics.summary.prefixReuseRatio)
+        #expect(abs(blockBound - 0.3664) < 1e-4)
+        #expect(run.blockHitRate <= blockBound + 1e-12)
+        #expect(run.blockHitRate > 0.98 * blockBound, "\(run.blockHitRate) vs \(blockBound)")
     }
 
     @Test func mooncakeHitRateGrowsWithPoolCapacityTowardsTheBound() throws {

@@ -13,9 +13,9 @@ import Testing
     /// Duration = 0 → 500 ms. Completed 3 → 6 req/s. Output 33 tokens → 66 tok/s.
     func fourRequests() -> [RequestOutcome] {
         [
-            completed(id: 0, arrival: 0, start: 0, firstToken: 100, finish: 300, input: 100, output: 11, cached: 50),
-            completed(id: 1, arrival: 100, start: 150, firstToken: 300, finish: 500, input: 200, output: 21, cached: 0),
-            completed(id: 2, arrival: 200, start: 200, firstToken: 250, finish: 250, input: 100, output: 1, cached: 100),
+            completed(id: 0, arrival: 0, start: 0, firstToken: 100, finish: 300, input: 100, output: 11, cached: 50, blocks: 4, cachedBlocks: 2),
+            completed(id: 1, arrival: 100, start: 150, firstToken: 300, finish: 500, input: 200, output: 21, cached: 0, blocks: 4),
+            completed(id: 2, arrival: 200, start: 200, firstToken: 250, finish: 250, input: 100, output: 1, cached: 100, blocks: 2, cachedBlocks: 2),
             rejected(id: 3, arrival: 300),
         ]
     }
@@ -43,8 +43,9 @@ import Testing
         #expect(s.e2e?.p50 == 300)
         #expect(s.e2e?.mean == 250)
         #expect(abs(s.queueing!.mean - 50.0 / 3) < 1e-12)
-        // 150 of 400 input tokens were cached.
-        #expect(s.prefixCacheHitRate == 0.375)
+        // 150 of 400 input tokens were cached; 4 of the 10 prefix blocks the trace names.
+        #expect(s.prefixCacheTokenHitRate == 0.375)
+        #expect(s.prefixCacheHitRate == 0.4)
         #expect(s.goodput == nil && s.sloAttainment == nil)
         #expect(s.outputTokensPerSecondPerAccelerator == nil)
         #expect(s.percentilesExact)

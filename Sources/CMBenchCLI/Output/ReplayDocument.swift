@@ -77,7 +77,8 @@ enum ReplayReportText {
                     + parts.joined(separator: "; "))
         }
         lines.append(
-            "prefix cache    hit rate \(value(s.prefixCacheHitRate, digits: 3)) (cached prefix tokens / input tokens)")
+            "prefix cache    hit rate \(value(s.prefixCacheHitRate, digits: 3)) of prefix blocks, "
+                + "\(value(s.prefixCacheTokenHitRate, digits: 3)) of input tokens")
         for rejection in s.rejections {
             let example = rejection.examples.first.map { " e.g. \($0.origin): \($0.message)" } ?? ""
             lines.append("rejected        \(rejection.count) \(rejection.code)\(example)")

@@ -81,6 +81,7 @@ public struct CloudMatrixBackend: ServingBackend {
         var serviceStart: SimTime?
         var firstToken: SimTime?
         var cachedTokens = 0
+        var cachedBlocks = 0
         /// Aᵣ contribution while decoding: KV tokens at join − τ × join step.
         var kvOffset = 0.0
         var decoding = false
@@ -352,6 +353,7 @@ public struct CloudMatrixBackend: ServingBackend {
         statistics.cacheLookups += 1
         let run = cache!.lookupLeadingRun(request.prefixBlockHashes)
         statistics.cacheHitBlocks += run
+        slots[Int(slot)]!.cachedBlocks = run
         return min(run * request.prefixBlockTokens, request.inputTokens - 1)
     }
 
@@ -547,7 +549,7 @@ public struct CloudMatrixBackend: ServingBackend {
                 requestID: request.id, disposition: .completed, arrival: request.arrival,
                 serviceStart: entry.serviceStart, firstToken: firstToken, finish: context.now,
                 inputTokens: request.inputTokens, outputTokens: produced, cachedPrefixTokens: entry.cachedTokens,
-                origin: request.origin))
+                prefixBlocks: request.prefixBlockHashes.count, cachedPrefixBlocks: entry.cachedBlocks, origin: request.origin))
         if produced > 1, let first = firstToken {
             let gaps = produced - 1
             let mean = (context.now - first).nanoseconds / Int64(gaps)
