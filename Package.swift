@@ -61,6 +61,7 @@ let package = Package(
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),
         .testTarget(
-            name: "CMBenchCLITests", dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream"]),
+            name: "CMBenchCLITests",
+            dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream", "ResultsStore"]),
     ]
 )

@@ -62,9 +62,11 @@ public enum CommandLineTool {
         commands.first { $0.spec.name == name }
     }
 
-    /// Turns any error into `cmbench: error: …` on stderr and its exit status.
+    /// Turns any error into `cmbench: error: …` on stderr and its exit status (a closed stdout
+    /// pipe ends quietly).
     static func report(_ error: any Error, console: Console) -> ExitStatus {
         let cliError = ErrorClassification.classify(error)
+        if cliError.status == .brokenPipe { return .brokenPipe }  // quiet: nobody is reading
         let prefix = console.usesColor ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
         console.err("cmbench: \(prefix) \(cliError.message)\n")
         if let hint = cliError.hint { console.err("cmbench: hint: \(hint)\n") }

@@ -14,6 +14,9 @@ enum ErrorClassification {
         switch error {
         case let error as CLIError:
             return error
+        case _ where closedStandardOutput(error):
+            // The reader of stdout has gone (`| head`): the end of the stream, not a failure to report.
+            return CLIError(.brokenPipe, "")
         case let error as TraceError:
             let status: ExitStatus
             switch error.category {
@@ -44,6 +47,15 @@ enum ErrorClassification {
         default:
             return CLIError(
                 .internalError, "internal error: \(error)", hint: "please report this with the command line that caused it")
+        }
+    }
+
+    /// Whether `error` is a write to stdout (`-`) that failed because its reader closed the pipe.
+    static func closedStandardOutput(_ error: any Error) -> Bool {
+        switch error {
+        case let error as ReportingError: return error.path == "-" && error.errno == EPIPE
+        case let error as TraceError: return error.file == "-" && error.code == .io(errno: EPIPE)
+        default: return false
         }
     }
 }

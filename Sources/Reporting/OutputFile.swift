@@ -29,6 +29,9 @@ public final class OutputFile {
     private static let bufferLimit = 1 << 16
 
     public var isStandardOutput: Bool { temporaryPath == nil }
+    /// Whether a write has failed (a full disk, or stdout's reader gone): long producers poll
+    /// this to stop instead of computing output nobody can receive.
+    public private(set) var hasFailed = false
 
     public init(path: String) throws(ReportingError) {
         self.path = path
@@ -113,6 +116,7 @@ public final class OutputFile {
             }
             if written < 0 {
                 if errno == EINTR { continue }
+                hasFailed = true
                 throw systemError(.writeFailed, "cannot write")
             }
             offset += written

@@ -43,3 +43,49 @@ public enum CommandRunner {
             stderr: String(decoding: errBytes, as: UTF8.self))
     }
 }
+
+/// A `cmbench` process running in the background, for tests that signal it or read its
+/// output while it runs. Its stderr goes to a file (read with ``stderr`` after it exits), so a
+/// chatty process can never block on a full pipe.
+public final class BackgroundCommand: @unchecked Sendable {
+    public let process = Process()
+    private let stderrURL: URL
+
+    /// Starts `cmbench arguments`; stdout goes to `stdout` (a `Pipe` or `FileHandle`), or nowhere.
+    public init(_ arguments: [String], stdout: Any? = nil) throws {
+        stderrURL = FileManager.default.temporaryDirectory.appendingPathComponent("cmbench-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.executableURL = CommandRunner.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = SharedTraces.packageRoot
+        process.standardInput = FileHandle.nullDevice
+        process.standardOutput = stdout ?? FileHandle.nullDevice
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        try process.run()
+    }
+
+    deinit { try? FileManager.default.removeItem(at: stderrURL) }
+
+    public var isRunning: Bool { process.isRunning }
+
+    /// Sends `signal` and returns how many seconds passed until the process had exited.
+    @discardableResult
+    public func signal(_ signal: Int32) -> Double {
+        let start = DispatchTime.now()
+        kill(process.processIdentifier, signal)
+        process.waitUntilExit()
+        return Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
+    }
+
+    /// Waits for the process to exit; returns its exit status (or the signal that ended it).
+    @discardableResult
+    public func wait() -> Int32 {
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    /// What the process wrote on stderr (complete once it has exited).
+    public var stderr: String {
+        (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
+    }
+}

@@ -1,7 +1,7 @@
 /// The process exit statuses cmbench uses, documented in `--help` and the README.
 ///
 /// sysexits.h meanings where one fits; 2 is the gate's "regression found", as in
-/// package-benchmark; 130 is the shell convention for SIGINT.
+/// package-benchmark; 130 and 141 are the shell's statuses for SIGINT and SIGPIPE.
 public enum ExitStatus: Int32, Sendable, CaseIterable {
     case ok = 0
     case internalError = 1
@@ -11,6 +11,11 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case missingInput = 66
     case ioError = 74
     case interrupted = 130
+    /// Standard output was closed by its reader (`cmbench … --requests-csv - | head`) while a
+    /// stream was still being written: cmbench stops at once, says nothing, stores nothing, and
+    /// exits as `yes | head` does. Output written at the end of a finished command (a table,
+    /// JSON) is dropped quietly instead, with the command's own status.
+    case brokenPipe = 141
 
     public var meaning: String {
         switch self {
@@ -22,6 +27,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .missingInput: "an input file does not exist"
         case .ioError: "I/O error: unreadable input, unwritable output, database error"
         case .interrupted: "interrupted (Ctrl-C)"
+        case .brokenPipe: "stdout closed by its reader (| head) mid-stream: stopped quietly, nothing stored"
         }
     }
 }

@@ -13,11 +13,19 @@ import Synchronization
 enum Interrupt {
     private static let requested = Atomic<Bool>(false)
 
+    /// Installs the handler and unblocks SIGINT. The mask is inherited across exec, and a parent
+    /// that starts cmbench from a thread blocking signals (a Dispatch worker, as Foundation's
+    /// `Process` does on Linux) would otherwise leave Ctrl-C pending forever. Called on the main
+    /// thread before any other starts, so every later thread inherits the unblocked mask.
     static func install() {
         signal(SIGINT) { _ in
             Interrupt.requested.store(true, ordering: .relaxed)
             signal(SIGINT, SIG_DFL)
         }
+        var set = sigset_t()
+        sigemptyset(&set)
+        sigaddset(&set, SIGINT)
+        pthread_sigmask(SIG_UNBLOCK, &set, nil)
     }
 
     static var isRequested: Bool { requested.load(ordering: .relaxed) }

@@ -187,7 +187,8 @@ struct ReplayRun {
             progress.update(
                 "replay: \(state.requestsFinished) of \(state.requestsAdmitted) requests finished, "
                     + "simulated \(formatFixed(state.simulatedTime.seconds, digits: 1)) s")
-            return Interrupt.isRequested ? .stop : .continue
+            // Stop on Ctrl-C, and once the per-request CSV cannot be written (`| head` closed it).
+            return Interrupt.isRequested || requestsCSV?.hasFailed == true ? .stop : .continue
         }
         let wall = MonotonicClock.now() - started
         progress.finish()

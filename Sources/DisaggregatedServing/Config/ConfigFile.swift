@@ -3,16 +3,20 @@ import Foundation
 /// Reads one JSON configuration file into its `Decodable` file struct, turning decoding
 /// failures into `ConfigError`s that name the JSON path.
 enum ConfigFile {
-    static func decode<T: Decodable>(_ type: T.Type, at path: String) throws(ConfigError) -> T {
-        let data: Data
+    /// The bytes of the file at `path`; the path-taking loaders read with this and hand the bytes
+    /// to their `Data`-taking twins, so both go through one decoder and one validator.
+    static func read(_ path: String) throws(ConfigError) -> Data {
         do {
-            data = try Data(contentsOf: URL(fileURLWithPath: path))
+            return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
             throw ConfigError(
                 .unreadableFile, file: path, path: "$",
                 reason: "cannot read the file (\(error.localizedDescription)); check the path")
         }
-        return try decode(type, from: data, file: path)
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, at path: String) throws(ConfigError) -> T {
+        try decode(type, from: read(path), file: path)
     }
 
     static func decode<T: Decodable>(_ type: T.Type, from data: Data, file: String) throws(ConfigError) -> T {
@@ -59,8 +63,17 @@ enum ConfigFile {
 }
 
 /// Checks on decoded numbers that produce path-naming errors.
+///
+/// Integers are also bounded above (``integerLimit`` unless a field says otherwise): the cost
+/// and memory models multiply counts together, and a hand-edited 466666666666666352 would
+/// otherwise overflow 64 bits and trap instead of being refused.
 struct FieldValidator {
     var file: String
+
+    /// The largest count or size a configuration integer may hold unless its field sets its own
+    /// bound: far above any real system (the largest in configs/ is 129,280), and small enough
+    /// that a product of three such numbers stays within 64 bits.
+    static let integerLimit = 1 << 20
 
     func positive(_ n: Sourced<Double>, _ path: String) throws(ConfigError) -> Double {
         guard n.value.isFinite, n.value > 0 else {
@@ -69,11 +82,11 @@ struct FieldValidator {
         return n.value
     }
 
-    func positive(_ n: Sourced<Int>, _ path: String) throws(ConfigError) -> Int {
+    func positive(_ n: Sourced<Int>, _ path: String, atMost limit: Int = integerLimit) throws(ConfigError) -> Int {
         guard n.value > 0 else {
             throw ConfigError(.invalidValue, file: file, path: path + ".value", reason: "must be a positive integer, got \(n.value)")
         }
-        return n.value
+        return try bounded(n.value, path, limit)
     }
 
     func nonNegative(_ n: Sourced<Double>, _ path: String) throws(ConfigError) -> Double {
@@ -83,11 +96,18 @@ struct FieldValidator {
         return n.value
     }
 
-    func nonNegative(_ n: Sourced<Int>, _ path: String) throws(ConfigError) -> Int {
+    func nonNegative(_ n: Sourced<Int>, _ path: String, atMost limit: Int = integerLimit) throws(ConfigError) -> Int {
         guard n.value >= 0 else {
             throw ConfigError(.invalidValue, file: file, path: path + ".value", reason: "must be zero or positive, got \(n.value)")
         }
-        return n.value
+        return try bounded(n.value, path, limit)
+    }
+
+    private func bounded(_ value: Int, _ path: String, _ limit: Int) throws(ConfigError) -> Int {
+        guard value <= limit else {
+            throw ConfigError(.invalidValue, file: file, path: path + ".value", reason: "must be at most \(limit), got \(value)")
+        }
+        return value
     }
 
     func fraction(_ n: Sourced<Double>, _ path: String) throws(ConfigError) -> Double {

@@ -1,7 +1,15 @@
+import Foundation
+
 extension Deployment {
     /// Loads a deployment file and checks it against the hardware it runs on.
     public static func load(path: String, hardware: Hardware) throws(ConfigError) -> Deployment {
-        try Deployment(file: ConfigFile.decode(DeploymentFile.self, at: path), path: path, hardware: hardware)
+        try load(data: ConfigFile.read(path), name: path, hardware: hardware)
+    }
+
+    /// Decodes the bytes of a deployment file and checks them against `hardware`; errors name
+    /// `name` as the file.
+    public static func load(data: Data, name: String, hardware: Hardware) throws(ConfigError) -> Deployment {
+        try Deployment(file: ConfigFile.decode(DeploymentFile.self, from: data, file: name), path: name, hardware: hardware)
     }
 
     init(file f: DeploymentFile, path: String, hardware hw: Hardware) throws(ConfigError) {

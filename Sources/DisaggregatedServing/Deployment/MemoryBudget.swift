@@ -29,13 +29,13 @@ public struct MemoryBudget: Sendable, Equatable {
             items: [
                 ("attention weights", Double(m.attentionParams) * w * attnLayers),
                 ("dense FFN weights", Double(m.denseFFNParams) * w * Double(m.denseLayers)),
-                ("expert weights", Double(d.expertsPerDie * m.expertParams) * w * moeLayers),
+                ("expert weights", Double(d.expertsPerDie) * Double(m.expertParams) * w * moeLayers),
                 ("router weights", Double(m.routerParams * m.precision.routerBytes) * moeLayers),
                 ("embedding and LM head", 2 * Double(m.headParams * m.precision.embeddingAndHeadBytes)),
                 ("MTP projection", Double(m.mtpProjectionParams) * w * Double(mtpLayers)),
                 ("dispatch buffer", Double(d.dies) * maxTokens * Double(m.dispatchMessageBytes)),
                 ("combine buffer", Double(d.dies) * maxTokens * Double(m.combineMessageBytes)),
-                ("KV cache", Double(batchPerDie * kvLength) * Double(m.kvElementsPerTokenPerLayer * m.precision.kvCacheBytes) * attnLayers),
+                ("KV cache", Double(batchPerDie) * Double(kvLength) * Double(m.kvElementsPerTokenPerLayer * m.precision.kvCacheBytes) * attnLayers),
             ],
             capacityBytes: hw.die.hbmCapacityBytes)
     }
@@ -55,7 +55,7 @@ public struct MemoryBudget: Sendable, Equatable {
             items: [
                 ("attention weights", attn * w * layers),
                 ("dense FFN weights", Double(m.denseFFNParams) * w * Double(m.denseLayers)),
-                ("expert weights", Double(p.expertsPerDie * m.expertParams) * w * Double(m.moeLayers + mtpLayers)),
+                ("expert weights", Double(p.expertsPerDie) * Double(m.expertParams) * w * Double(m.moeLayers + mtpLayers)),
                 ("embedding and LM head", 2 * Double(m.headParams * m.precision.embeddingAndHeadBytes)),
                 ("KV cache", tokensPerDie * tp * Double(m.kvElementsPerTokenPerLayer * m.precision.kvCacheBytes) * layers),
             ],

@@ -3,7 +3,12 @@ import Foundation
 extension Hardware {
     /// Loads and validates a hardware file.
     public static func load(path: String) throws(ConfigError) -> Hardware {
-        try Hardware(file: ConfigFile.decode(HardwareFile.self, at: path), path: path)
+        try load(data: ConfigFile.read(path), name: path)
+    }
+
+    /// Decodes and validates the bytes of a hardware file; errors name `name` as the file.
+    public static func load(data: Data, name: String) throws(ConfigError) -> Hardware {
+        try Hardware(file: ConfigFile.decode(HardwareFile.self, from: data, file: name), path: name)
     }
 
     /// Validates a decoded hardware file; every error names `path` and the JSON field.

@@ -1,32 +1,41 @@
+import Foundation
+
 extension ModelShape {
     /// Loads a model file and selects `precision` (nil = the file's `defaultPrecision`).
     public static func load(path: String, precision: String? = nil) throws(ConfigError) -> ModelShape {
-        try ModelShape(file: ConfigFile.decode(ModelFile.self, at: path), path: path, precision: precision)
+        try load(data: ConfigFile.read(path), name: path, precision: precision)
     }
 
+    /// Decodes and validates the bytes of a model file; errors name `name` as the file.
+    public static func load(data: Data, name: String, precision: String? = nil) throws(ConfigError) -> ModelShape {
+        try ModelShape(file: ConfigFile.decode(ModelFile.self, from: data, file: name), path: name, precision: precision)
+    }
+
+    /// Field bounds are per field (layers 4096, hidden 262,144, …) so that every derived count
+    /// (`attentionParams`, `activeLinearParamsPerToken`, …) stays within 64 bits.
     init(file f: ModelFile, path: String, precision requested: String?) throws(ConfigError) {
         let v = FieldValidator(file: path)
         name = f.name
-        layers = try v.positive(f.layers, "$.layers")
-        denseLayers = try v.nonNegative(f.denseLayers, "$.denseLayers")
+        layers = try v.positive(f.layers, "$.layers", atMost: 1 << 12)
+        denseLayers = try v.nonNegative(f.denseLayers, "$.denseLayers", atMost: 1 << 12)
         guard denseLayers <= layers else { throw v.fail("$.denseLayers.value", "cannot exceed layers (\(layers))") }
-        hidden = try v.positive(f.hiddenSize, "$.hiddenSize")
-        heads = try v.positive(f.attentionHeads, "$.attentionHeads")
-        qLoraRank = try v.positive(f.qLoraRank, "$.qLoraRank")
-        kvLoraRank = try v.positive(f.kvLoraRank, "$.kvLoraRank")
-        qkNopeHeadDim = try v.positive(f.qkNopeHeadDim, "$.qkNopeHeadDim")
-        qkRopeHeadDim = try v.nonNegative(f.qkRopeHeadDim, "$.qkRopeHeadDim")
-        vHeadDim = try v.positive(f.vHeadDim, "$.vHeadDim")
-        routedExperts = try v.positive(f.routedExperts, "$.routedExperts")
-        sharedExperts = try v.nonNegative(f.sharedExperts, "$.sharedExperts")
-        expertsPerToken = try v.positive(f.expertsPerToken, "$.expertsPerToken")
+        hidden = try v.positive(f.hiddenSize, "$.hiddenSize", atMost: 1 << 18)
+        heads = try v.positive(f.attentionHeads, "$.attentionHeads", atMost: 1 << 12)
+        qLoraRank = try v.positive(f.qLoraRank, "$.qLoraRank", atMost: 1 << 16)
+        kvLoraRank = try v.positive(f.kvLoraRank, "$.kvLoraRank", atMost: 1 << 16)
+        qkNopeHeadDim = try v.positive(f.qkNopeHeadDim, "$.qkNopeHeadDim", atMost: 1 << 16)
+        qkRopeHeadDim = try v.nonNegative(f.qkRopeHeadDim, "$.qkRopeHeadDim", atMost: 1 << 16)
+        vHeadDim = try v.positive(f.vHeadDim, "$.vHeadDim", atMost: 1 << 16)
+        routedExperts = try v.positive(f.routedExperts, "$.routedExperts", atMost: 1 << 16)
+        sharedExperts = try v.nonNegative(f.sharedExperts, "$.sharedExperts", atMost: 1 << 10)
+        expertsPerToken = try v.positive(f.expertsPerToken, "$.expertsPerToken", atMost: 1 << 10)
         guard expertsPerToken <= routedExperts else {
             throw v.fail("$.expertsPerToken.value", "cannot exceed routedExperts (\(routedExperts))")
         }
-        moeIntermediate = try v.positive(f.moeIntermediateSize, "$.moeIntermediateSize")
-        denseIntermediate = try v.positive(f.denseIntermediateSize, "$.denseIntermediateSize")
-        vocabulary = try v.positive(f.vocabularySize, "$.vocabularySize")
-        mtpModules = try v.nonNegative(f.mtpModules, "$.mtpModules")
+        moeIntermediate = try v.positive(f.moeIntermediateSize, "$.moeIntermediateSize", atMost: 1 << 18)
+        denseIntermediate = try v.positive(f.denseIntermediateSize, "$.denseIntermediateSize", atMost: 1 << 18)
+        vocabulary = try v.positive(f.vocabularySize, "$.vocabularySize", atMost: 1 << 22)
+        mtpModules = try v.nonNegative(f.mtpModules, "$.mtpModules", atMost: 1 << 6)
         messageAlignmentBytes = try v.positive(f.messageAlignmentBytes, "$.messageAlignmentBytes")
         let key = requested ?? f.defaultPrecision
         guard let p = f.precisions[key] else {

@@ -85,8 +85,32 @@ public struct ResolvedServingSystem: Sendable {
     public var prefillTokenBudget: Int
     public var decodeDiesPerInstance: Int
 
+    /// The most decode dies (instances × dies per instance) the backend simulates: each costs a
+    /// few dozen bytes of state, so this keeps a what-if within memory (a million dies, ~50 MB).
+    public static let maxSimulatedDecodeDies = 1 << 20
+
     /// Applies `settings` to `system` (whose model was loaded at `settings.precision`).
+    ///
+    /// Refuses instance counts and batches above ``FieldValidator/integerLimit`` and more
+    /// than ``maxSimulatedDecodeDies`` decode dies: a what-if like `decode_instances=100000000`
+    /// would otherwise overflow 64 bits or fail to allocate and crash.
     public init(system base: SystemConfiguration, serving: ServingSystemParameters, settings: ServingDeploymentSettings) throws(ConfigError) {
+        let counts = [
+            ("prefill_instances", settings.prefillInstances), ("decode_instances", settings.decodeInstances),
+            ("decode_batch_per_die", settings.decodeBatchPerDie),
+        ]
+        for (name, value) in counts where value > FieldValidator.integerLimit {
+            throw ConfigError(
+                .invalidValue, file: base.deployment.name, path: name,
+                reason: "must be at most \(FieldValidator.integerLimit), got \(value)")
+        }
+        let decodeDies = base.deployment.decode.dies * settings.decodeInstances
+        if settings.phase != .prefill, decodeDies > Self.maxSimulatedDecodeDies {
+            throw ConfigError(
+                .invalidValue, file: base.deployment.name, path: "decode_instances",
+                reason: "\(settings.decodeInstances) decode instances of \(base.deployment.decode.dies) dies are \(decodeDies) dies; "
+                    + "cmbench simulates at most \(Self.maxSimulatedDecodeDies): lower decode_instances")
+        }
         var s = base
         s.deployment.prefillInstances = settings.prefillInstances
         s.deployment.decodeInstances = settings.decodeInstances

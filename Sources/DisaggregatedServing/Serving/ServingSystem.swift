@@ -1,3 +1,5 @@
+import Foundation
+
 /// The serving-system constants around the cost model, from the deployment file's
 /// `servingSystem` section: decode KV room, KV transfer, the EMS pool, model caching.
 ///
@@ -38,7 +40,13 @@ public struct ServingSystemParameters: Sendable, Equatable {
 
     /// Loads the `servingSystem` section of a deployment file.
     public static func load(deploymentPath path: String) throws(ConfigError) -> ServingSystemParameters {
-        let file = try ConfigFile.decode(ServingSystemFile.self, at: path)
+        try load(deploymentData: ConfigFile.read(path), name: path)
+    }
+
+    /// Decodes and validates the `servingSystem` section from the bytes of a deployment file;
+    /// errors name `path` as the file.
+    public static func load(deploymentData data: Data, name path: String) throws(ConfigError) -> ServingSystemParameters {
+        let file = try ConfigFile.decode(ServingSystemFile.self, from: data, file: path)
         guard let s = file.servingSystem else {
             throw ConfigError(
                 .missingField, file: path, path: "$.servingSystem",
