@@ -141,6 +141,7 @@ public struct CloudMatrixBackend: ServingBackend {
     let kvBytesPerToken: Double
     let kvCapacityPerDie: Double
     let prefillTokenBudget: Int
+    let prefillNPUs: Int
     let mtp: MTPSettings
     let mtpSampling: ServingDeploymentSettings.MTPSampling
     var globalQueue = FIFOQueue<Int32>()
@@ -173,6 +174,7 @@ public struct CloudMatrixBackend: ServingBackend {
         kvBytesPerToken = resolved.kvBytesPerToken
         kvCapacityPerDie = resolved.kvCapacityBytesPerDecodeDie
         prefillTokenBudget = resolved.prefillTokenBudget
+        prefillNPUs = resolved.system.deployment.prefill.npus
         mtp = s.mtp
         mtpSampling = s.mtpSampling
         rankReservedBytes = Array(repeating: 0, count: ranks)
@@ -382,7 +384,7 @@ public struct CloudMatrixBackend: ServingBackend {
 
     /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
     mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
-        let shape = PrefillBatchShape(prompts: prompts, npus: resolved.system.deployment.prefill.npus)
+        let shape = PrefillBatchShape(prompts: prompts, npus: prefillNPUs)
         let compute = prefillTable.computeSeconds(shape)
         let cached = prompts.reduce(0) { $0 + $1.cached }
         return (loadSeconds(cachedTokens: cached), compute)
