@@ -86,7 +86,7 @@ public struct QuantileSketch: Sendable {
     public func quantile(_ q: Double) -> Double? { quantiles([q])?.first }
 
     /// Several quantiles at once (one sort); nil when empty.
-    /// - Complexity: O(m log m) for m kept values, or O(buckets) in the histogram phase.
+    /// - Complexity: O(m) for m kept values (a radix sort), or O(buckets) in the histogram phase.
     public func quantiles(_ qs: [Double]) -> [Double]? {
         guard count > 0 else { return nil }
         let ranked = RankedValues(self)
@@ -113,13 +113,14 @@ public struct QuantileSketch: Sendable {
         init(_ sketch: QuantileSketch) {
             self.sketch = sketch
             if sketch.isExact {
+                // Stable, as `sorted()` is: the same order, hence the same answers.
                 if !sketch.isWeighted {
-                    sortedValues = sketch.values.sorted()
+                    sortedValues = RadixSort.sortedAscending(sketch.values)
                 } else {
-                    let pairs = zip(sketch.values, sketch.weights).sorted { $0.0 < $1.0 }
-                    sortedValues = pairs.map(\.0)
+                    let sorted = RadixSort.sortedAscending(sketch.values, weights: sketch.weights)
+                    sortedValues = sorted.values
                     var total: UInt64 = 0
-                    cumulative = pairs.map { total += $0.1; return total }
+                    cumulative = sorted.weights.map { total += $0; return total }
                 }
             } else {
                 var total: UInt64 = 0
