@@ -86,7 +86,8 @@ public struct QuantileSketch: Sendable {
     public func quantile(_ q: Double) -> Double? { quantiles([q])?.first }
 
     /// Several quantiles at once (one sort); nil when empty.
-    /// - Complexity: O(m) for m kept values (a radix sort), or O(buckets) in the histogram phase.
+    /// - Complexity: O(m) for m ≥ 65,536 kept values (a radix sort), O(m log m) below, or
+    ///   O(buckets) in the histogram phase.
     public func quantiles(_ qs: [Double]) -> [Double]? {
         guard count > 0 else { return nil }
         let ranked = RankedValues(self)
@@ -113,14 +114,22 @@ public struct QuantileSketch: Sendable {
         init(_ sketch: QuantileSketch) {
             self.sketch = sketch
             if sketch.isExact {
-                // Stable, as `sorted()` is: the same order, hence the same answers.
+                // Both sorts are stable: the same order, hence the same answers. The radix sort
+                // wins on many values; `sorted()` on few, and on runs already in order (a
+                // closed loop's constant TTFT), which it merges in linear time.
+                let radix = sketch.values.count >= RadixSort.worthwhileCount
                 if !sketch.isWeighted {
-                    sortedValues = RadixSort.sortedAscending(sketch.values)
-                } else {
+                    sortedValues = radix ? RadixSort.sortedAscending(sketch.values) : sketch.values.sorted()
+                } else if radix {
                     let sorted = RadixSort.sortedAscending(sketch.values, weights: sketch.weights)
                     sortedValues = sorted.values
                     var total: UInt64 = 0
                     cumulative = sorted.weights.map { total += $0; return total }
+                } else {
+                    let pairs = zip(sketch.values, sketch.weights).sorted { $0.0 < $1.0 }
+                    sortedValues = pairs.map(\.0)
+                    var total: UInt64 = 0
+                    cumulative = pairs.map { total += $0.1; return total }
                 }
             } else {
                 var total: UInt64 = 0
