@@ -86,8 +86,8 @@ public struct QuantileSketch: Sendable {
     public func quantile(_ q: Double) -> Double? { quantiles([q])?.first }
 
     /// Several quantiles at once (one sort); nil when empty.
-    /// - Complexity: O(m) for m ≥ 65,536 kept values (a radix sort), O(m log m) below, or
-    ///   O(buckets) in the histogram phase.
+    /// - Complexity: O(m) for m ≥ 65,536 unweighted kept values (a radix sort), O(m log m)
+    ///   otherwise, or O(buckets) in the histogram phase.
     public func quantiles(_ qs: [Double]) -> [Double]? {
         guard count > 0 else { return nil }
         let ranked = RankedValues(self)
@@ -114,17 +114,12 @@ public struct QuantileSketch: Sendable {
         init(_ sketch: QuantileSketch) {
             self.sketch = sketch
             if sketch.isExact {
-                // Both sorts are stable: the same order, hence the same answers. The radix sort
-                // wins on many values; `sorted()` on few, and on runs already in order (a
-                // closed loop's constant TTFT), which it merges in linear time.
-                let radix = sketch.values.count >= RadixSort.worthwhileCount
+                // The radix sort gives `sorted()`'s result (see `RadixSort`) in fewer
+                // instructions on many values; weighted values (ITL) keep the comparison sort.
                 if !sketch.isWeighted {
-                    sortedValues = radix ? RadixSort.sortedAscending(sketch.values) : sketch.values.sorted()
-                } else if radix {
-                    let sorted = RadixSort.sortedAscending(sketch.values, weights: sketch.weights)
-                    sortedValues = sorted.values
-                    var total: UInt64 = 0
-                    cumulative = sorted.weights.map { total += $0; return total }
+                    sortedValues =
+                        (sketch.values.count >= RadixSort.worthwhileCount ? RadixSort.sortedAscending(sketch.values) : nil)
+                        ?? sketch.values.sorted()
                 } else {
                     let pairs = zip(sketch.values, sketch.weights).sorted { $0.0 < $1.0 }
                     sortedValues = pairs.map(\.0)

@@ -7,7 +7,7 @@
 /// keeps. The KV is computed with the same two roundings as the scan (a product, then a sum;
 /// no fused multiply-add), so the values are bit for bit the scan's.
 /// - Complexity: O(dies), in two passes of SIMD4 operations (half the time of the scalar scan,
-///   which runs on most of the week's 16 M decode steps).
+///   which runs on three quarters of the synthetic week's ~20 M decode steps).
 enum BusiestDie {
     static func find(
         active: UnsafeBufferPointer<Int32>, offset: UnsafeBufferPointer<Double>, range: Range<Int>, growth: Double
