@@ -75,8 +75,8 @@ public struct CloudMatrixBackend: ServingBackend {
     }
 
     /// What the scheduler and the decode steps read of a request in flight: plain numbers, so
-    /// reading or writing a slot copies no arrays and touches no reference counts. The request
-    /// itself (identity, origin, prefix hashes) waits in `requests` for the report.
+    /// reading or writing a slot copies no arrays and touches no reference counts. The rest of
+    /// the request waits in `requests` (`Identity`) for prefill and the report.
     struct InFlight {
         var inputTokens: Int
         var outputTokens: Int
@@ -87,6 +87,25 @@ public struct CloudMatrixBackend: ServingBackend {
         var cachedTokens = 0
         /// Aᵣ contribution while decoding: KV tokens at join − τ × join step.
         var kvOffset = 0.0
+    }
+
+    /// The parts of a request only prefill (its prefix hashes) and its outcome (id, arrival,
+    /// origin) need; 56 bytes, where keeping the whole `ServingRequest` beside `InFlight` took
+    /// 100 per request (a backlog of millions of queued requests shows it in peak memory).
+    struct Identity {
+        var id: Int
+        var arrival: SimTime
+        var origin: InputLocation
+        var prefixBlockHashes: [UInt64]
+        var prefixBlockTokens: Int
+
+        init(_ request: ServingRequest) {
+            id = request.id
+            arrival = request.arrival
+            origin = request.origin
+            prefixBlockHashes = request.prefixBlockHashes
+            prefixBlockTokens = request.prefixBlockTokens
+        }
     }
 
     struct PrefillInstance {
@@ -131,7 +150,7 @@ public struct CloudMatrixBackend: ServingBackend {
     var slots: ContiguousArray<InFlight> = []
     /// The request in each slot, for its outcome; prefix hashes are dropped once stored in the
     /// pool, so a decoding request holds no array.
-    var requests: ContiguousArray<ServingRequest> = []
+    var requests: ContiguousArray<Identity> = []
     var freeSlots: [Int32] = []
     /// Scratch for `startBatch`, kept to reuse its storage.
     var batchPrompts: [(tokens: Int, cached: Int)] = []
@@ -596,11 +615,11 @@ public struct CloudMatrixBackend: ServingBackend {
     mutating func allocate(_ entry: InFlight, request: ServingRequest) -> Int32 {
         if let slot = freeSlots.popLast() {
             slots[Int(slot)] = entry
-            requests[Int(slot)] = request
+            requests[Int(slot)] = Identity(request)
             return slot
         }
         slots.append(entry)
-        requests.append(request)
+        requests.append(Identity(request))
         return Int32(slots.count - 1)
     }
 
