@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 
 @testable import CMBenchCLI
@@ -38,5 +39,22 @@ import Testing
         let block = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
         for _ in 0..<1000 { hash.update(block) }
         #expect(hash.finalizeHex() == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+}
+
+@Suite struct BackgroundDigestTests {
+    @Test func aRegularFileIsHashedInTheBackgroundToTheSameDigest() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cmbench-digest-\(getpid()).txt").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try Data("abc".utf8).write(to: URL(fileURLWithPath: path))
+        let digest = BackgroundDigest(path: path)
+        #expect(try digest.value() == "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad")
+        #expect(try digest.value() == FileDigest.sha256(path: path))
+    }
+
+    @Test func stdinHasNoDigestAndAMissingFileFailsWhenAskedFor() throws {
+        #expect(try BackgroundDigest(path: "-").value() == nil)
+        let missing = BackgroundDigest(path: "/nonexistent/cmbench-trace.csv")
+        #expect(throws: CLIError.self) { try missing.value() }
     }
 }

@@ -16,6 +16,28 @@ import Testing
         #expect(sequential.stdout == parallel.stdout)
     }
 
+    /// The CloudMatrix backend swept over a backend setting, with its random draws on (sampled
+    /// MTP): any number of threads gives the same curve, and each point is what a replay alone
+    /// gives.
+    @Test func cloudMatrixCurveIsTheSameWhateverTheNumberOfThreads() throws {
+        let options = ["--backend-option", "mtp_sampling=sampled", "--max-requests", "600", "--seed", "5"]
+        let sweep = ["sweep", "traces/default.csv.zst", "--over", "backend:decode_batch_per_die", "--values", "4,16,48", "--json"] + options
+        let curves = [1, 2, 3, 8].map { jobs in cmbench(sweep + ["--jobs", String(jobs)]) }
+        #expect(curves[0].status == .ok, "\(curves[0].stderr)")
+        for curve in curves.dropFirst() { #expect(curve.stdout == curves[0].stdout) }
+
+        let json = try JSONSerialization.jsonObject(with: Data(curves[0].stdout.utf8)) as! [String: Any]
+        let points = json["points"] as! [[String: Any]]
+        #expect(points.count == 3)
+        let alone = cmbench(["replay", "traces/default.csv.zst", "--json", "--backend-option", "decode_batch_per_die=16"] + options)
+        let replay = try JSONSerialization.jsonObject(with: Data(alone.stdout.utf8)) as! [String: Any]
+        let point = points[1]["summary"] as! [String: Any]
+        for key in ["ttft_ms", "tpot_ms", "e2e_ms", "itl_ms"] {
+            #expect(NSDictionary(dictionary: point[key] as! [String: Any]).isEqual(to: replay[key] as! [String: Any]), "\(key)")
+        }
+        #expect((point["completed_requests"] as! Int) == (replay["completed_requests"] as! Int))
+    }
+
     @Test func higherOfferedLoadNeverRaisesAttainmentOnAFixedCapacityBackend() throws {
         let result = cmbench(Self.arguments)
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]

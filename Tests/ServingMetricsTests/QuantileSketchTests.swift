@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingMetrics
+@testable import ServingMetrics
 import Testing
 
 @Suite struct QuantileSketchTests {
@@ -74,5 +74,28 @@ import Testing
         let median = sketch.quantile(0.5)!
         #expect(abs(median - 100) / 100 <= QuantileSketch.relativeErrorBound)
         #expect(sketch.quantile(1) == 300)
+    }
+}
+
+@Suite struct RadixSortTests {
+    /// Oracle: the comparison sort it replaces, on values with many ties; -0.0 is refused.
+    @Test(arguments: [0, 1, 2, 17, 5000])
+    func ordersAsTheComparisonSortDoes(count: Int) {
+        for seed in UInt64(1)...20 {
+            var generator = SeededGenerator(seed: seed)
+            var values = ContiguousArray((0..<count).map { _ -> Double in
+                switch generator.nextInt(below: 4) {
+                case 0: return Double(generator.nextInt(below: 5))
+                case 1: return 0
+                case 2: return generator.nextUnitDouble() * 1e9
+                default: return Double(generator.nextInt(below: 1 << 40)) * 1.5
+                }
+            })
+            #expect(RadixSort.sortedAscending(values)?.map(\.bitPattern) == values.sorted().map(\.bitPattern), "seed \(seed)")
+            if count > 0 {
+                values[Int(generator.nextInt(below: UInt64(count)))] = -0.0
+                #expect(RadixSort.sortedAscending(values) == nil)
+            }
+        }
     }
 }

@@ -20,7 +20,10 @@ enum BenchCommand: Command {
             3), then, for each, measures in a fresh process: rows per second and decoded MB per
             second of ingestion (read, decompress, split, parse, validate), the same file through
             `zstd -dc > /dev/null`, and the process's peak resident memory. Reports the median of
-            --repeat runs. --quick uses inputs ten times smaller.
+            --repeat runs. --quick uses inputs ten times smaller. Then replays the Azure-style trace
+            through each backend, and times the 20-point decode-batch sweep of the paper's decode
+            setup (`cmbench sweep` over decode_batch_per_die 4, 8, …, 80; phase decode; 30,720
+            requests of 4,096 + 256 tokens; closed loop at 15,360), end to end in a child process.
             """,
         options: [
             OptionSpec("--quick", help: "Inputs ten times smaller (a smoke test of the benchmark itself)."),
@@ -75,11 +78,27 @@ enum BenchCommand: Command {
         }
     }
 
+    struct SweepFigures: Codable {
+        var command: String
+        var points: Int
+        var seconds: Double
+    }
+
     struct Report: Codable {
         var machine: String
         var repeats: Int
         var ingest: [IngestFigures]
         var replay: [ReplayFigures]
+        var sweep: SweepFigures?
+    }
+
+    /// The paper's decode setup (R1) swept over the batch cap per die: 20 points.
+    static func decodeSweepArguments(trace: String) -> [String] {
+        [
+            "sweep", trace, "--over", "backend:decode_batch_per_die", "--values",
+            stride(from: 4, through: 80, by: 4).map(String.init).joined(separator: ","),
+            "--backend-option", "phase=decode", "--concurrency", "15360",
+        ]
     }
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
@@ -139,7 +158,17 @@ enum BenchCommand: Command {
             median.peakResidentMB = runs.map(\.peakResidentMB).max() ?? 0
             replays.append(median)
         }
-        let report = Report(machine: MachineDescription.current(), repeats: repeats, ingest: results, replay: replays)
+        let sweepTrace = try BenchInputs.decodeSweepTrace(in: directory, console: console)
+        let sweepArguments = decodeSweepArguments(trace: sweepTrace)
+        var sweepTimes: [Double] = []
+        for attempt in 1...repeats {
+            console.printErr("cmbench: bench: 20-point decode sweep (run \(attempt) of \(repeats))")
+            sweepTimes.append(try ChildProcess.time(ChildProcess.selfPath, sweepArguments))
+        }
+        let sweep = SweepFigures(
+            command: "cmbench " + sweepArguments.joined(separator: " "), points: 20, seconds: sweepTimes.sorted()[sweepTimes.count / 2])
+        let report = Report(
+            machine: MachineDescription.current(), repeats: repeats, ingest: results, replay: replays, sweep: sweep)
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(report))
         } else {
@@ -173,6 +202,10 @@ enum BenchCommand: Command {
                 formatFixed(row.peakResidentMB, digits: 1),
             ]
             lines.append(cells.joined(separator: " ").trimmingTrailingSpaces)
+        }
+        if let sweep = report.sweep {
+            lines.append("")
+            lines.append("sweep       \(sweep.points) points in \(formatFixed(sweep.seconds, digits: 2)) s: \(sweep.command)")
         }
         return lines.joined(separator: "\n") + "\n"
     }

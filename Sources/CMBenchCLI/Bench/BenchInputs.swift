@@ -34,6 +34,17 @@ enum BenchInputs {
         return inputs
     }
 
+    /// The paper's decode measurement as a trace (README "Backends"): 30,720 requests of 4,096
+    /// prompt and 256 output tokens, as `cmbench synth … --input fixed:4096 --output fixed:256`.
+    static func decodeSweepTrace(in directory: String, console: Console) throws -> String {
+        let path = directory + "/decode-30720.csv"
+        guard access(path, F_OK) != 0 else { return path }
+        console.printErr("cmbench: bench: generating \(path) (30720 requests of 4096 + 256 tokens)")
+        _ = try ChildProcess.run(
+            ChildProcess.selfPath, ["synth", path, "--requests", "30720", "--input", "fixed:4096", "--output", "fixed:256"])
+        return path
+    }
+
     private static func workload(rows: Int, prefix: Bool) -> SyntheticWorkload {
         SyntheticWorkload(
             .init(

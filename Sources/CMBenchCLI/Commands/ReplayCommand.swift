@@ -71,6 +71,8 @@ enum ReplayCommand: Command {
         let reader = try TraceReader(path: path, options: try TraceInputOptions.readerOptions(arguments))
         let requestsCSV = try arguments.value("--requests-csv").map { path throws(ReportingError) in try OutputFile(path: path) }
 
+        // Hashed on a second thread meanwhile, for the provenance.
+        let digest = BackgroundDigest(path: path)
         let run = ReplayRun(
             options: options, objectives: objectives, console: console,
             showProgress: !arguments.flag("--no-progress"), requestsCSV: requestsCSV)
@@ -82,7 +84,7 @@ enum ReplayCommand: Command {
         for parameter in configuration.parameters { settings["backend." + parameter.key] = parameter.value }
         for (key, value) in describe(options, objectives: objectives) { settings[key] = value }
         let provenance = Provenance(
-            command: "replay", trace: path, traceSHA256: try FileDigest.sha256(path: path),
+            command: "replay", trace: path, traceSHA256: try digest.value(),
             configuration: settings, seed: seed)
         let document = ReplayDocument(
             summary: result.summary, replay: result.report, backend: result.descriptor, provenance: provenance)

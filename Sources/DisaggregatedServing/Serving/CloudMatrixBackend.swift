@@ -74,17 +74,42 @@ public struct CloudMatrixBackend: ServingBackend {
         public var invariantViolations: [String] = []
     }
 
+    /// What the scheduler and the decode steps read of a request in flight: plain numbers, so
+    /// reading or writing a slot copies no arrays and touches no reference counts. The rest of
+    /// the request waits in `requests` (`Identity`) for prefill and the report.
     struct InFlight {
-        var request: ServingRequest
+        var inputTokens: Int
+        var outputTokens: Int
         var rank: Int32 = -1
         var reservedBytes: Double = 0
         var serviceStart: SimTime?
         var firstToken: SimTime?
         var cachedTokens = 0
-        var cachedBlocks = 0
+        /// Prefix blocks the request names (kept: its hashes are dropped after prefill) and how
+        /// many of them the pool held.
+        var prefixBlocks: Int32 = 0
+        var cachedBlocks: Int32 = 0
         /// Aᵣ contribution while decoding: KV tokens at join − τ × join step.
         var kvOffset = 0.0
-        var decoding = false
+    }
+
+    /// The parts of a request only prefill (its prefix hashes) and its outcome (id, arrival,
+    /// origin) need; 56 bytes, where keeping the whole `ServingRequest` beside `InFlight` took
+    /// 100 per request (a backlog of millions of queued requests shows it in peak memory).
+    struct Identity {
+        var id: Int
+        var arrival: SimTime
+        var origin: InputLocation
+        var prefixBlockHashes: [UInt64]
+        var prefixBlockTokens: Int
+
+        init(_ request: ServingRequest) {
+            id = request.id
+            arrival = request.arrival
+            origin = request.origin
+            prefixBlockHashes = request.prefixBlockHashes
+            prefixBlockTokens = request.prefixBlockTokens
+        }
     }
 
     struct PrefillInstance {
@@ -125,8 +150,23 @@ public struct CloudMatrixBackend: ServingBackend {
     public private(set) var cache: PrefixCachePool?
     var generator: SeededGenerator
 
-    var slots: ContiguousArray<InFlight?> = []
+    /// Requests in flight by slot; a free slot (listed in `freeSlots`) keeps stale numbers.
+    var slots: ContiguousArray<InFlight> = []
+    /// The request in each slot, for its outcome; prefix hashes are dropped once stored in the
+    /// pool, so a decoding request holds no array.
+    var requests: ContiguousArray<Identity> = []
     var freeSlots: [Int32] = []
+    /// Scratch for `startBatch`, kept to reuse its storage.
+    var batchPrompts: [(tokens: Int, cached: Int)] = []
+    // Settings the hot paths read, copied out of `resolved` once.
+    let phase: ServingDeploymentSettings.Phase
+    let batchCapPerDie: Int32
+    let kvBytesPerToken: Double
+    let kvCapacityPerDie: Double
+    let prefillTokenBudget: Int
+    let prefillNPUs: Int
+    let mtp: MTPSettings
+    let mtpSampling: ServingDeploymentSettings.MTPSampling
     var globalQueue = FIFOQueue<Int32>()
     var rankReservedBytes: [Double]
     /// The die a new request's KV goes to: least reserved bytes among dies under the batch cap.
@@ -152,6 +192,14 @@ public struct CloudMatrixBackend: ServingBackend {
             cache = PrefixCachePool(capacityBytes: s.emsCapacityBytes, pageTokens: s.emsBlockTokens, bytesPerToken: resolved.kvBytesPerToken)
         }
         self.generator = generator
+        phase = s.phase
+        batchCapPerDie = Int32(s.decodeBatchPerDie)
+        kvBytesPerToken = resolved.kvBytesPerToken
+        kvCapacityPerDie = resolved.kvCapacityBytesPerDecodeDie
+        prefillTokenBudget = resolved.prefillTokenBudget
+        prefillNPUs = resolved.system.deployment.prefill.npus
+        mtp = s.mtp
+        mtpSampling = s.mtpSampling
         rankReservedBytes = Array(repeating: 0, count: ranks)
         rankChoice = LeastLoadedTree(count: ranks)
         for r in 0..<ranks { rankChoice.update(r, load: 0) }
@@ -209,23 +257,26 @@ public struct CloudMatrixBackend: ServingBackend {
 
     public mutating func arrive(_ request: ServingRequest, in context: inout ServingContext<Event>) {
         statistics.requestsArrived += 1
-        let phase = settings.phase
-        if phase != .decode, request.inputTokens > resolved.prefillTokenBudget {
+        if phase != .decode, request.inputTokens > prefillTokenBudget {
             reject(
                 request, code: "prompt-exceeds-prefill-budget",
                 "prompt of \(request.inputTokens) tokens exceeds a prefill instance's batch budget of \(resolved.prefillTokenBudget) tokens (\(resolved.system.deployment.prefill.tokensPerNPU) per NPU x \(resolved.system.deployment.prefill.npus) NPUs); chunked prefill is not modelled",
                 in: &context)
             return
         }
-        let need = Double(request.inputTokens + request.outputTokens) * resolved.kvBytesPerToken
-        if phase != .prefill, need > resolved.kvCapacityBytesPerDecodeDie {
+        let need = Double(request.inputTokens + request.outputTokens) * kvBytesPerToken
+        if phase != .prefill, need > kvCapacityPerDie {
             reject(
                 request, code: "kv-exceeds-decode-die",
                 "KV of \(request.inputTokens + request.outputTokens) tokens (\(MemoryBudget.gb(need))) exceeds the \(MemoryBudget.gb(resolved.kvCapacityBytesPerDecodeDie)) a decode die has after weights, buffers and workspace",
                 in: &context)
             return
         }
-        let slot = allocate(InFlight(request: request, reservedBytes: need))
+        let slot = allocate(
+            InFlight(
+                inputTokens: request.inputTokens, outputTokens: request.outputTokens, reservedBytes: need,
+                prefixBlocks: Int32(clamping: request.prefixBlockHashes.count)),
+            request: request)
         if phase == .prefill {
             routeToPrefill(slot, in: &context)
         } else if globalQueue.isEmpty, let rank = pickRank(need: need) {
@@ -243,43 +294,44 @@ public struct CloudMatrixBackend: ServingBackend {
     /// The die with the least reserved KV among those under the batch cap, if it has room for
     /// `need` more bytes (the least loaded has the most room, so no other die could).
     func pickRank(need: Double) -> Int? {
-        guard let least = rankChoice.minimum, least.load <= resolved.kvCapacityBytesPerDecodeDie - need else { return nil }
+        guard let least = rankChoice.minimum, least.load <= kvCapacityPerDie - need else { return nil }
         return least.index
     }
 
     /// Keeps `rankChoice` in step with die `rank`'s reservations.
     mutating func refreshChoice(_ rank: Int) {
-        let eligible = rankReservedCount[rank] < Int32(settings.decodeBatchPerDie)
+        let eligible = rankReservedCount[rank] < batchCapPerDie
         rankChoice.update(rank, load: eligible ? rankReservedBytes[rank] : .infinity)
     }
 
     mutating func reserve(_ slot: Int32, on rank: Int) {
-        let bytes = slots[Int(slot)]!.reservedBytes
-        slots[Int(slot)]!.rank = Int32(rank)
+        let bytes = slots[Int(slot)].reservedBytes
+        slots[Int(slot)].rank = Int32(rank)
         rankReservedBytes[rank] += bytes
         rankReservedCount[rank] += 1
         refreshChoice(rank)
         precondition(
-            rankReservedBytes[rank] <= resolved.kvCapacityBytesPerDecodeDie * (1 + 1e-12),
-            "decode die \(rank) over-reserved: \(rankReservedBytes[rank]) of \(resolved.kvCapacityBytesPerDecodeDie) bytes")
+            rankReservedBytes[rank] <= kvCapacityPerDie * (1 + 1e-12),
+            "decode die \(rank) over-reserved: \(rankReservedBytes[rank]) of \(kvCapacityPerDie) bytes")
         statistics.peakKVReservedFraction = max(
-            statistics.peakKVReservedFraction, rankReservedBytes[rank] / resolved.kvCapacityBytesPerDecodeDie)
+            statistics.peakKVReservedFraction, rankReservedBytes[rank] / kvCapacityPerDie)
         statistics.peakRequestsPerDie = max(statistics.peakRequestsPerDie, Int(rankReservedCount[rank]))
     }
 
     mutating func release(_ slot: Int32) {
-        guard let entry = slots[Int(slot)], entry.rank >= 0 else { return }
+        let entry = slots[Int(slot)]
+        guard entry.rank >= 0 else { return }
         let rank = Int(entry.rank)
         rankReservedCount[rank] -= 1
         rankReservedBytes[rank] = rankReservedCount[rank] == 0 ? 0 : rankReservedBytes[rank] - entry.reservedBytes
         refreshChoice(rank)
-        slots[Int(slot)]!.rank = -1
+        slots[Int(slot)].rank = -1
     }
 
     /// Admits waiting requests, oldest first, while the oldest fits somewhere.
     mutating func admitWaiting(in context: inout ServingContext<Event>) {
         while let slot = globalQueue.first {
-            guard let rank = pickRank(need: slots[Int(slot)]!.reservedBytes) else { return }
+            guard let rank = pickRank(need: slots[Int(slot)].reservedBytes) else { return }
             _ = globalQueue.popFirst()
             reserve(slot, on: rank)
             dispatch(slot, in: &context)
@@ -288,13 +340,13 @@ public struct CloudMatrixBackend: ServingBackend {
 
     /// A request with decode room goes to prefill (phase full) or straight to its die (decode).
     mutating func dispatch(_ slot: Int32, in context: inout ServingContext<Event>) {
-        if settings.phase == .full {
+        if phase == .full {
             routeToPrefill(slot, in: &context)
             return
         }
-        slots[Int(slot)]!.serviceStart = context.now
-        slots[Int(slot)]!.firstToken = context.now
-        if slots[Int(slot)]!.request.outputTokens <= 1 {
+        slots[Int(slot)].serviceStart = context.now
+        slots[Int(slot)].firstToken = context.now
+        if slots[Int(slot)].outputTokens <= 1 {
             complete(slot, in: &context)
             admitWaiting(in: &context)
         } else {
@@ -308,7 +360,7 @@ public struct CloudMatrixBackend: ServingBackend {
         var best = 0
         for i in prefill.indices.dropFirst() where prefill[i].outstandingTokens < prefill[best].outstandingTokens { best = i }
         prefill[best].queue.append(slot)
-        prefill[best].outstandingTokens += slots[Int(slot)]!.request.inputTokens
+        prefill[best].outstandingTokens += slots[Int(slot)].inputTokens
         if !prefill[best].busy && !prefill[best].startScheduled {
             // Zero delay: requests arriving at this same instant join the batch.
             prefill[best].startScheduled = true
@@ -319,28 +371,27 @@ public struct CloudMatrixBackend: ServingBackend {
     mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {
         prefill[instance].startScheduled = false
         guard !prefill[instance].busy, !prefill[instance].queue.isEmpty else { return }
-        var batch = prefill[instance].batch
-        batch.removeAll(keepingCapacity: true)
+        // The batch and prompt arrays are reused (the previous batch ended and left them empty).
+        prefill[instance].batch.removeAll(keepingCapacity: true)
+        batchPrompts.removeAll(keepingCapacity: true)
         var tokens = 0
-        var prompts: [(tokens: Int, cached: Int)] = []
         var cachedTotal = 0
         while let slot = prefill[instance].queue.first {
-            let input = slots[Int(slot)]!.request.inputTokens
-            if !batch.isEmpty && tokens + input > resolved.prefillTokenBudget { break }
+            let input = slots[Int(slot)].inputTokens
+            if !prefill[instance].batch.isEmpty && tokens + input > prefillTokenBudget { break }
             _ = prefill[instance].queue.popFirst()
             tokens += input
             let cached = lookUpPrefix(slot)
-            slots[Int(slot)]!.cachedTokens = cached
-            slots[Int(slot)]!.serviceStart = context.now
+            slots[Int(slot)].cachedTokens = cached
+            slots[Int(slot)].serviceStart = context.now
             cachedTotal += cached
-            prompts.append((input, cached))
-            batch.append(slot)
+            batchPrompts.append((input, cached))
+            prefill[instance].batch.append(slot)
         }
-        let timing = batchTiming(prompts: prompts)
+        let timing = batchTiming(prompts: batchPrompts)
         statistics.prefillBatches += 1
         statistics.prefillTokens += tokens
         statistics.cachedTokens += cachedTotal
-        prefill[instance].batch = batch
         prefill[instance].busy = true
         context.schedule(.prefillEnd(instance: Int32(instance)), after: SimDuration(seconds: timing.load + timing.compute))
     }
@@ -348,18 +399,18 @@ public struct CloudMatrixBackend: ServingBackend {
     /// Tokens of `slot`'s prompt whose KV the pool holds: its leading run of cached blocks,
     /// capped at input − 1 so that at least the last token is computed.
     mutating func lookUpPrefix(_ slot: Int32) -> Int {
-        let request = slots[Int(slot)]!.request
-        guard cache != nil, !request.prefixBlockHashes.isEmpty, request.inputTokens > 1 else { return 0 }
+        let input = slots[Int(slot)].inputTokens
+        guard cache != nil, !requests[Int(slot)].prefixBlockHashes.isEmpty, input > 1 else { return 0 }
         statistics.cacheLookups += 1
-        let run = cache!.lookupLeadingRun(request.prefixBlockHashes)
+        let run = cache!.lookupLeadingRun(requests[Int(slot)].prefixBlockHashes)
         statistics.cacheHitBlocks += run
-        slots[Int(slot)]!.cachedBlocks = run
-        return min(run * request.prefixBlockTokens, request.inputTokens - 1)
+        slots[Int(slot)].cachedBlocks = Int32(clamping: run)
+        return min(run * requests[Int(slot)].prefixBlockTokens, input - 1)
     }
 
     /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
     mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
-        let shape = PrefillBatchShape(prompts: prompts, npus: resolved.system.deployment.prefill.npus)
+        let shape = PrefillBatchShape(prompts: prompts, npus: prefillNPUs)
         let compute = prefillTable.computeSeconds(shape)
         let cached = prompts.reduce(0) { $0 + $1.cached }
         return (loadSeconds(cachedTokens: cached), compute)
@@ -389,27 +440,37 @@ public struct CloudMatrixBackend: ServingBackend {
     }
 
     mutating func endBatch(_ instance: Int, in context: inout ServingContext<Event>) {
-        let batch = prefill[instance].batch
+        // Taken out while its requests move on, so that the next batch can reuse the storage
+        // without a copy.
+        var batch: [Int32] = []
+        swap(&batch, &prefill[instance].batch)
         var released = false
         for slot in batch {
-            slots[Int(slot)]!.firstToken = context.now
-            let request = slots[Int(slot)]!.request
-            prefill[instance].outstandingTokens -= request.inputTokens
-            if cache != nil, !request.prefixBlockHashes.isEmpty {
-                // Stored at prefill end (the asynchronous write is off the critical path);
-                // decode-generated KV is not stored (paper §4.4.2).
-                cache!.store(request.prefixBlockHashes, promptTokens: request.inputTokens, blockTokens: request.prefixBlockTokens)
+            slots[Int(slot)].firstToken = context.now
+            let input = slots[Int(slot)].inputTokens
+            prefill[instance].outstandingTokens -= input
+            if !requests[Int(slot)].prefixBlockHashes.isEmpty {
+                if cache != nil {
+                    // Stored at prefill end (the asynchronous write is off the critical path);
+                    // decode-generated KV is not stored (paper §4.4.2).
+                    cache!.store(
+                        requests[Int(slot)].prefixBlockHashes, promptTokens: input,
+                        blockTokens: requests[Int(slot)].prefixBlockTokens)
+                }
+                requests[Int(slot)].prefixBlockHashes = []
             }
-            if settings.phase == .prefill || request.outputTokens <= 1 {
+            if phase == .prefill || slots[Int(slot)].outputTokens <= 1 {
                 complete(slot, in: &context)
                 released = true
             } else {
-                let bytes = Double(request.inputTokens) * resolved.kvBytesPerToken
+                let bytes = Double(input) * kvBytesPerToken
                 let seconds = resolved.serving.kvTransferLatencySeconds + bytes / transferBytesPerSecond
                 statistics.kvTransfers += 1
                 context.schedule(.kvArrived(slot: slot), after: SimDuration(seconds: seconds))
             }
         }
+        batch.removeAll(keepingCapacity: true)
+        swap(&batch, &prefill[instance].batch)
         prefill[instance].busy = false
         if !prefill[instance].queue.isEmpty { startBatch(instance, in: &context) }
         if released { admitWaiting(in: &context) }
@@ -418,7 +479,7 @@ public struct CloudMatrixBackend: ServingBackend {
     // MARK: decode
 
     mutating func joinDecode(_ slot: Int32, in context: inout ServingContext<Event>) {
-        let instance = Int(slots[Int(slot)]!.rank) / ranksPerInstance
+        let instance = Int(slots[Int(slot)].rank) / ranksPerInstance
         decode[instance].pending.append(slot)
         if !decode[instance].running && !decode[instance].beginScheduled {
             decode[instance].beginScheduled = true
@@ -431,20 +492,19 @@ public struct CloudMatrixBackend: ServingBackend {
         let step = decode[i].step
         let tau = tokensPerStep
         for slot in decode[i].pending {
-            let entry = slots[Int(slot)]!
-            let remaining = entry.request.outputTokens - 1
+            let entry = slots[Int(slot)]
+            let remaining = entry.outputTokens - 1
             let steps: Int
-            switch settings.mtpSampling {
-            case .expected: steps = MTPProgress.expectedSteps(tokens: remaining, mtp: settings.mtp)
-            case .sampled: steps = MTPProgress.sampledSteps(tokens: remaining, mtp: settings.mtp, generator: &generator)
+            switch mtpSampling {
+            case .expected: steps = MTPProgress.expectedSteps(tokens: remaining, mtp: mtp)
+            case .sampled: steps = MTPProgress.sampledSteps(tokens: remaining, mtp: mtp, generator: &generator)
             }
             // KV at join: the prompt and the first token.
-            let offset = Double(entry.request.inputTokens + 1) - tau * Double(step)
+            let offset = Double(entry.inputTokens + 1) - tau * Double(step)
             let rank = Int(entry.rank)
             rankActive[rank] += 1
             rankKVOffset[rank] += offset
-            slots[Int(slot)]!.kvOffset = offset
-            slots[Int(slot)]!.decoding = true
+            slots[Int(slot)].kvOffset = offset
             decode[i].active += 1
             decode[i].completions.push(step: step + Int64(steps), slot: slot)
         }
@@ -463,19 +523,14 @@ public struct CloudMatrixBackend: ServingBackend {
             maxBatch = decode[i].paceBatch
             maxKV = rankKVOffset[rank] + Double(maxBatch) * growth
         } else {
-            var paceRank = lower
-            rankActive.withUnsafeBufferPointer { active in
+            let busiest = rankActive.withUnsafeBufferPointer { active in
                 rankKVOffset.withUnsafeBufferPointer { offset in
-                    for r in lower..<(lower + ranksPerInstance) where active[r] > 0 {
-                        maxBatch = max(maxBatch, active[r])
-                        let kv = offset[r] + Double(active[r]) * growth
-                        if kv > maxKV {
-                            maxKV = kv
-                            paceRank = r
-                        }
-                    }
+                    BusiestDie.find(active: active, offset: offset, range: lower..<(lower + ranksPerInstance), growth: growth)
                 }
             }
+            let paceRank = busiest.rank
+            maxBatch = busiest.batch
+            maxKV = busiest.kv
             // Only a die with the largest batch is sure to stay the busiest until the next change.
             let keeps = rankActive[paceRank] == maxBatch
             decode[i].paceRank = keeps ? paceRank : nil
@@ -496,7 +551,7 @@ public struct CloudMatrixBackend: ServingBackend {
         while let next = decode[i].completions.first, next.step <= step {
             _ = decode[i].completions.popFirst()
             let slot = next.slot
-            let entry = slots[Int(slot)]!
+            let entry = slots[Int(slot)]
             let rank = Int(entry.rank)
             rankActive[rank] -= 1
             rankKVOffset[rank] = rankActive[rank] == 0 ? 0 : rankKVOffset[rank] - entry.kvOffset
@@ -539,24 +594,23 @@ public struct CloudMatrixBackend: ServingBackend {
     // MARK: completion
 
     mutating func complete(_ slot: Int32, in context: inout ServingContext<Event>) {
-        let entry = slots[Int(slot)]!
+        let entry = slots[Int(slot)]
         release(slot)
-        let request = entry.request
-        let produced = settings.phase == .prefill ? min(request.outputTokens, 1) : request.outputTokens
+        let produced = phase == .prefill ? min(entry.outputTokens, 1) : entry.outputTokens
         let firstToken = produced > 0 ? entry.firstToken : nil
         context.report(
             RequestOutcome(
-                requestID: request.id, disposition: .completed, arrival: request.arrival,
+                requestID: requests[Int(slot)].id, disposition: .completed, arrival: requests[Int(slot)].arrival,
                 serviceStart: entry.serviceStart, firstToken: firstToken, finish: context.now,
-                inputTokens: request.inputTokens, outputTokens: produced, cachedPrefixTokens: entry.cachedTokens,
-                prefixBlocks: request.prefixBlockHashes.count, cachedPrefixBlocks: entry.cachedBlocks, origin: request.origin))
+                inputTokens: entry.inputTokens, outputTokens: produced, cachedPrefixTokens: entry.cachedTokens,
+                prefixBlocks: Int(entry.prefixBlocks), cachedPrefixBlocks: Int(entry.cachedBlocks), origin: requests[Int(slot)].origin))
         if produced > 1, let first = firstToken {
             let gaps = produced - 1
             let mean = (context.now - first).nanoseconds / Int64(gaps)
             context.reportInterTokenGaps(SimDuration(nanoseconds: mean), count: gaps)
         }
         statistics.requestsCompleted += 1
-        slots[Int(slot)] = nil
+        if !requests[Int(slot)].prefixBlockHashes.isEmpty { requests[Int(slot)].prefixBlockHashes = [] }
         freeSlots.append(slot)
     }
 
@@ -565,12 +619,14 @@ public struct CloudMatrixBackend: ServingBackend {
         context.report(.rejected(request, at: context.now, Rejection(code: code, message: message)))
     }
 
-    mutating func allocate(_ entry: InFlight) -> Int32 {
+    mutating func allocate(_ entry: InFlight, request: ServingRequest) -> Int32 {
         if let slot = freeSlots.popLast() {
             slots[Int(slot)] = entry
+            requests[Int(slot)] = Identity(request)
             return slot
         }
         slots.append(entry)
+        requests.append(Identity(request))
         return Int32(slots.count - 1)
     }
 

@@ -29,6 +29,53 @@ struct InterpolationGrid: Sendable {
     }
 }
 
+/// An `InterpolationGrid` with its points computed once: the same `value` and `lowerIndex`
+/// answers, bit for bit, without a `pow` per call (the replay asks for several per decode step).
+struct CachedGrid: Sendable {
+    let grid: InterpolationGrid
+    private var values: [Double] = []
+
+    init(_ grid: InterpolationGrid) { self.grid = grid }
+
+    mutating func value(_ index: Int) -> Double {
+        if index >= values.count {
+            values.reserveCapacity(index + 16)
+            while values.count <= index { values.append(grid.value(values.count)) }
+        }
+        return values[index]
+    }
+
+    /// `grid.lowerIndex(x)`, with the grid's points read from the cache.
+    mutating func lowerIndex(_ x: Double) -> Int {
+        if x < grid.linearEnd { return Int(x / grid.linearStep) }
+        var i = grid.linearCount + Int((log2(x / grid.linearEnd) * grid.perOctave).rounded(.down))
+        while i > grid.linearCount && value(i) > x { i -= 1 }
+        while value(i + 1) <= x { i += 1 }
+        return i
+    }
+}
+
+/// Memoised values keyed by two small non-negative integers, in rows that grow on demand:
+/// an array read where a `Dictionary` lookup (hashing included) cost ~250 instructions.
+struct DenseMemo: Sendable {
+    private var rows: [[Double]] = []
+
+    /// The value stored for (`row`, `column`), or nil.
+    func value(_ row: Int, _ column: Int) -> Double? {
+        guard row < rows.count, column < rows[row].count else { return nil }
+        let value = rows[row][column]
+        return value.isNaN ? nil : value
+    }
+
+    mutating func store(_ value: Double, _ row: Int, _ column: Int) {
+        if row >= rows.count { rows.append(contentsOf: repeatElement([], count: row + 1 - rows.count)) }
+        if column >= rows[row].count {
+            rows[row].append(contentsOf: repeatElement(.nan, count: column + 1 - rows[row].count))
+        }
+        rows[row][column] = value
+    }
+}
+
 /// Decode step times, memoised on a grid of summed KV tokens per batch size.
 ///
 /// At a fixed batch the step is piecewise linear in the busiest die's KV (roofline maxima of
@@ -38,8 +85,9 @@ struct InterpolationGrid: Sendable {
 struct DecodeStepTable: Sendable {
     let model: DecodeCostModel
     let options: DecodeOptions
-    let grid = InterpolationGrid(linearStep: 256, linearCount: 16, perOctave: 16, roundsToIntegers: false)
-    private var cache: [UInt64: Double] = [:]
+    var grid = CachedGrid(InterpolationGrid(linearStep: 256, linearCount: 16, perOctave: 16, roundsToIntegers: false))
+    /// Step seconds by batch (row) and grid index (column).
+    private var cache = DenseMemo()
     private(set) var evaluations = 0
 
     init(model: DecodeCostModel, options: DecodeOptions) {
@@ -62,11 +110,10 @@ struct DecodeStepTable: Sendable {
     }
 
     private mutating func point(_ batch: Int, _ index: Int) -> Double {
-        let key = UInt64(batch) << 32 | UInt64(index)
-        if let cached = cache[key] { return cached }
+        if let cached = cache.value(batch, index) { return cached }
         evaluations += 1
         let seconds = exactStep(batch: batch, kvTokens: grid.value(index)).stepMicroseconds * 1e-6
-        cache[key] = seconds
+        cache.store(seconds, batch, index)
         return seconds
     }
 }
@@ -83,10 +130,11 @@ struct DecodeStepTable: Sendable {
 struct PrefillTimeTable: Sendable {
     let model: PrefillCostModel
     let options: PrefillOptions
-    let tokensGrid = InterpolationGrid(linearStep: 16, linearCount: 4, perOctave: 2, roundsToIntegers: true)
-    let lengthGrid = InterpolationGrid(linearStep: 16, linearCount: 4, perOctave: 2, roundsToIntegers: true)
+    var tokensGrid = CachedGrid(InterpolationGrid(linearStep: 16, linearCount: 4, perOctave: 2, roundsToIntegers: true))
+    var lengthGrid = CachedGrid(InterpolationGrid(linearStep: 16, linearCount: 4, perOctave: 2, roundsToIntegers: true))
     let reuseSteps = 8
-    private var cache: [UInt64: Double] = [:]
+    /// Compute seconds by tokens index (row) and length index × (reuse steps + 1) + reuse index.
+    private var cache = DenseMemo()
     private(set) var evaluations = 0
 
     init(model: PrefillCostModel, options: PrefillOptions) {
@@ -122,15 +170,15 @@ struct PrefillTimeTable: Sendable {
     }
 
     private mutating func point(_ it: Int, _ il: Int, _ ir: Int) -> Double {
-        let key = UInt64(it) << 40 | UInt64(il) << 20 | UInt64(ir)
-        if let cached = cache[key] { return cached }
+        let column = il * (reuseSteps + 1) + ir
+        if let cached = cache.value(it, column) { return cached }
         evaluations += 1
         let tokens = max(Int(tokensGrid.value(it)), 1)
         let length = max(Int(lengthGrid.value(il)), 1)
         let reused = Int((Double(length) * Double(ir) / Double(reuseSteps)).rounded())
         let seconds = model.batchTime(tokensPerNPU: tokens, promptLength: length, reusedPrefixTokens: reused, options: options)
             .batchMicroseconds * 1e-6
-        cache[key] = seconds
+        cache.store(seconds, it, column)
         return seconds
     }
 }

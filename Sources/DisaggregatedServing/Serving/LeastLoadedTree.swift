@@ -22,13 +22,24 @@ struct LeastLoadedTree {
     }
 
     /// Sets die `index`'s load; `.infinity` removes it from the choice.
+    ///
+    /// Stops climbing once a node's winner is unchanged: the nodes above depend only on it.
     mutating func update(_ index: Int, load: Double) {
-        var node = leaves + index
-        keys[node] = load
-        node /= 2
-        while node >= 1 {
-            pull(node)
-            node /= 2
+        let leaf = leaves + index
+        keys.withUnsafeMutableBufferPointer { keys in
+            owners.withUnsafeMutableBufferPointer { owners in
+                keys[leaf] = load
+                var node = leaf / 2
+                while node >= 1 {
+                    let left = 2 * node
+                    let right = left + 1
+                    let winner = keys[right] < keys[left] ? right : left
+                    if keys[node].bitPattern == keys[winner].bitPattern && owners[node] == owners[winner] { return }
+                    keys[node] = keys[winner]
+                    owners[node] = owners[winner]
+                    node /= 2
+                }
+            }
         }
     }
 
