@@ -34,6 +34,14 @@ enum ErrorClassification {
             return CLIError(.usage, error.description)
         case let error as ReportingError:
             return CLIError(.ioError, "cannot write \(error.description)")
+        case let error as StoreError where error.primaryCode == 5 || error.primaryCode == 6:
+            // SQLITE_BUSY / SQLITE_LOCKED after the store's busy timeout: another writer held on.
+            let seconds = Double(ResultsStore.busyTimeoutMilliseconds) / 1000
+            return CLIError(
+                .ioError,
+                "results store \(error.path) is locked: another process held its write lock for more than "
+                    + "\(formatFixed(seconds, digits: 0)) s (\(error.message))",
+                hint: "retry once the other writer has finished, or record into another --store file")
         case let error as StoreError:
             return CLIError(.ioError, "results store: \(error)")
         case let error as GatePolicyError:
