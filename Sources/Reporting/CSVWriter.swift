@@ -62,10 +62,19 @@ public final class CSVWriter {
     ///
     /// - Parameter provenance: anything `Encodable`; written as pretty JSON with sorted keys to
     ///   ``sidecarPath(for:)`` by ``finish()``.
-    public init(path: String, header: [String], provenance: (any Encodable)? = nil, lineEnding: LineEnding = .lf)
+    public convenience init(path: String, header: [String], provenance: (any Encodable)? = nil, lineEnding: LineEnding = .lf)
+        throws(ReportingError)
+    {
+        try self.init(output: OutputFile(path: path), header: header, provenance: provenance, lineEnding: lineEnding)
+    }
+
+    /// Starts a CSV in an output opened earlier — before long work whose results decide the
+    /// columns, so that an unwritable path is refused before the work, not after it.
+    public init(output: OutputFile, header: [String], provenance: (any Encodable)? = nil, lineEnding: LineEnding = .lf)
         throws(ReportingError)
     {
         precondition(!header.isEmpty, "a CSV needs at least one column")
+        let path = output.path
         self.header = header
         self.lineEnding = lineEnding
         if let provenance, path != "-" {
@@ -77,7 +86,7 @@ public final class CSVWriter {
         } else {
             self.provenance = nil
         }
-        output = try OutputFile(path: path)
+        self.output = output
         try output.write(Self.line(header.map(CSVValue.text), lineEnding: lineEnding))
     }
 

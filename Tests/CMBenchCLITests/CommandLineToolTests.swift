@@ -242,6 +242,21 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
         #expect(meta.contains("trace_sha256") && meta.contains("\"seed\""))
     }
 
+    /// An unwritable summary path is refused before the replay runs: the per-request CSV, which
+    /// a replay commits as soon as it ends, is never written, and no run is stored.
+    @Test func unwritableSummaryCSVFailsBeforeTheReplay() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let store = directory.path("runs.sqlite"), requests = directory.path("requests.csv")
+        let result = cmbench(
+            "replay", "traces/default.csv.zst", "--max-requests", "50", "--requests-csv", requests,
+            "--summary-csv", directory.path("no-such-dir/s.csv"), "--store", store)
+        #expect(result.status == .ioError)
+        #expect(result.stderr.contains("no-such-dir"))
+        #expect(!FileManager.default.fileExists(atPath: requests))
+        #expect(!FileManager.default.fileExists(atPath: store))
+    }
+
     @Test func unknownBackendSuggests() {
         let result = cmbench("replay", "traces/default.csv.zst", "--backend", "fixd")
         #expect(result.status == .usage)

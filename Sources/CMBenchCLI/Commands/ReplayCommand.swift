@@ -70,6 +70,8 @@ enum ReplayCommand: Command {
         let backend = try BackendOptions.registry.makeBackend(configuration)
         let reader = try TraceReader(path: path, options: try TraceInputOptions.readerOptions(arguments))
         let requestsCSV = try arguments.value("--requests-csv").map { path throws(ReportingError) in try OutputFile(path: path) }
+        // Opened now, so that an unwritable path fails before the replay rather than after it.
+        let summaryCSV = try arguments.value("--summary-csv").map { path throws(ReportingError) in try OutputFile(path: path) }
 
         // Hashed on a second thread meanwhile, for the provenance.
         let digest = BackgroundDigest(path: path)
@@ -88,11 +90,11 @@ enum ReplayCommand: Command {
             configuration: settings, seed: seed)
         let document = ReplayDocument(
             summary: result.summary, replay: result.report, backend: result.descriptor, provenance: provenance)
-        if let path = arguments.value("--summary-csv") {
+        if let summaryCSV {
             // The same metric names as the store and the gate, one column each, sorted.
             let metrics = try MetricsFlattening.metrics(of: document)
             let names = metrics.keys.sorted()
-            let csv = try CSVWriter(path: path, header: names, provenance: provenance)
+            let csv = try CSVWriter(output: summaryCSV, header: names, provenance: provenance)
             try csv.append(names.map { .number(metrics[$0]!) })
             try csv.finish()
         }
