@@ -35,12 +35,12 @@ enum ErrorClassification {
         case let error as ReportingError:
             return CLIError(.ioError, "cannot write \(error.description)")
         case let error as StoreError where error.primaryCode == 5 || error.primaryCode == 6:
-            // SQLITE_BUSY / SQLITE_LOCKED after the store's busy timeout: another writer held on.
+            // SQLITE_BUSY / SQLITE_LOCKED: another writer kept the lock past the store's busy timeout.
             let seconds = Double(ResultsStore.busyTimeoutMilliseconds) / 1000
             return CLIError(
                 .ioError,
-                "results store \(error.path) is locked: another process held its write lock for more than "
-                    + "\(formatFixed(seconds, digits: 0)) s (\(error.message))",
+                "results store \(error.path) is locked: another process kept its write lock past cmbench's "
+                    + "\(formatFixed(seconds, digits: 0)) s wait (\(error.message))",
                 hint: "retry once the other writer has finished, or record into another --store file")
         case let error as StoreError:
             return CLIError(.ioError, "results store: \(error)")

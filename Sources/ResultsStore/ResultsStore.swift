@@ -53,7 +53,20 @@ public final class ResultsStore {
         if sqlite3_db_readonly(connection.handle, "main") == 1 {
             throw StoreError(kind: .badPath, message: "the file is read-only; choose a writable --store path", path: path)
         }
-        try Migrator(connection: connection, migrations: migrations).checkAndMigrate()
+        // Opening a new store races with other processes opening it too: switching it to WAL
+        // and upgrading a read to the write lock can return SQLITE_BUSY at once, without the
+        // busy handler (SQLite's deadlock rule). Start over then, until the busy timeout has
+        // passed in total (a lock held that long is reported, not waited out again).
+        let migrator = Migrator(connection: connection, migrations: migrations)
+        let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.busyTimeoutMilliseconds) * 1_000_000
+        while true {
+            do {
+                try migrator.checkAndMigrate()
+                break
+            } catch where error.primaryCode == SQLITE_BUSY && DispatchTime.now().uptimeNanoseconds < deadline {
+                usleep(5_000)
+            }
+        }
         try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
     }
 

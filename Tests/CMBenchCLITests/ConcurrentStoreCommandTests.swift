@@ -60,8 +60,9 @@ struct ConcurrentStoreCommandTests {
         let statuses = FailureList()
         try Self.concurrently(4) { writer in
             for index in 0..<Self.runsPerWriter {
-                let status = try workspace.replay(seed: Workspace.seed(writer: writer, index: index)).wait()
-                if status != 0 { statuses.append("writer \(writer) run \(index): status \(status)") }
+                let command = try workspace.replay(seed: Workspace.seed(writer: writer, index: index))
+                let status = command.wait()
+                if status != 0 { statuses.append(Self.failure(command, status, writer: writer, index: index)) }
             }
         }
         #expect(statuses.items.isEmpty, "\(statuses.items)")
@@ -75,6 +76,12 @@ struct ConcurrentStoreCommandTests {
     /// Writer 3's processes are each killed with SIGKILL after a delay that sweeps from 0 to
     /// past a run's length, so some die starting up, some mid-replay and some inside the store's
     /// transaction. The other writers lose nothing; a killed run is there whole or not at all.
+    /// A failed writer run, with how it ended and what it said, so a failure can be diagnosed.
+    static func failure(_ command: BackgroundCommand, _ status: Int32, writer: Int, index: Int) -> String {
+        let how = command.process.terminationReason == .uncaughtSignal ? "signal" : "exit status"
+        return "writer \(writer) run \(index): \(how) \(status), stderr: \(command.stderr)"
+    }
+
     @Test func fourWritersOneKilledRepeatedly() throws {
         let workspace = try Workspace()
         defer { workspace.directory.cleanUp() }
@@ -92,7 +99,7 @@ struct ConcurrentStoreCommandTests {
                     }
                 }
                 let status = command.wait()
-                if status != 0 { statuses.append("writer \(writer) run \(index): status \(status)") }
+                if status != 0 { statuses.append(Self.failure(command, status, writer: writer, index: index)) }
             }
         }
         #expect(statuses.items.isEmpty, "\(statuses.items)")
