@@ -41,11 +41,6 @@ import CMBenchTestSupport
             ExpertCommunicationModel(hardware: hw).time(.dispatch, tokens: 128, expertsPerToken: 8, messageBytes: m.dispatchMessageBytes, expertParallelism: 128).microseconds
         }
         #expect(dispatch(ub) < dispatch(h800.hardware) / 2)
-        let whatIf = FabricWhatIf.h800WithUBDomain(h800: h800)
-        // At batch 128 with two microbatches the model hides H800's all-to-all behind compute,
-        // so the step cannot get slower; it gets faster only where communication is exposed.
-        #expect(whatIf.ubLike.tokensPerSecondPerNPU >= whatIf.nvlink.tokensPerSecondPerNPU)
-        print("what-if:", whatIf.nvlink, whatIf.ubLike)
     }
 
     @Test func cloudMatrixOverRoCEIsSlower() throws {

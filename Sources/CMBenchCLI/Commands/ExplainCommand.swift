@@ -92,6 +92,10 @@ enum ExplainCommand: Command {
                 table.append(["    total", formatFixed(stream.microseconds, digits: 1), "", "", ""])
                 lines.append(table.render().trimmingTrailingNewline)
             }
+            if let wait = layer.communicationWaitPerMicrobatch, wait > 0 {
+                lines.append(
+                    "  compute waits \(formatFixed(wait, digits: 1)) µs per microbatch for dispatch/combine the other microbatch's stages do not cover")
+            }
             lines.append("")
         }
         var extras = TextTable(header: ["once per step", "µs", "bound"], alignments: [.left, .right, .left])
@@ -133,7 +137,9 @@ enum ExplainCommand: Command {
         lines.append(extras.render().trimmingTrailingNewline)
         lines.append("")
         lines.append(
-            "batch \(formatFixed(batch.batchMicroseconds / 1000, digits: 1)) ms (pipelined layers \(formatFixed(batch.pipelinedMicroseconds / 1000, digits: 1)) ms, "
+            "batch \(formatFixed(batch.batchMicroseconds / 1000, digits: 1)) ms ("
+                + (batch.overlap == .twoBatchOverlap ? "two-batch overlap in program order, " : "")
+                + "pipelined layers \(formatFixed(batch.pipelinedMicroseconds / 1000, digits: 1)) ms, "
                 + "mean \(formatFixed(batch.meanLayerMicroseconds, digits: 0)) µs per layer); "
                 + "\(formatFixed(batch.tokensPerSecondPerNPU, digits: 0)) tokens/s per NPU")
         return lines.joined(separator: "\n") + "\n"

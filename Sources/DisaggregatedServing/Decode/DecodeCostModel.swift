@@ -3,16 +3,32 @@ public struct DecodeOptions: Sendable, Equatable {
     public var mtp: MTPSettings
     public var microbatching: MicrobatchPolicy
     public var expertBalance: ExpertBalance
+    /// When set, the attention core takes at least as long as it would for this batch per die
+    /// and mean KV length with one query per request: an experiment that pads attention with
+    /// dummy kernels (SGLang's simulated MTP, [SGL-EP]). Nil in serving.
+    public var attentionPaddedTo: AttentionPadding?
 
-    public init(mtp: MTPSettings, microbatching: MicrobatchPolicy, expertBalance: ExpertBalance) {
+    public init(mtp: MTPSettings, microbatching: MicrobatchPolicy, expertBalance: ExpertBalance, attentionPaddedTo: AttentionPadding? = nil) {
         self.mtp = mtp
         self.microbatching = microbatching
         self.expertBalance = expertBalance
+        self.attentionPaddedTo = attentionPaddedTo
     }
 
     /// The deployment file's settings.
     public init(deployment d: DecodeDeployment) {
         self.init(mtp: d.mtp, microbatching: d.microbatchPolicy, expertBalance: d.expertBalance)
+    }
+}
+
+/// A reference attention workload the attention core is padded to (see `DecodeOptions`).
+public struct AttentionPadding: Sendable, Equatable {
+    public var batchPerDie: Int
+    public var meanKVLength: Double
+
+    public init(batchPerDie: Int, meanKVLength: Double) {
+        self.batchPerDie = batchPerDie
+        self.meanKVLength = meanKVLength
     }
 }
 
@@ -130,9 +146,16 @@ public struct DecodeCostModel: Sendable {
         let ep = deployment.dies
 
         func attentionStream(_ share: CoreShare) -> [OperatorTime] {
-            [
+            var core = operators.decodeAttentionCore(kvTokens: kvPerMB, queriesPerRequest: q, requests: requests, share: share)
+            if let pad = o.attentionPaddedTo {
+                let padRequests = Double(pad.batchPerDie) / Double(n)
+                let padded = operators.decodeAttentionCore(
+                    kvTokens: padRequests * pad.meanKVLength, queriesPerRequest: 1, requests: padRequests, share: share)
+                core.microseconds = max(core.microseconds, padded.microseconds)
+            }
+            return [
                 operators.decodeMLAProlog(tokens: tokens, share: share),
-                operators.decodeAttentionCore(kvTokens: kvPerMB, queriesPerRequest: q, requests: requests, share: share),
+                core,
                 operators.decodeOutProj(tokens: tokens, share: share),
             ]
         }
@@ -161,14 +184,33 @@ public struct DecodeCostModel: Sendable {
         func denseStream(_ share: CoreShare) -> [OperatorTime] { [operators.denseFFN(tokens: tokens, share: share)] }
 
         let calibration = system.deployment.calibration
+        // The shared expert's part of the fused expert operator: it runs in the stage that
+        // hides the dispatch (`StagedCommunicationOverlap`); the routed experts wait for it.
+        let sharedExpertAlone = sharedLocal
+            ? calibration.charged(operators.experts("SharedExpert", tokensPerGroup: sharedTokens, groups: model.sharedExperts, share: shares[0])).microseconds
+            : 0
         func layer(_ kind: LayerTime.Kind, count: Int, ffn: (CoreShare) -> [OperatorTime]) -> LayerTime {
             let streams: [StreamTime]
+            var wait: Double? = nil
             if overlapsCommunication {
-                let all = (attentionStream(shares[0]) + ffn(shares[0])).map(calibration.charged)
+                let attention = attentionStream(shares[0]).map(calibration.charged)
+                let rest = ffn(shares[0]).map(calibration.charged)
+                let all = attention + rest
                 streams = [
                     StreamTime(name: names[0], share: shares[0], operators: all.filter { $0.bound != .communication }),
                     StreamTime(name: names[1], share: shares[1], operators: all.filter { $0.bound == .communication }),
                 ]
+                // attentionStream is [prolog, attention core, output projection]; a MoE stream
+                // starts with the gate, then dispatch, experts, combine.
+                let communication = rest.filter { $0.bound == .communication }
+                if communication.count == 2 {
+                    wait = StagedCommunicationOverlap.waitPerMicrobatch(
+                        dispatch: communication[0].microseconds, combine: communication[1].microseconds,
+                        sharedExpert: sharedExpertAlone, attentionPart0: attention[0].microseconds,
+                        attentionPart1AndGate: attention[1].microseconds + attention[2].microseconds + rest[0].microseconds)
+                } else {
+                    wait = 0
+                }
             } else if n == 2 {
                 streams = [
                     StreamTime(name: names[0], share: shares[0], operators: attentionStream(shares[0]).map(calibration.charged)),
@@ -178,7 +220,9 @@ public struct DecodeCostModel: Sendable {
                 streams = [StreamTime(
                     name: names[0], share: shares[0], operators: (attentionStream(shares[0]) + ffn(shares[0])).map(calibration.charged))]
             }
-            return LayerTime(kind: kind, count: count, microbatches: n, streams: streams, roofline: operators.roofline)
+            return LayerTime(
+                kind: kind, count: count, microbatches: n, streams: streams, roofline: operators.roofline,
+                communicationWaitPerMicrobatch: wait)
         }
 
         var layers = [

@@ -89,6 +89,22 @@ public struct PrefillDeployment: Sendable, Equatable {
     public var promptLength: Int
     public var microbatches: Int
     public var expertBalance: ExpertBalance
+    /// Cube cores (GPU SMs) the communication kernels hold throughout the batch, so the compute
+    /// stages run on the rest (DeepSeek's prefill: 24 of 132 SMs, [PROF]; paper Fig. 18a).
+    /// Zero where a copy engine moves the bytes (CloudMatrix prefill uses SDMA, §4.3.2).
+    public var communicationCores: Int = 0
+    /// How the microbatches overlap communication with compute.
+    public var overlap: PrefillOverlap = .listScheduled
+}
+
+/// How a prefill instance orders its microbatches' stages.
+public enum PrefillOverlap: String, Sendable, Equatable {
+    /// Independent engines (cube, vector, copy engine) each take the stage that can start
+    /// earliest (`PipelineSchedule`; CloudMatrix's AIC/AIV/SDMA pipeline, paper §4.3.2).
+    case listScheduled
+    /// One compute stream in program order, transfers waited for at fixed points
+    /// (`TwoBatchOverlapSchedule`; GPU engines with two-batch overlap).
+    case twoBatchOverlap
 }
 
 /// Fixed costs outside the operators.

@@ -42,6 +42,12 @@ struct DeploymentFile: Decodable, Sendable {
         var promptLength: Sourced<Int>
         var microbatches: Sourced<Int>
         var expertBalance: String
+        /// Cores held by the dispatch/combine kernels for the whole batch (GPU SMs running
+        /// DeepEP's normal kernels); absent or 0 when a copy engine moves the bytes.
+        var communicationCores: Sourced<Int>?
+        /// "listScheduled" (default) or "twoBatchOverlap" (`PrefillOverlap`).
+        var overlap: String?
+        var overlapSource: String?
     }
     struct Overheads: Decodable, Sendable {
         var naiveGraphStartupUs: Sourced<Double>

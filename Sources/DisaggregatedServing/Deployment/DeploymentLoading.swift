@@ -106,7 +106,20 @@ extension Deployment {
             expertsPerDie: try v.positive(p.expertsPerDie, "$.prefill.expertsPerDie"),
             attentionTensorParallelDies: tp, tokensPerNPU: tokens, promptLength: prompt,
             microbatches: try v.positive(p.microbatches, "$.prefill.microbatches"),
-            expertBalance: try balance(p.expertBalance, "$.prefill.expertBalance"))
+            expertBalance: try balance(p.expertBalance, "$.prefill.expertBalance"),
+            communicationCores: try p.communicationCores.map { n throws(ConfigError) in try v.nonNegative(n, "$.prefill.communicationCores") } ?? 0)
+        if let name = p.overlap {
+            guard let overlap = PrefillOverlap(rawValue: name) else {
+                throw v.fail("$.prefill.overlap", "unknown overlap \"\(name)\"; use listScheduled or twoBatchOverlap", code: .unknownName)
+            }
+            guard p.overlapSource?.isEmpty == false else {
+                throw v.fail("$.prefill.overlapSource", "say where the overlap scheme comes from", code: .missingField)
+            }
+            prefill.overlap = overlap
+        }
+        guard prefill.communicationCores < hw.die.cubeCores else {
+            throw v.fail("$.prefill.communicationCores.value", "leaves no core for compute: a die has \(hw.die.cubeCores) cube cores, \(prefill.communicationCores) held for communication")
+        }
 
         let o = f.overheads
         let launch = o.graphLaunchOverlapped.value

@@ -27,6 +27,22 @@ public struct AttainedEfficiency: Sendable, Equatable {
     public var gemmTileN: Int
     public var attentionCompute: Double
     public var memoryBandwidth: Double
+    /// Attained HBM fraction of memory-bound GEMMs (the small-M GEMMs of decode). GEMM kernels
+    /// stream weights through tiles and reach a lower fraction than a bandwidth-tuned attention
+    /// kernel; without a separate measurement it equals `memoryBandwidth`.
+    public var gemmMemoryBandwidth: Double
+
+    public init(
+        gemmCompute: Double, gemmTileM: Int, gemmTileN: Int, attentionCompute: Double, memoryBandwidth: Double,
+        gemmMemoryBandwidth: Double? = nil
+    ) {
+        self.gemmCompute = gemmCompute
+        self.gemmTileM = gemmTileM
+        self.gemmTileN = gemmTileN
+        self.attentionCompute = attentionCompute
+        self.memoryBandwidth = memoryBandwidth
+        self.gemmMemoryBandwidth = gemmMemoryBandwidth ?? memoryBandwidth
+    }
 }
 
 /// A network plane, seen from one die.

@@ -47,6 +47,9 @@ struct HardwareFile: Decodable, Sendable {
         var gemmTileN: Sourced<Int>
         var attentionComputeUtilisation: Sourced<Double>
         var memoryBandwidthUtilisation: Sourced<Double>
+        /// Attained HBM fraction of memory-bound GEMMs (small-M decode GEMMs), when measured
+        /// separately from the attention kernel; `memoryBandwidthUtilisation` otherwise.
+        var gemmMemoryBandwidthUtilisation: Sourced<Double>?
     }
     struct CommPoint: Decodable, Sendable {
         var expertParallelism: Int

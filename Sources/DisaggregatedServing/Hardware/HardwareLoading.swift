@@ -65,7 +65,10 @@ extension Hardware {
             gemmTileM: try v.positive(a.gemmTileM, "$.attained.gemmTileM"),
             gemmTileN: try v.positive(a.gemmTileN, "$.attained.gemmTileN"),
             attentionCompute: try v.fraction(a.attentionComputeUtilisation, "$.attained.attentionComputeUtilisation"),
-            memoryBandwidth: try v.fraction(a.memoryBandwidthUtilisation, "$.attained.memoryBandwidthUtilisation"))
+            memoryBandwidth: try v.fraction(a.memoryBandwidthUtilisation, "$.attained.memoryBandwidthUtilisation"),
+            gemmMemoryBandwidth: try a.gemmMemoryBandwidthUtilisation.map { u throws(ConfigError) in
+                try v.fraction(u, "$.attained.gemmMemoryBandwidthUtilisation")
+            })
         let c = f.expertCommunication
         guard let engine = CommunicationEngine(rawValue: c.engine) else {
             throw v.fail("$.expertCommunication.engine", "unknown engine \"\(c.engine)\"; use \"vector\" or \"dma\"", code: .unknownName)

@@ -42,7 +42,7 @@ public struct Roofline: Sendable {
         let perCorePeak = die.matmulPeak(operandBytes: computeBytes) / Double(die.cubeCores)
         let tileFlops = 2 * rowsPerTile * Double(eff.gemmTileN * k)
         let compute = waves * tileFlops / (perCorePeak * eff.gemmCompute)
-        let memory = memorySeconds(bytes: bytes)
+        let memory = bytes / (die.hbmBandwidthBytesPerSecond * eff.gemmMemoryBandwidth)
         return OperatorTime(
             name: name, microseconds: max(compute, memory) * 1e6, bound: compute >= memory ? .compute : .memory,
             flops: flops, bytes: bytes)

@@ -24,6 +24,22 @@ public struct PrefillLayerStages: Sendable, Equatable {
     public var kind: LayerTime.Kind
     public var count: Int
     public var stages: [PipelineStage]
+    /// The shared expert's part of the "MoE" stage (µs); a two-batch-overlap engine runs it
+    /// after sending the combine (`TwoBatchOverlapSchedule`).
+    public var sharedExpertMicroseconds: Double = 0
+
+    /// This layer as the stages of `TwoBatchOverlapSchedule`: everything before the dispatch,
+    /// the dispatch, the routed experts, the combine, the shared expert, what follows.
+    var twoBatchOverlapLayer: TwoBatchOverlapSchedule.Layer {
+        let transfers = stages.indices.filter { stages[$0].resource == .dma }
+        func sum(_ r: Range<Int>) -> Double { stages[r].reduce(0) { $0 + $1.operation.microseconds } }
+        guard transfers.count == 2 else { return .init(attention: sequentialMicroseconds) }
+        let (d, c) = (transfers[0], transfers[1])
+        return .init(
+            attention: sum(0..<d), dispatch: stages[d].operation.microseconds,
+            routedExperts: sum((d + 1)..<c) - sharedExpertMicroseconds, combine: stages[c].operation.microseconds,
+            beforeCombineWait: sharedExpertMicroseconds, afterCombineWait: sum((c + 1)..<stages.count))
+    }
 
     /// Busy time per resource for one microbatch of one layer (µs).
     public func busyMicroseconds(_ r: PipelineResource) -> Double {
@@ -39,6 +55,8 @@ public struct PrefillBreakdown: Sendable, Equatable {
     public var promptLength: Int
     public var reusedPrefixTokens: Int
     public var options: PrefillOptions
+    /// How the microbatches were overlapped (the deployment's scheme).
+    public var overlap: PrefillOverlap = .listScheduled
     public var expertMaxOverMean: Double
     public var layers: [PrefillLayerStages]
     /// Makespan of the microbatch chains over all layers (µs).
@@ -106,6 +124,9 @@ public struct PrefillCostModel: Sendable {
         let headsOnDie = m.heads / tp
         let ep = dep.expertParallelDies
         let k = m.expertsPerToken
+        // The compute stages run on the cores the communication kernels leave free.
+        let compute = CoreShare(
+            cubeFraction: Double(hw.die.cubeCores - dep.communicationCores) / Double(hw.die.cubeCores), vectorFraction: 1)
 
         let routedSlotsPerDie = dep.expertsPerDie - m.sharedExperts
         let meanRouted = computed * Double(k) * Double(dep.dies) / Double(dep.dies * routedSlotsPerDie)
@@ -117,26 +138,26 @@ public struct PrefillCostModel: Sendable {
         func attentionStages() -> [PipelineStage] {
             // With TP 1 (pure DP attention, the GPU deployments) there is no collective to run.
             [
-                .init(resource: .cube, operation: operators.prefillDownProjection(tokens: computed)),
+                .init(resource: .cube, operation: operators.prefillDownProjection(tokens: computed, share: compute)),
                 tp > 1 ? .init(resource: .cube, operation: transfers.time(
                     "AllGather", bytesSent: computed * Double(m.qLoraRank + m.kvElementsPerTokenPerLayer) * c * Double(tp - 1))) : nil,
-                .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie)),
+                .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie, share: compute)),
                 reused > 0 ? .init(resource: .cube, operation: operators.prefillCachedContextUpProjection(
-                    groupTokens: cachedPerMicrobatch * Double(tp), headsOnDie: headsOnDie)) : nil,
-                .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie)),
+                    groupTokens: cachedPerMicrobatch * Double(tp), headsOnDie: headsOnDie, share: compute)) : nil,
+                .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie, share: compute)),
                 tp > 1 ? .init(resource: .cube, operation: transfers.time(
                     "AllToAll", bytesSent: computed * Double(m.heads * m.vHeadDim) * c * Double(tp - 1) / Double(tp))) : nil,
-                .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed)),
+                .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed, share: compute)),
             ].compactMap { $0 }
         }
         func moeStages() -> [PipelineStage] {
             let dispatchBytes = computed * Double(k * m.dispatchMessageBytes)
             let combineBytes = computed * Double(k * m.combineMessageBytes)
             let routed = operators.experts(
-                "MLP", tokensPerGroup: meanRouted * maxOverMean, groups: routedSlotsPerDie, share: .wholeDie)
-            let shared = operators.experts("SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: .wholeDie)
+                "MLP", tokensPerGroup: meanRouted * maxOverMean, groups: routedSlotsPerDie, share: compute)
+            let shared = operators.experts("SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: compute)
             return [
-                .init(resource: .cube, operation: operators.gating(tokens: computed, share: .wholeDie)),
+                .init(resource: .cube, operation: operators.gating(tokens: computed, share: compute)),
                 .init(resource: .vector, operation: operators.roofline.vector(
                     "DispatchCompute", bytes: computed * Double(m.hidden * p.activationBytes) + dispatchBytes)),
                 .init(resource: .dma, operation: transfers.expertTime(
@@ -150,12 +171,17 @@ public struct PrefillCostModel: Sendable {
         }
         let dense = PrefillLayerStages(
             kind: .dense, count: m.denseLayers,
-            stages: attentionStages() + [.init(resource: .cube, operation: operators.denseFFN(tokens: computed, share: .wholeDie))])
-        let moe = PrefillLayerStages(kind: .moe, count: m.moeLayers, stages: attentionStages() + moeStages())
+            stages: attentionStages() + [.init(resource: .cube, operation: operators.denseFFN(tokens: computed, share: compute))])
+        var moe = PrefillLayerStages(kind: .moe, count: m.moeLayers, stages: attentionStages() + moeStages())
+        moe.sharedExpertMicroseconds = operators.experts(
+            "SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: compute).microseconds
         var layers = [dense, moe]
         var extras: [OperatorTime] = []
         if options.runsMTPModule, m.mtpModules > 0 {
-            layers.append(PrefillLayerStages(kind: .mtp, count: m.mtpModules, stages: moe.stages))
+            var mtp = moe
+            mtp.kind = .mtp
+            mtp.count = m.mtpModules
+            layers.append(mtp)
             extras.append(operators.mtpProjection(tokens: computed * n))
         }
         // The first output token: LM head and sampling on the last position of each prompt.
@@ -170,13 +196,19 @@ public struct PrefillCostModel: Sendable {
             return c
         }
         extras = extras.map(calibration.charged)
-        var chain: [PipelineStage] = []
-        for layer in layers { for _ in 0..<layer.count { chain += layer.stages } }
-        let makespan = PipelineSchedule.makespan(chains: Array(repeating: chain, count: mb))
+        let makespan: Double
+        switch dep.overlap {
+        case .listScheduled:
+            var chain: [PipelineStage] = []
+            for layer in layers { for _ in 0..<layer.count { chain += layer.stages } }
+            makespan = PipelineSchedule.makespan(chains: Array(repeating: chain, count: mb))
+        case .twoBatchOverlap:
+            makespan = TwoBatchOverlapSchedule.makespan(layers: layers.map { ($0.twoBatchOverlapLayer, $0.count) }, microbatches: mb)
+        }
         let perGraph = overheads.graphLaunchOverlapped ? 0 : overheads.naiveGraphStartupSeconds
         return PrefillBreakdown(
             tokensPerNPU: tokensPerNPU, promptLength: promptLength, reusedPrefixTokens: reused, options: options,
-            expertMaxOverMean: maxOverMean, layers: layers, pipelinedMicroseconds: makespan, extras: extras,
+            overlap: dep.overlap, expertMaxOverMean: maxOverMean, layers: layers, pipelinedMicroseconds: makespan, extras: extras,
             graphOverhead: OperatorTime(name: "graph overhead", microseconds: perGraph * 1e6, bound: .fixed))
     }
 }

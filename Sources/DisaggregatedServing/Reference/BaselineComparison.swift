@@ -14,6 +14,25 @@ public enum BaselineComparison {
     /// Decode setups of paper Table 3: batch per GPU and KV length.
     public static let decodeSetups: [String: (batch: Int, kv: Double)] = ["B2": (128, 4096), "B5": (128, 4000)]
 
+    /// SGLang's decode row as [SGL-EP] ran it ("SGLang with PD Disaggregation and simulated
+    /// MTP"): no MTP module runs; instead "we firstly double the batch size and halve the KV
+    /// cache length to maintain the same workload for GroupedGeMM computation and memory access
+    /// ... insert dummy kernels after the real attention computation to ensure the attention
+    /// phase takes the same time as in DeepSeek's profile" (batch 128, KV 4,096), and each of
+    /// the 128 requests emits 1 + acceptance tokens per step (acceptance from the deployment
+    /// file: 60 %, [SGL-EP]).
+    static func simulatedMTPDecode(_ s: SystemConfiguration, batch: Int, kv: Double) -> (step: DecodeStepBreakdown, tokensPerSecondPerGPU: Double) {
+        let d = s.deployment.decode
+        let profile = decodeSetups["B2"]!
+        let options = DecodeOptions(
+            mtp: .off, microbatching: d.microbatchPolicy, expertBalance: d.expertBalance,
+            attentionPaddedTo: AttentionPadding(batchPerDie: profile.batch / s.hardware.diesPerPackage, meanKVLength: profile.kv))
+        let run = 2 * batch / s.hardware.diesPerPackage
+        let step = DecodeCostModel(system: s).stepTime(batchPerDie: run, meanKVLength: kv / 2, options: options)
+        let tokensPerStep = Double(batch) * d.mtp.tokensPerStep
+        return (step, tokensPerStep / (step.stepMicroseconds * 1e-6))
+    }
+
     /// Loads both GPU deployments from `configsDirectory` and evaluates every row of `reference`
     /// whose id it knows.
     public static func compare(configsDirectory: String, reference: [ReferencePoint]) throws(ConfigError) -> [ComparisonRow] {
@@ -31,9 +50,10 @@ public enum BaselineComparison {
         }
     }
 
-    static func prefill(_ s: SystemConfiguration, balance: ExpertBalance) -> PrefillBreakdown {
+    static func prefill(_ s: SystemConfiguration, balance: ExpertBalance, runsMTPModule: Bool) -> PrefillBreakdown {
         var o = PrefillOptions(deployment: s.deployment)
         o.expertBalance = balance
+        o.runsMTPModule = runsMTPModule
         let p = s.deployment.prefill
         return PrefillCostModel(system: s).batchTime(tokensPerNPU: p.tokensPerNPU, promptLength: p.promptLength, options: o)
     }
@@ -46,11 +66,20 @@ public enum BaselineComparison {
     static func evaluate(_ id: String, deepSeek: SystemConfiguration, sglang: SystemConfiguration) -> (Double, String)? {
         switch id {
         case "B1", "B3", "B4":
+            // B1 as the profile ran (its deployment file: perfectly balanced routing, [PROF]);
+            // B3 and B4 are SGLang's two cases, default and simulated perfect EPLB.
             let s = id == "B1" ? deepSeek : sglang
-            let r = prefill(s, balance: id == "B4" ? .perfect : .default)
+            let balance: ExpertBalance = id == "B1" ? s.deployment.prefill.expertBalance : id == "B4" ? .perfect : .default
+            // Neither prefill run drafted with an MTP module (SGLang only simulated MTP in decode).
+            let r = prefill(s, balance: balance, runsMTPModule: false)
             return (r.tokensPerSecondPerNPU, "\(s.deployment.name) prefill, \(r.options.microbatches) microbatches, max/mean \(formatted(r.expertMaxOverMean))")
-        case "B2", "B5":
-            let s = id == "B2" ? deepSeek : sglang
+        case "B5":
+            let setup = decodeSetups[id]!
+            let (step, rate) = simulatedMTPDecode(sglang, batch: setup.batch, kv: setup.kv)
+            return (rate, "\(sglang.deployment.name) decode as SGLang simulated MTP: \(step.batchPerDie) requests per GPU at KV \(formatted(step.meanKVLength)), "
+                + "attention padded to the profile's, step \(formatted(step.stepMicroseconds / 1000)) ms, \(formatted(sglang.deployment.decode.mtp.tokensPerStep)) tokens per request per step")
+        case "B2":
+            let s = deepSeek
             let setup = decodeSetups[id]!
             let step = decode(s, batch: setup.batch, kv: setup.kv)
             return (step.tokensPerSecondPerDie * Double(s.hardware.diesPerPackage),
