@@ -103,6 +103,45 @@ import CMBenchTestSupport
         }
     }
 
+    /// DeepEP's low-latency dispatch keeps the SMs busy for a while even when its transfer is
+    /// hidden ([SGL-EP] unit test: 0.06 ms): that time sits on the compute stream. Only the
+    /// GPU kernels have it; the RoCE what-if swaps CloudMatrix's fabric, not its kernels.
+    @Test func lowLatencyDispatchHoldsTheSMs() throws {
+        let s = try gpu("deepseek-h800")
+        let core = try #require(s.hardware.linkCommunication).lowLatencyDispatchCoreSeconds
+        #expect(core > 0)
+        func moeCompute(_ sys: SystemConfiguration, batch: Int) throws -> [OperatorTime] {
+            let step = DecodeCostModel(system: sys).stepTime(
+                batchPerDie: batch, meanKVLength: 4096, options: DecodeOptions(deployment: sys.deployment.decode))
+            return try #require(step.layers.first { $0.kind == .moe }).streams[0].operators
+        }
+        let sm = try #require(try moeCompute(s, batch: 128).first { $0.name == "dispatch send/recv" })
+        #expect(abs(sm.microseconds - (core * 1e6 + s.deployment.calibration.perOperatorOverheadSeconds * 1e6)) < 1e-9)
+        var none = s
+        none.hardware.linkCommunication?.lowLatencyDispatchCoreSeconds = 0
+        let with = DecodeCostModel(system: s).stepTime(batchPerDie: 128, meanKVLength: 4096, options: DecodeOptions(deployment: s.deployment.decode))
+        let without = DecodeCostModel(system: none).stepTime(batchPerDie: 128, meanKVLength: 4096, options: DecodeOptions(deployment: s.deployment.decode))
+        #expect(with.stepMicroseconds > without.stepMicroseconds)
+        let cm = try Fixtures.system()
+        #expect(try moeCompute(cm, batch: 96).allSatisfy { $0.name != "dispatch send/recv" })
+        let whatIf = FabricWhatIf.cloudMatrixOverRoCE(cloudMatrix: cm, gpu: s.hardware)
+        #expect(whatIf.roce.tpotMilliseconds > whatIf.ub.tpotMilliseconds)
+    }
+
+    // MARK: expert balance
+
+    @Test func randomRoutingKeepsTheNoiseButNotTheSkew() throws {
+        let imbalance = try gpu("sglang-h100").deployment.imbalance
+        let perfect = imbalance.maxOverMean(balance: .perfect, slots: 288, meanTokensPerSlot: 7282)
+        let random = imbalance.maxOverMean(balance: .random, slots: 288, meanTokensPerSlot: 7282)
+        let deployed = imbalance.maxOverMean(balance: .default, slots: 288, meanTokensPerSlot: 7282)
+        #expect(perfect == 1)
+        #expect(random > 1 && random < deployed)
+        #expect(abs(deployed / random - imbalance.systematicSkew) < 1e-12)
+        // Fewer tokens per expert, more noise.
+        #expect(imbalance.maxOverMean(balance: .random, slots: 288, meanTokensPerSlot: 64) > random)
+    }
+
     // MARK: two-batch overlap in program order (prefill)
 
     typealias TBO = TwoBatchOverlapSchedule

@@ -7,8 +7,8 @@ enum ExplainCommand: Command {
         name: "explain",
         summary: "Break one decode step or prefill batch down by layer, stream and operator (µs).",
         usage: [
-            "explain --phase decode [--batch B] [--kv L] [--mtp on|off] [--microbatching always|never|auto] [--experts perfect|default]",
-            "explain --phase prefill [--tokens-per-npu T] [--prompt L] [--reused R] [--microbatches N] [--experts perfect|default]",
+            "explain --phase decode [--batch B] [--kv L] [--mtp on|off] [--microbatching always|never|auto] [--experts perfect|default|random]",
+            "explain --phase prefill [--tokens-per-npu T] [--prompt L] [--reused R] [--microbatches N] [--experts perfect|default|random]",
         ],
         discussion: """
             Prints the cost model's per-operator times for one layer of each kind (dense, MoE, MTP),
@@ -24,7 +24,7 @@ enum ExplainCommand: Command {
             OptionSpec("--kv", .value(placeholder: "L"), help: "Decode: mean KV length in tokens (default 4096)."),
             OptionSpec("--mtp", .value(placeholder: "on|off"), help: "Decode: multi-token prediction (default: the deployment's)."),
             OptionSpec("--microbatching", .value(placeholder: "POLICY"), help: "Decode: always, never or auto (the deployment's policy)."),
-            OptionSpec("--experts", .value(placeholder: "BALANCE"), help: "perfect or default expert load balance."),
+            OptionSpec("--experts", .value(placeholder: "BALANCE"), help: "perfect, default (the deployment's EPLB) or random (routing noise only)."),
             OptionSpec("--tokens-per-npu", .value(placeholder: "T"), help: "Prefill: batch tokens per NPU (default 16384)."),
             OptionSpec("--prompt", .value(placeholder: "L"), help: "Prefill: prompt length (default 4096)."),
             OptionSpec("--reused", .value(placeholder: "R"), help: "Prefill: prefix tokens per prompt loaded from the cache (default 0)."),

@@ -174,12 +174,15 @@ public struct DecodeCostModel: Sendable {
                 let shared = operators.experts(tokensPerGroup: sharedTokens, groups: 1, share: share)
                 experts = routed.microseconds >= shared.microseconds ? routed : shared
             }
+            let dispatchOnCores = system.hardware.linkCommunication?.lowLatencyDispatchCoreSeconds ?? 0
             return [
                 operators.gating(tokens: tokens, share: share),
+                dispatchOnCores > 0
+                    ? OperatorTime(name: "dispatch send/recv", microseconds: dispatchOnCores * 1e6, bound: .fixed) : nil,
                 communication.time(.dispatch, tokens: tokens, expertsPerToken: copiesPerToken, messageBytes: model.dispatchMessageBytes, expertParallelism: ep, share: share),
                 experts,
                 communication.time(.combine, tokens: tokens, expertsPerToken: copiesPerToken, messageBytes: model.combineMessageBytes, expertParallelism: ep, share: share),
-            ]
+            ].compactMap { $0 }
         }
         func denseStream(_ share: CoreShare) -> [OperatorTime] { [operators.denseFFN(tokens: tokens, share: share)] }
 

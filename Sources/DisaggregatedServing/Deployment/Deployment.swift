@@ -4,6 +4,10 @@ public enum ExpertBalance: String, Sendable, Equatable, CaseIterable {
     case perfect
     /// The deployment's EPLB: routing noise plus the stated systematic skew (`ExpertImbalance`).
     case `default`
+    /// Experts drawn at random for every token: routing noise only, no skew (SGLang's
+    /// "simulated perfect EPLB", [SGL-EP]: "random expert selection following group-limited
+    /// routing semantics").
+    case random
 }
 
 /// The cube and vector cores one microbatch stream owns on a die.
@@ -128,10 +132,15 @@ public struct ExpertImbalance: Sendable, Equatable {
     public func maxOverMean(balance: ExpertBalance, slots: Int, meanTokensPerSlot: Double) -> Double {
         switch balance {
         case .perfect: return 1
-        case .default:
-            guard slots > 1, meanTokensPerSlot > 0 else { return systematicSkew }
-            return systematicSkew * (1 + (2 * Foundation.log(Double(slots)) / meanTokensPerSlot).squareRoot())
+        case .default: return systematicSkew * Self.routingNoise(slots: slots, meanTokensPerSlot: meanTokensPerSlot)
+        case .random: return Self.routingNoise(slots: slots, meanTokensPerSlot: meanTokensPerSlot)
         }
+    }
+
+    /// Expected max over mean of `slots` Poisson loads of mean λ: 1 + √(2 ln N / λ).
+    static func routingNoise(slots: Int, meanTokensPerSlot: Double) -> Double {
+        guard slots > 1, meanTokensPerSlot > 0 else { return 1 }
+        return 1 + (2 * Foundation.log(Double(slots)) / meanTokensPerSlot).squareRoot()
     }
 }
 

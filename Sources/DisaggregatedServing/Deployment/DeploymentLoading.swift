@@ -22,7 +22,7 @@ extension Deployment {
         decodeInstances = try v.nonNegative(f.decodeInstances, "$.decodeInstances")
         func balance(_ s: String, _ p: String) throws(ConfigError) -> ExpertBalance {
             guard let b = ExpertBalance(rawValue: s) else {
-                throw v.fail(p, "unknown expert balance \"\(s)\"; use \"perfect\" or \"default\"", code: .unknownName)
+                throw v.fail(p, "unknown expert balance \"\(s)\"; use \"perfect\", \"default\" or \"random\"", code: .unknownName)
             }
             return b
         }

@@ -106,6 +106,10 @@ public struct LinkCommunication: Sendable, Equatable {
     /// Whether the bulk (prefill) kernels send a token once per destination domain and forward
     /// it inside the domain (DeepEP normal kernels: RDMA to the node, then NVLink).
     public var bulkKernelsDeduplicatePerDomain: Bool
+    /// Compute-stream time of one low-latency dispatch call: its send and receive kernels run
+    /// on the SMs (quantise and post the messages; unpack on arrival) even when the transfer
+    /// itself is hidden. Zero when unmeasured.
+    public var lowLatencyDispatchCoreSeconds: Double = 0
 }
 
 /// The hardware profile: die, packaging, node, supernode and fabrics, validated.

@@ -59,6 +59,8 @@ struct HardwareFile: Decodable, Sendable {
         var fixedLatencyUs: Sourced<Double>
         var lowLatencyKernelsUseScaleOutOnly: Sourced<Bool>
         var bulkKernelsDeduplicatePerDomain: Sourced<Bool>
+        /// SM time of one low-latency dispatch (send and receive kernels, data already there).
+        var lowLatencyDispatchCoreUs: Sourced<Double>?
     }
     struct ExpertCommunication: Decodable, Sendable {
         var engine: String

@@ -88,7 +88,10 @@ extension Hardware {
             linkCommunication = LinkCommunication(
                 fixedLatencySeconds: try v.nonNegative(l.fixedLatencyUs, e + "links.fixedLatencyUs") * 1e-6,
                 lowLatencyKernelsUseScaleOutOnly: l.lowLatencyKernelsUseScaleOutOnly.value,
-                bulkKernelsDeduplicatePerDomain: l.bulkKernelsDeduplicatePerDomain.value)
+                bulkKernelsDeduplicatePerDomain: l.bulkKernelsDeduplicatePerDomain.value,
+                lowLatencyDispatchCoreSeconds: try l.lowLatencyDispatchCoreUs.map { u throws(ConfigError) in
+                    try v.nonNegative(u, e + "links.lowLatencyDispatchCoreUs") * 1e-6
+                } ?? 0)
             if c.dispatch != nil || c.combine != nil {
                 throw v.fail("$.expertCommunication", "give either a measured table (dispatch, combine) or links, not both")
             }

@@ -21,6 +21,8 @@ public enum FabricWhatIf {
         roce.hardware.linkCommunication = gpu.linkCommunication.map {
             var l = $0
             l.fixedLatencySeconds = cloudMatrix.hardware.scaleUp.measured?.writeInterNodeLatencySeconds ?? $0.fixedLatencySeconds
+            // Only the fabric changes: the SM time of DeepEP's kernels is not CloudMatrix's.
+            l.lowLatencyDispatchCoreSeconds = 0
             return l
         }
         return (decode("cloudmatrix, UB", cloudMatrix, batchPerNPU, kv), decode("cloudmatrix, RoCE at GPU NIC rate", roce, batchPerNPU, kv))

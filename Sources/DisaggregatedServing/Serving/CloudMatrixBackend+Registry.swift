@@ -38,7 +38,7 @@ extension CloudMatrixBackend {
     /// | `mtp_acceptance` | in [0, 1] | the deployment's (0.7) |
     /// | `mtp_sampling` | `expected`, `sampled` | `expected` |
     /// | `precision` | `int8`, `bf16` (or a model-file precision name) | the deployment's (`int8`) |
-    /// | `experts` | `perfect`, `default` | the deployment's (`default`) |
+    /// | `experts` | `perfect`, `default`, `random` | the deployment's (`default`) |
     ///
     /// Every other key is refused. For speed, down-cast the registry's `any ServingBackend` to
     /// `CloudMatrixBackend` before building the replayer, so its loop is specialised.
@@ -79,7 +79,7 @@ extension CloudMatrixBackend {
         let sampling = try choice("mtp_sampling", ["expected": ServingDeploymentSettings.MTPSampling.expected, "sampled": .sampled])
         var precision = p.text("precision")
         if precision == "int8" { precision = "int8-w8a8" }
-        let experts = try choice("experts", ["perfect": ExpertBalance.perfect, "default": .default])
+        let experts = try choice("experts", ["perfect": ExpertBalance.perfect, "default": .default, "random": .random])
         do {
             return try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision) { s in
                 if let prefillInstances { s.prefillInstances = prefillInstances }
