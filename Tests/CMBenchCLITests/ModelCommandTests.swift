@@ -24,7 +24,7 @@ import Testing
         let systemCalibrations = points.filter { point in
             let id = point["id"] as! String
             let number = Int(id.dropFirst().prefix { $0.isNumber }) ?? 0
-            return point["role"] as? String == "calibration" && number >= 1 && number <= 12
+            return id.hasPrefix("R") && point["role"] as? String == "calibration" && number >= 1 && number <= 12
         }
         #expect(systemCalibrations.count <= 2)
     }

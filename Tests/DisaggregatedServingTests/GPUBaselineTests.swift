@@ -82,8 +82,45 @@ import CMBenchTestSupport
         let reference = try ReferencePoint.load(path: SharedTraces.packageRoot.appendingPathComponent("results/reference/gpu-baselines.json").path)
         let rows = try BaselineComparison.compare(configsDirectory: Fixtures.configs, reference: reference)
         #expect(Set(rows.map(\.id)).isSuperset(of: ["B1", "B2", "B3", "B4", "B5", "B6-D8", "B6-C256"]))
-        #expect(rows.allSatisfy { $0.role == .prediction && $0.model > 0 })
+        #expect(rows.allSatisfy { $0.model > 0 })
+        // Only the two rows C3 was fitted on are calibrations.
+        #expect(Set(rows.filter { $0.role == .calibration }.map(\.id)) == BaselineComparison.calibrationRows)
         #expect(rows.count == reference.count)  // every row of the file, bandwidth columns included
+    }
+
+    /// C3, the low-latency kernels' scale-out rate in h800.json, is what refitting it on the
+    /// reference EP8 dispatch gives; and it reproduces that row.
+    @Test func calibrationC3RefitsToTheStoredRate() throws {
+        let reference = try ReferencePoint.load(path: SharedTraces.packageRoot.appendingPathComponent("results/reference/gpu-baselines.json").path)
+        let h800 = try gpu("deepseek-h800")
+        let stored = try #require(h800.hardware.linkCommunication?.lowLatencyBytesPerSecond)
+        let refit = try #require(BaselineComparison.refitLowLatencyRate(deepSeek: h800, reference: reference))
+        #expect(abs(refit - stored) / stored < 2e-4)
+        let rows = BaselineComparison.compare(deepSeek: h800, sglang: try gpu("sglang-h100"), reference: reference)
+        let d8 = try #require(rows.first { $0.id == "B6-D8" })
+        #expect(abs(d8.errorPercent) < 0.05)
+    }
+
+    @Test func lowLatencyRateAboveTheLineRateIsRejected() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        let path = try Fixtures.edited(Fixtures.configs + "/hardware/h800.json", in: dir) {
+            Fixtures.set(&$0, ["expertCommunication", "links", "lowLatencyAttainedGBps", "value"], 60.0)
+        }
+        do {
+            _ = try Hardware.load(path: path)
+            Issue.record("expected an error")
+        } catch { #expect(error.path == "$.expertCommunication.links.lowLatencyAttainedGBps.value") }
+    }
+
+    /// DeepEP's wire format, not CANN's 512-byte padding: FP8 data + 56 FP32 scales + 16-byte
+    /// header, and BF16 for combine (the byte counts of DeepEP's low-latency test).
+    @Test func gpuMessagesUseDeepEPsWireFormat() throws {
+        let m = try gpu("deepseek-h800").model
+        #expect(m.dispatchMessageBytes == 7168 + 7168 / 128 * 4 + 16)
+        #expect(m.combineMessageBytes == 7168 * 2)
+        let ascend = try Fixtures.system().model
+        #expect(ascend.dispatchMessageBytes % 512 == 0)
     }
 
     /// Table 6's bandwidth column is bytes sent over latency: the model's bandwidth row must be

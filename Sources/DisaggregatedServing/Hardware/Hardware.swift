@@ -110,6 +110,9 @@ public struct LinkCommunication: Sendable, Equatable {
     /// on the SMs (quantise and post the messages; unpack on arrival) even when the transfer
     /// itself is hidden. Zero when unmeasured.
     public var lowLatencyDispatchCoreSeconds: Double = 0
+    /// Scale-out rate of the low-latency (decode) kernels: per-token messages reach less than
+    /// the bulk kernels' chunked transfers. Nil: the scale-out attained rate.
+    public var lowLatencyBytesPerSecond: Double? = nil
 }
 
 /// The hardware profile: die, packaging, node, supernode and fabrics, validated.

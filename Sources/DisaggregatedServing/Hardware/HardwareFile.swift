@@ -61,6 +61,9 @@ struct HardwareFile: Decodable, Sendable {
         var bulkKernelsDeduplicatePerDomain: Sourced<Bool>
         /// SM time of one low-latency dispatch (send and receive kernels, data already there).
         var lowLatencyDispatchCoreUs: Sourced<Double>?
+        /// Rate the low-latency kernels reach on the bytes they send over scale-out, when it
+        /// differs from the bulk kernels' (`scaleOut.attainedGBps`).
+        var lowLatencyAttainedGBps: Sourced<Double>?
     }
     struct ExpertCommunication: Decodable, Sendable {
         var engine: String

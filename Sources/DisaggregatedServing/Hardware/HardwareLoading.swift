@@ -91,7 +91,13 @@ extension Hardware {
                 bulkKernelsDeduplicatePerDomain: l.bulkKernelsDeduplicatePerDomain.value,
                 lowLatencyDispatchCoreSeconds: try l.lowLatencyDispatchCoreUs.map { u throws(ConfigError) in
                     try v.nonNegative(u, e + "links.lowLatencyDispatchCoreUs") * 1e-6
-                } ?? 0)
+                } ?? 0,
+                lowLatencyBytesPerSecond: try l.lowLatencyAttainedGBps.map { n throws(ConfigError) in
+                    try v.positive(n, e + "links.lowLatencyAttainedGBps") * gb
+                })
+            if let rate = linkCommunication?.lowLatencyBytesPerSecond, rate > outLine * 1.000001 {
+                throw v.fail(e + "links.lowLatencyAttainedGBps.value", "attained rate \(rate / gb) GB/s exceeds the scale-out line rate \(outLine / gb) GB/s")
+            }
             if c.dispatch != nil || c.combine != nil {
                 throw v.fail("$.expertCommunication", "give either a measured table (dispatch, combine) or links, not both")
             }

@@ -13,6 +13,8 @@ struct ModelFile: Decodable, Sendable {
         var dispatchScaleBytes: Sourced<Int>
         var combineBytesPerElement: Sourced<Int>
         var collectiveBytesPerElement: Sourced<Int>
+        var dispatchHeaderBytes: Sourced<Int>?
+        var messageAlignmentBytes: Sourced<Int>?
     }
     var name: String
     var layers: Sourced<Int>

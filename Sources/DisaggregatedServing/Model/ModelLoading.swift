@@ -63,6 +63,8 @@ extension ModelShape {
             // Scale bytes are per token (one INT32, or one FP32 per 128-channel group), not per element.
             dispatchScaleBytes: try v.nonNegative(p.dispatchScaleBytes, pp + "dispatchScaleBytes"),
             combineBytesPerElement: try bytes(p.combineBytesPerElement, "combineBytesPerElement"),
-            collectiveBytesPerElement: try bytes(p.collectiveBytesPerElement, "collectiveBytesPerElement"))
+            collectiveBytesPerElement: try bytes(p.collectiveBytesPerElement, "collectiveBytesPerElement"),
+            dispatchHeaderBytes: try p.dispatchHeaderBytes.map { n throws(ConfigError) in try v.nonNegative(n, pp + "dispatchHeaderBytes", atMost: 1 << 16) } ?? 0,
+            messageAlignmentBytes: try p.messageAlignmentBytes.map { n throws(ConfigError) in try v.positive(n, pp + "messageAlignmentBytes", atMost: 1 << 16) })
     }
 }

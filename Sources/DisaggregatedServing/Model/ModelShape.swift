@@ -52,13 +52,14 @@ public struct ModelShape: Sendable, Equatable {
 
     /// Bytes of one dispatched token: payload (+ scale), padded to the message alignment.
     public var dispatchMessageBytes: Int {
-        let raw = hidden * precision.dispatchBytesPerElement + precision.dispatchScaleBytes
-        return (raw + messageAlignmentBytes - 1) / messageAlignmentBytes * messageAlignmentBytes
+        aligned(hidden * precision.dispatchBytesPerElement + precision.dispatchScaleBytes + precision.dispatchHeaderBytes)
     }
     /// Bytes of one combined token (expert output sent back).
-    public var combineMessageBytes: Int {
-        let raw = hidden * precision.combineBytesPerElement
-        return (raw + messageAlignmentBytes - 1) / messageAlignmentBytes * messageAlignmentBytes
+    public var combineMessageBytes: Int { aligned(hidden * precision.combineBytesPerElement) }
+
+    func aligned(_ raw: Int) -> Int {
+        let a = precision.messageAlignmentBytes ?? messageAlignmentBytes
+        return (raw + a - 1) / a * a
     }
     /// KV-cache bytes per token over all main-model layers.
     public var kvBytesPerToken: Int { layers * kvElementsPerTokenPerLayer * precision.kvCacheBytes }

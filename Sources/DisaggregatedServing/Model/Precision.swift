@@ -19,4 +19,9 @@ public struct Precision: Sendable, Equatable {
     public var combineBytesPerElement: Int
     /// Prefill attention all-gather / all-to-all payloads.
     public var collectiveBytesPerElement: Int
+    /// Bytes the communication library adds to each dispatched token (DeepEP: a 16-byte header).
+    public var dispatchHeaderBytes: Int = 0
+    /// The library's message alignment when it differs from the model file's (CANN pads to
+    /// 512 B; DeepEP copies 16-byte units); nil: the model file's.
+    public var messageAlignmentBytes: Int? = nil
 }

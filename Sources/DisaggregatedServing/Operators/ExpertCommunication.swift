@@ -87,7 +87,7 @@ public struct ExpertCommunicationModel: Sendable {
             // Remote bytes only; the kernel may route intra-domain traffic over the NIC as well.
             var up = bytes * shares.scaleUp, out = bytes * shares.scaleOut
             if links.lowLatencyKernelsUseScaleOutOnly { out += up; up = 0 }
-            seconds = fixedLatencySeconds + max(up / scaleUpBytesPerSecond, out / scaleOutBytesPerSecond)
+            seconds = fixedLatencySeconds + max(up / scaleUpBytesPerSecond, out / (links.lowLatencyBytesPerSecond ?? scaleOutBytesPerSecond))
         } else if shares.scaleOut > 0 {
             // The measured table covers the scale-up domain; what leaves it goes over scale-out.
             let inside = bytes * (1 - shares.scaleOut) / effectiveBandwidth(kind, expertParallelism: min(ep, domainDies))

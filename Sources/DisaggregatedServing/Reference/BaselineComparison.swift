@@ -1,8 +1,8 @@
 /// The paper's GPU baseline rows (B1–B6), evaluated through the same cost model from the GPU
 /// hardware and deployment files alone.
 ///
-/// Every row is a prediction: nothing here is fitted, and the CloudMatrix calibration is not
-/// applied (the GPU deployment files carry their own stated assumptions). B1–B5 are the
+/// Every row is a prediction except the two C3 was fitted on (`calibrationRows`); the
+/// CloudMatrix calibrations are not applied (the GPU files carry their own stated assumptions). B1–B5 are the
 /// DeepSeek-on-H800 and SGLang-on-H100 rows of paper Tables 2 and 3; B6-Dn / B6-Cn and their
 /// `-bw` twins are the H800 DeepEP latency and bandwidth columns of Table 6 (128 tokens per
 /// rank, top-8, FP8 dispatch, BF16 combine).
@@ -45,9 +45,24 @@ public enum BaselineComparison {
         reference.compactMap { point in
             guard let (model, note) = evaluate(point.id, deepSeek: deepSeek, sglang: sglang) else { return nil }
             return ComparisonRow(
-                id: point.id, what: point.what, unit: point.unit, paper: point.value, model: model, role: .prediction,
-                tolerancePercent: 10, note: note)
+                id: point.id, what: point.what, unit: point.unit, paper: point.value, model: model,
+                role: calibrationRows.contains(point.id) ? .calibration : .prediction, tolerancePercent: 10, note: note)
         }
+    }
+
+    /// Rows a GPU constant was fitted on: C3, the low-latency kernels' scale-out rate
+    /// (`links.lowLatencyAttainedGBps` in `h800.json`), fitted on Table 6's EP8 dispatch.
+    public static let calibrationRows: Set<String> = ["B6-D8", "B6-D8-bw"]
+
+    /// Refits C3 from the reference EP8 dispatch latency: the bytes that leave the GPU (128
+    /// tokens × top-k × the dispatch message, less the 1/EP that stay local) over the latency
+    /// less the fixed part. Bytes per second.
+    public static func refitLowLatencyRate(deepSeek: SystemConfiguration, reference: [ReferencePoint]) -> Double? {
+        guard let point = reference.first(where: { $0.id == "B6-D8" }), let links = deepSeek.hardware.linkCommunication else { return nil }
+        let m = deepSeek.model
+        let shares = ExpertCommunicationModel.trafficShares(expertParallelism: 8, domainDies: deepSeek.hardware.diesPerScaleUpDomain)
+        let remote = 128 * Double(m.expertsPerToken * m.dispatchMessageBytes) * (shares.scaleUp + shares.scaleOut)
+        return remote / (point.value * 1e-6 - links.fixedLatencySeconds)
     }
 
     static func prefill(_ s: SystemConfiguration, balance: ExpertBalance, runsMTPModule: Bool) -> PrefillBreakdown {

@@ -23,6 +23,7 @@ public enum FabricWhatIf {
             l.fixedLatencySeconds = cloudMatrix.hardware.scaleUp.measured?.writeInterNodeLatencySeconds ?? $0.fixedLatencySeconds
             // Only the fabric changes: the SM time of DeepEP's kernels is not CloudMatrix's.
             l.lowLatencyDispatchCoreSeconds = 0
+            l.lowLatencyBytesPerSecond = nil
             return l
         }
         return (decode("cloudmatrix, UB", cloudMatrix, batchPerNPU, kv), decode("cloudmatrix, RoCE at GPU NIC rate", roce, batchPerNPU, kv))
