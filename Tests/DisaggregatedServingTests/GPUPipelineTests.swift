@@ -226,19 +226,20 @@ import CMBenchTestSupport
             return try #require(moe.streams[0].operators.first { $0.name == "FusedAttention" }).microseconds
         }
         let unpadded = try core(o, batch: 256, kv: 500)
+        let profile = BaselineComparison.profileAttentionMicroseconds(try gpu("deepseek-h800"))
+        #expect(unpadded < profile)
         var padded = o
-        padded.attentionPaddedTo = AttentionPadding(batchPerDie: 128, meanKVLength: 4096)
-        let reference = try core(o, batch: 128, kv: 4096)
-        #expect(unpadded < reference)
-        #expect(try core(padded, batch: 256, kv: 500) >= reference - 1e-9)
-        // Padding to a lighter workload changes nothing.
-        padded.attentionPaddedTo = AttentionPadding(batchPerDie: 8, meanKVLength: 100)
+        padded.attentionPaddedTo = AttentionPadding(minimumMicrosecondsPerMicrobatch: profile)
+        let overhead = s.deployment.calibration.perOperatorOverheadSeconds * 1e6
+        #expect(abs(try core(padded, batch: 256, kv: 500) - (profile + overhead)) < 1e-9)
+        // Padding below the real time changes nothing.
+        padded.attentionPaddedTo = AttentionPadding(minimumMicrosecondsPerMicrobatch: 1)
         #expect(try core(padded, batch: 256, kv: 500) == unpadded)
     }
 
     @Test func simulatedMTPCountsOneRequestPlusItsAcceptedDraftPerTwoRunTokens() throws {
         let s = try gpu("sglang-h100")
-        let (step, rate) = BaselineComparison.simulatedMTPDecode(s, batch: 128, kv: 4000)
+        let (step, rate) = BaselineComparison.simulatedMTPDecode(s, profile: try gpu("deepseek-h800"), batch: 128, kv: 4000)
         #expect(step.batchPerDie == 256)
         #expect(abs(step.meanKVLength - 2000) < 1e-9)
         #expect(step.options.mtp.draftTokens == 0)

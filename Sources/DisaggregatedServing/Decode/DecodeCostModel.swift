@@ -3,9 +3,8 @@ public struct DecodeOptions: Sendable, Equatable {
     public var mtp: MTPSettings
     public var microbatching: MicrobatchPolicy
     public var expertBalance: ExpertBalance
-    /// When set, the attention core takes at least as long as it would for this batch per die
-    /// and mean KV length with one query per request: an experiment that pads attention with
-    /// dummy kernels (SGLang's simulated MTP, [SGL-EP]). Nil in serving.
+    /// When set, the attention core of each microbatch takes at least this long: an experiment
+    /// that pads attention with dummy kernels (SGLang's simulated MTP, [SGL-EP]). Nil in serving.
     public var attentionPaddedTo: AttentionPadding?
 
     public init(mtp: MTPSettings, microbatching: MicrobatchPolicy, expertBalance: ExpertBalance, attentionPaddedTo: AttentionPadding? = nil) {
@@ -21,14 +20,12 @@ public struct DecodeOptions: Sendable, Equatable {
     }
 }
 
-/// A reference attention workload the attention core is padded to (see `DecodeOptions`).
+/// The time the attention core of one microbatch is padded to (see `DecodeOptions`).
 public struct AttentionPadding: Sendable, Equatable {
-    public var batchPerDie: Int
-    public var meanKVLength: Double
+    public var minimumMicrosecondsPerMicrobatch: Double
 
-    public init(batchPerDie: Int, meanKVLength: Double) {
-        self.batchPerDie = batchPerDie
-        self.meanKVLength = meanKVLength
+    public init(minimumMicrosecondsPerMicrobatch: Double) {
+        self.minimumMicrosecondsPerMicrobatch = minimumMicrosecondsPerMicrobatch
     }
 }
 
@@ -148,10 +145,7 @@ public struct DecodeCostModel: Sendable {
         func attentionStream(_ share: CoreShare) -> [OperatorTime] {
             var core = operators.decodeAttentionCore(kvTokens: kvPerMB, queriesPerRequest: q, requests: requests, share: share)
             if let pad = o.attentionPaddedTo {
-                let padRequests = Double(pad.batchPerDie) / Double(n)
-                let padded = operators.decodeAttentionCore(
-                    kvTokens: padRequests * pad.meanKVLength, queriesPerRequest: 1, requests: padRequests, share: share)
-                core.microseconds = max(core.microseconds, padded.microseconds)
+                core.microseconds = max(core.microseconds, pad.minimumMicrosecondsPerMicrobatch)
             }
             return [
                 operators.decodeMLAProlog(tokens: tokens, share: share),

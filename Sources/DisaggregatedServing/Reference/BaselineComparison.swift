@@ -14,6 +14,15 @@ public enum BaselineComparison {
     /// Decode setups of paper Table 3: batch per GPU and KV length.
     public static let decodeSetups: [String: (batch: Int, kv: Double)] = ["B2": (128, 4096), "B5": (128, 4000)]
 
+    /// The attention core of one microbatch in DeepSeek's decode profile (B2's setup, two
+    /// microbatches, on DeepSeek's hardware and kernels): what SGLang padded its attention to.
+    static func profileAttentionMicroseconds(_ deepSeek: SystemConfiguration) -> Double {
+        let profile = decodeSetups["B2"]!
+        let requests = Double(profile.batch / deepSeek.hardware.diesPerPackage) / 2
+        return TransformerOperators(model: deepSeek.model, hardware: deepSeek.hardware).decodeAttentionCore(
+            kvTokens: requests * profile.kv, queriesPerRequest: 1, requests: requests, share: .wholeDie).microseconds
+    }
+
     /// SGLang's decode row as [SGL-EP] ran it ("SGLang with PD Disaggregation and simulated
     /// MTP"): no MTP module runs; instead "we firstly double the batch size and halve the KV
     /// cache length to maintain the same workload for GroupedGeMM computation and memory access
@@ -21,12 +30,13 @@ public enum BaselineComparison {
     /// phase takes the same time as in DeepSeek's profile" (batch 128, KV 4,096), and each of
     /// the 128 requests emits 1 + acceptance tokens per step (acceptance from the deployment
     /// file: 60 %, [SGL-EP]).
-    static func simulatedMTPDecode(_ s: SystemConfiguration, batch: Int, kv: Double) -> (step: DecodeStepBreakdown, tokensPerSecondPerGPU: Double) {
+    static func simulatedMTPDecode(_ s: SystemConfiguration, profile deepSeek: SystemConfiguration, batch: Int, kv: Double)
+        -> (step: DecodeStepBreakdown, tokensPerSecondPerGPU: Double)
+    {
         let d = s.deployment.decode
-        let profile = decodeSetups["B2"]!
         let options = DecodeOptions(
             mtp: .off, microbatching: d.microbatchPolicy, expertBalance: d.expertBalance,
-            attentionPaddedTo: AttentionPadding(batchPerDie: profile.batch / s.hardware.diesPerPackage, meanKVLength: profile.kv))
+            attentionPaddedTo: AttentionPadding(minimumMicrosecondsPerMicrobatch: profileAttentionMicroseconds(deepSeek)))
         let run = 2 * batch / s.hardware.diesPerPackage
         let step = DecodeCostModel(system: s).stepTime(batchPerDie: run, meanKVLength: kv / 2, options: options)
         let tokensPerStep = Double(batch) * d.mtp.tokensPerStep
@@ -91,7 +101,7 @@ public enum BaselineComparison {
             return (r.tokensPerSecondPerNPU, "\(s.deployment.name) prefill, \(r.options.microbatches) microbatches, max/mean \(formatted(r.expertMaxOverMean))")
         case "B5":
             let setup = decodeSetups[id]!
-            let (step, rate) = simulatedMTPDecode(sglang, batch: setup.batch, kv: setup.kv)
+            let (step, rate) = simulatedMTPDecode(sglang, profile: deepSeek, batch: setup.batch, kv: setup.kv)
             return (rate, "\(sglang.deployment.name) decode as SGLang simulated MTP: \(step.batchPerDie) requests per GPU at KV \(formatted(step.meanKVLength)), "
                 + "attention padded to the profile's, step \(formatted(step.stepMicroseconds / 1000)) ms, \(formatted(sglang.deployment.decode.mtp.tokensPerStep)) tokens per request per step")
         case "B2":
