@@ -151,13 +151,7 @@ import Testing
 }
 
 @Suite struct ServingRegistryTests {
-    func make(_ parameters: [String: String]) throws -> CloudMatrixBackend {
-        var list = [BackendConfiguration.Parameter("configs", Fixtures.configs)]
-        for key in parameters.keys.sorted() { list.append(.init(key, parameters[key]!)) }
-        var registry = BackendRegistry.builtIn
-        registry.register(CloudMatrixBackend.registryEntry)
-        return try #require(try registry.makeBackend(BackendConfiguration(backend: "cloudmatrix", parameters: list, seed: 3)) as? CloudMatrixBackend)
-    }
+    func make(_ parameters: [String: String]) throws -> CloudMatrixBackend { try Serving.fromRegistry(parameters) }
 
     @Test func defaultsAreTheDeploymentFile() throws {
         let b = try make([:])
@@ -165,7 +159,7 @@ import Testing
         #expect(s.phase == .full && s.prefillInstances == 6 && s.decodeInstances == 1 && s.decodeBatchPerDie == 48)
         #expect(s.emsEnabled && s.emsLink == .ub && s.emsBlockTokens == nil && s.mtpSampling == .expected)
         #expect(s.mtp.draftTokens == 1 && s.precision == "int8-w8a8" && s.expertBalance == .default)
-        #expect(s.emsCapacityBytes == b.resolved.serving.ems.defaultCapacityBytes)
+        #expect(s.emsCapacityBytes == b.resolved.serving.ems?.defaultCapacityBytes)
     }
 
     @Test func everyKnobIsRead() throws {

@@ -19,6 +19,15 @@ enum Serving {
         return b
     }
 
+    /// A `cloudmatrix` backend built through the registry, as `--backend-option`s are.
+    static func fromRegistry(_ parameters: [String: String], seed: UInt64 = 3) throws -> CloudMatrixBackend {
+        var list = [BackendConfiguration.Parameter("configs", Fixtures.configs)]
+        for key in parameters.keys.sorted() { list.append(.init(key, parameters[key]!)) }
+        var registry = BackendRegistry.builtIn
+        registry.register(CloudMatrixBackend.registryEntry)
+        return try #require(try registry.makeBackend(BackendConfiguration(backend: "cloudmatrix", parameters: list, seed: seed)) as? CloudMatrixBackend)
+    }
+
     struct Run {
         var outcomes: [RequestOutcome]
         var gaps: [InterTokenGaps]

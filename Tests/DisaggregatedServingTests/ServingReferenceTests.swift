@@ -24,9 +24,9 @@ import Testing
         #expect(abs(sweep.noCache.ttftSeconds / (direct.batchMicroseconds * 1e-6) - 1) < 1e-6)
     }
 
-    @Test func modelLoadingFollowsBandwidthsAndHitRates() {
-        let p = ModelLoadingModel.predict(system: files.system, serving: files.serving)
-        let mc = files.serving.modelCaching
+    @Test func modelLoadingFollowsBandwidthsAndHitRates() throws {
+        let p = try #require(ModelLoadingModel.predict(system: files.system, serving: files.serving))
+        let mc = try #require(files.serving.modelCaching)
         #expect(p.modelBytes > 6e11 && p.modelBytes < 7e11)  // a 671B model in 8-bit weights
         let single = p.modelBytes / mc.obsBucketBytesPerSecond
         #expect(abs(p.noCache.coldStartSeconds - Double(mc.modelInstances) * single) < 1e-6)
@@ -35,7 +35,7 @@ import Testing
         #expect(p.noCache.switchHitRate == 0 && p.localDRAM.switchHitRate == 1.0 / Double(mc.distinctModels))
         #expect(p.ems.switchHitRate == 1)
         #expect(p.ems.switchLatencySeconds < p.localDRAM.switchLatencySeconds && p.localDRAM.switchLatencySeconds < p.noCache.switchLatencySeconds)
-        let small = ModelLoadingModel.predict(system: files.system, serving: files.serving, emsCapacityBytes: 2 * p.modelBytes)
+        let small = try #require(ModelLoadingModel.predict(system: files.system, serving: files.serving, emsCapacityBytes: 2 * p.modelBytes))
         #expect(small.ems.switchHitRate == 2.0 / Double(mc.distinctModels))
     }
 

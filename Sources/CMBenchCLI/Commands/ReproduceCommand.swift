@@ -85,6 +85,10 @@ enum ReproduceCommand: Command {
         // R12 (EMS context caching) and R16 (model loading) come from the serving system.
         let (_, serving) = try CloudMatrixBackend.load(configsDirectory: configsDirectory, deployment: deploymentName)
         comparisons += try ServingReference.compare(system: system, serving: serving, reference: reference)
+        if serving.ems == nil || serving.modelCaching == nil {
+            console.printErr("cmbench: note: deployment '\(deploymentName)' has no \(serving.ems == nil ? "EMS pool" : "model caching") in its servingSystem section: "
+                + "its R12/R16 rows are left out")
+        }
         // B1–B6: the paper's GPU baselines, predicted from the GPU hardware and deployment files.
         if let gpuPath = try? ProjectPaths.locate("results/reference/gpu-baselines.json", given: arguments.value("--gpu-reference")) {
             let gpuReference = try ReferencePoint.load(path: gpuPath)

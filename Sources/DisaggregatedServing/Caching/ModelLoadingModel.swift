@@ -52,12 +52,12 @@ public enum ModelLoadingModel {
         return linear + router + embeddings
     }
 
+    /// Nil when the deployment file describes no model caching or no EMS pool.
     public static func predict(
         system: SystemConfiguration, serving: ServingSystemParameters, emsCapacityBytes: Double? = nil
-    ) -> Prediction {
+    ) -> Prediction? {
+        guard let mc = serving.modelCaching, let ems = serving.ems else { return nil }
         let hw = system.hardware
-        let mc = serving.modelCaching
-        let ems = serving.ems
         let mtp = system.deployment.decode.mtp.draftTokens > 0 ? system.model.mtpModules : 0
         let size = modelBytes(system.model, mtpModules: mtp)
         let instances = Double(mc.modelInstances)

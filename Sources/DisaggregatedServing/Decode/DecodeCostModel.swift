@@ -198,7 +198,8 @@ public struct DecodeCostModel: Sendable {
                     StreamTime(name: names[1], share: shares[1], operators: all.filter { $0.bound == .communication }),
                 ]
                 // attentionStream is [prolog, attention core, output projection]; a MoE stream
-                // starts with the gate, then dispatch, experts, combine.
+                // starts with the gate (then the dispatch's SM time, when measured), and has
+                // exactly two transfers, dispatch and combine.
                 let communication = rest.filter { $0.bound == .communication }
                 if communication.count == 2 {
                     wait = StagedCommunicationOverlap.waitPerMicrobatch(

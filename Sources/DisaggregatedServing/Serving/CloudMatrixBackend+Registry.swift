@@ -80,8 +80,9 @@ extension CloudMatrixBackend {
         var precision = p.text("precision")
         if precision == "int8" { precision = "int8-w8a8" }
         let experts = try choice("experts", ["perfect": ExpertBalance.perfect, "default": .default, "random": .random])
+        let backend: CloudMatrixBackend
         do {
-            return try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision) { s in
+            backend = try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision) { s in
                 if let prefillInstances { s.prefillInstances = prefillInstances }
                 if let decodeInstances { s.decodeInstances = decodeInstances }
                 if let batchCap { s.decodeBatchPerDie = batchCap }
@@ -101,5 +102,14 @@ extension CloudMatrixBackend {
             let key: String? = error.code == .unknownName && error.path == "$.precisions" ? "precision" : nil
             throw fail(key, "\(error)")
         }
+        if backend.resolved.serving.ems == nil {
+            // Options about a pool the deployment does not have are refused rather than ignored.
+            let asked: [String?] = [ems == true ? "ems" : nil, capacityGB != nil ? "ems_capacity_gb" : nil,
+                                    link != nil ? "ems_link" : nil, blockTokens != nil ? "ems_block_tokens" : nil]
+            if let key = asked.compactMap({ $0 }).first {
+                throw fail(key, "deployment '\(deployment)' has no EMS pool (no servingSystem.ems section in its file)")
+            }
+        }
+        return backend
     }
 }

@@ -425,8 +425,7 @@ public struct CloudMatrixBackend: ServingBackend {
     /// what its dies need once through its Qingtian card and replicates it over UB locally
     /// (replication not charged). Loading finishes before the batch computes.
     public func loadSeconds(cachedTokens: Int) -> Double {
-        guard cachedTokens > 0 else { return 0 }
-        let ems = resolved.serving.ems
+        guard cachedTokens > 0, let ems = resolved.serving.ems else { return 0 }
         let p = resolved.system.deployment.prefill
         let bytes = Double(cachedTokens) * resolved.kvBytesPerToken
         let perDie = bytes * Double(p.attentionTensorParallelDies) / Double(p.dies)

@@ -56,8 +56,8 @@ public struct ServingDeploymentSettings: Sendable, Equatable {
         decodeInstances = d.decodeInstances
         decodeBatchPerDie = d.decode.batchPerDie
         phase = .full
-        emsEnabled = true
-        emsCapacityBytes = serving.ems.defaultCapacityBytes
+        emsEnabled = serving.ems != nil
+        emsCapacityBytes = serving.ems?.defaultCapacityBytes ?? 0
         emsLink = .ub
         emsBlockTokens = nil
         microbatching = d.decode.microbatchPolicy
@@ -118,7 +118,8 @@ public struct ResolvedServingSystem: Sendable {
         s.deployment.decode.mtp = settings.mtp
         s.deployment.decode.expertBalance = settings.expertBalance
         s.deployment.prefill.expertBalance = settings.expertBalance
-        if s.deployment.decode.streams == nil, settings.microbatching != .never {
+        // Two microbatches need either two core streams or compute/communication overlap.
+        if s.deployment.decode.streams == nil, s.deployment.decode.overlap != .communication, settings.microbatching != .never {
             throw ConfigError(
                 .invalidValue, file: s.deployment.name, path: "$.decode.microbatching",
                 reason: "microbatching '\(settings.microbatching.rawValue)' needs the two streams the deployment file leaves out")

@@ -107,34 +107,39 @@ public enum ServingReference {
         return ContextCachingSweep(noCache: try run(link: nil, reuse: 0), ub: ub, vpc: vpc, reuses: reuses)
     }
 
-    /// Model values for the R12 and R16 reference ids (`R12a`…, `R16a`…).
+    /// Model values for the R12 and R16 reference ids (`R12a`…, `R16a`…). R12 needs the
+    /// deployment's EMS pool and R16 its model caching too; rows a deployment cannot evaluate
+    /// (a GPU deployment has neither) are left out.
     public static func modelValues(system: SystemConfiguration, serving: ServingSystemParameters) throws(ConfigError)
         -> [String: (value: Double, note: String)]
     {
-        let sweep = try evaluateContextCaching(system: system, serving: serving)
-        let load = ModelLoadingModel.predict(system: system, serving: serving)
-        let note12 = "prefill phase through CloudMatrixBackend, 1 instance, 4K prompts, 32-token blocks"
-        return [
-            "R12a": (sweep.throughputGain50Over12, note12),
-            "R12b": (sweep.throughputGain90OverNone, note12 + "; 90 % = 115 of 128 blocks"),
-            "R12c": (sweep.maxUBOverVPC, note12 + "; largest over 12.5/50/90 %"),
-            "R12d": (sweep.ttftChangePercent(reuse: 0.5), note12),
-            "R12e": (sweep.ttftChangePercent(reuse: 0.9), note12),
-            "R12f": (sweep.ttftChangeMilliseconds(reuse: 0.5), note12),
-            "R12g": (sweep.ttftChangeMilliseconds(reuse: 0.9), note12),
-            "R16a": (load.noCache.coldStartSeconds, "8 instances share one OBS bucket"),
-            "R16b": (load.localDRAM.coldStartSeconds, "8 instances share one OBS bucket"),
-            "R16c": (load.ems.coldStartSeconds, "one copy from OBS into the pool"),
-            "R16d": (load.localDRAM.warmStartSeconds ?? 0, "node DRAM to HBM over the CPUs' UB ports"),
-            "R16e": (load.ems.warmStartSeconds ?? 0, "pool DRAM to HBM, limited by the dies' UB reads"),
-            "R16f": (load.noCache.switchLatencySeconds, "one instance alone on OBS"),
-            "R16g": (load.localDRAM.switchLatencySeconds, "hit rate x warm + miss rate x OBS"),
-            "R16h": (load.ems.switchLatencySeconds, "hit rate x warm + miss rate x OBS"),
-            "R16i": (load.localDRAM.switchHitRate * 100, "models kept per node / distinct models"),
-            "R16j": (load.ems.switchHitRate * 100, "whole models the pool holds / distinct models"),
-            "R16k": (load.localDRAM.dramCopiesOfModel, "one local copy per instance"),
-            "R16l": (load.ems.dramCopiesOfModel, "one shared copy"),
-        ]
+        var values: [String: (value: Double, note: String)] = [:]
+        if serving.ems != nil {
+            let sweep = try evaluateContextCaching(system: system, serving: serving)
+            let note12 = "prefill phase through CloudMatrixBackend, 1 instance, 4K prompts, 32-token blocks"
+            values["R12a"] = (sweep.throughputGain50Over12, note12)
+            values["R12b"] = (sweep.throughputGain90OverNone, note12 + "; 90 % = 115 of 128 blocks")
+            values["R12c"] = (sweep.maxUBOverVPC, note12 + "; largest over 12.5/50/90 %")
+            values["R12d"] = (sweep.ttftChangePercent(reuse: 0.5), note12)
+            values["R12e"] = (sweep.ttftChangePercent(reuse: 0.9), note12)
+            values["R12f"] = (sweep.ttftChangeMilliseconds(reuse: 0.5), note12)
+            values["R12g"] = (sweep.ttftChangeMilliseconds(reuse: 0.9), note12)
+        }
+        if let load = ModelLoadingModel.predict(system: system, serving: serving) {
+            values["R16a"] = (load.noCache.coldStartSeconds, "8 instances share one OBS bucket")
+            values["R16b"] = (load.localDRAM.coldStartSeconds, "8 instances share one OBS bucket")
+            values["R16c"] = (load.ems.coldStartSeconds, "one copy from OBS into the pool")
+            values["R16d"] = (load.localDRAM.warmStartSeconds ?? 0, "node DRAM to HBM over the CPUs' UB ports")
+            values["R16e"] = (load.ems.warmStartSeconds ?? 0, "pool DRAM to HBM, limited by the dies' UB reads")
+            values["R16f"] = (load.noCache.switchLatencySeconds, "one instance alone on OBS")
+            values["R16g"] = (load.localDRAM.switchLatencySeconds, "hit rate x warm + miss rate x OBS")
+            values["R16h"] = (load.ems.switchLatencySeconds, "hit rate x warm + miss rate x OBS")
+            values["R16i"] = (load.localDRAM.switchHitRate * 100, "models kept per node / distinct models")
+            values["R16j"] = (load.ems.switchHitRate * 100, "whole models the pool holds / distinct models")
+            values["R16k"] = (load.localDRAM.dramCopiesOfModel, "one local copy per instance")
+            values["R16l"] = (load.ems.dramCopiesOfModel, "one shared copy")
+        }
+        return values
     }
 
     /// Comparison rows for the R12 and R16 points of the reference file, all predictions

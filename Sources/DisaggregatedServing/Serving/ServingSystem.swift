@@ -11,8 +11,10 @@ public struct ServingSystemParameters: Sendable, Equatable {
     public var kvTransferLatencySeconds: Double
     /// Dies whose RDMA ports carry one request's KV in parallel.
     public var kvTransferDies: Int
-    public var ems: EMSParameters
-    public var modelCaching: ModelCachingParameters
+    /// The EMS context-cache pool; nil for a system without one (the GPU deployments).
+    public var ems: EMSParameters?
+    /// Model caching (cold and warm starts); nil where the file does not describe it.
+    public var modelCaching: ModelCachingParameters?
 
     /// The EMS pool: where its DRAM is and how fast a die reaches it.
     public struct EMSParameters: Sendable, Equatable {
@@ -50,7 +52,7 @@ public struct ServingSystemParameters: Sendable, Equatable {
         guard let s = file.servingSystem else {
             throw ConfigError(
                 .missingField, file: path, path: "$.servingSystem",
-                reason: "the serving backend needs a servingSystem section (KV transfer, EMS, model caching); see configs/deployments/cloudmatrix-infer.json")
+                reason: "the serving backend needs a servingSystem section (decode workspace, KV transfer; optionally EMS and model caching); see configs/deployments/cloudmatrix-infer.json or deepseek-h800.json")
         }
         let v = FieldValidator(file: path)
         let p = "$.servingSystem."
@@ -59,21 +61,25 @@ public struct ServingSystemParameters: Sendable, Equatable {
             decodeWorkspaceBytesPerDie: try v.nonNegative(s.decodeWorkspaceGBPerDie, p + "decodeWorkspaceGBPerDie") * gb,
             kvTransferLatencySeconds: try v.nonNegative(s.kvTransfer.latencyUs, p + "kvTransfer.latencyUs") * 1e-6,
             kvTransferDies: try v.positive(s.kvTransfer.diesCarrying, p + "kvTransfer.diesCarrying"),
-            ems: EMSParameters(
-                poolNodes: try v.positive(s.ems.poolNodes, p + "ems.poolNodes"),
-                dramBytesPerNode: try v.positive(s.ems.dramPerNodeGB, p + "ems.dramPerNodeGB") * gb,
-                poolShareOfDRAM: try v.fraction(s.ems.poolShareOfDRAM, p + "ems.poolShareOfDRAM"),
-                ubReadBytesPerSecondPerDie: try v.positive(s.ems.ubReadGBpsPerDie, p + "ems.ubReadGBpsPerDie") * gb,
-                ubReadLatencySeconds: try v.nonNegative(s.ems.ubReadLatencyUs, p + "ems.ubReadLatencyUs") * 1e-6,
-                vpcBytesPerSecondPerNode: try v.positive(s.ems.vpcGbpsPerNode, p + "ems.vpcGbpsPerNode") * 1e9 / 8,
-                vpcLatencySeconds: try v.nonNegative(s.ems.vpcLatencyUs, p + "ems.vpcLatencyUs") * 1e-6),
-            modelCaching: ModelCachingParameters(
-                obsBucketBytesPerSecond: try v.positive(s.modelCaching.obsBucketGBps, p + "modelCaching.obsBucketGBps") * gb,
-                modelInstances: try v.positive(s.modelCaching.modelInstances, p + "modelCaching.modelInstances"),
-                distinctModels: try v.positive(s.modelCaching.distinctModels, p + "modelCaching.distinctModels"),
-                nodesPerModelInstance: try v.positive(s.modelCaching.nodesPerModelInstance, p + "modelCaching.nodesPerModelInstance"),
-                localCacheModelsPerNode: try v.nonNegative(s.modelCaching.localCacheModelsPerNode, p + "modelCaching.localCacheModelsPerNode"),
-                cpuUBBytesPerSecondPerSocket: try v.positive(s.modelCaching.cpuUBGBpsPerSocket, p + "modelCaching.cpuUBGBpsPerSocket") * gb))
+            ems: try s.ems.map { e throws(ConfigError) in
+                EMSParameters(
+                    poolNodes: try v.positive(e.poolNodes, p + "ems.poolNodes"),
+                    dramBytesPerNode: try v.positive(e.dramPerNodeGB, p + "ems.dramPerNodeGB") * gb,
+                    poolShareOfDRAM: try v.fraction(e.poolShareOfDRAM, p + "ems.poolShareOfDRAM"),
+                    ubReadBytesPerSecondPerDie: try v.positive(e.ubReadGBpsPerDie, p + "ems.ubReadGBpsPerDie") * gb,
+                    ubReadLatencySeconds: try v.nonNegative(e.ubReadLatencyUs, p + "ems.ubReadLatencyUs") * 1e-6,
+                    vpcBytesPerSecondPerNode: try v.positive(e.vpcGbpsPerNode, p + "ems.vpcGbpsPerNode") * 1e9 / 8,
+                    vpcLatencySeconds: try v.nonNegative(e.vpcLatencyUs, p + "ems.vpcLatencyUs") * 1e-6)
+            },
+            modelCaching: try s.modelCaching.map { m throws(ConfigError) in
+                ModelCachingParameters(
+                    obsBucketBytesPerSecond: try v.positive(m.obsBucketGBps, p + "modelCaching.obsBucketGBps") * gb,
+                    modelInstances: try v.positive(m.modelInstances, p + "modelCaching.modelInstances"),
+                    distinctModels: try v.positive(m.distinctModels, p + "modelCaching.distinctModels"),
+                    nodesPerModelInstance: try v.positive(m.nodesPerModelInstance, p + "modelCaching.nodesPerModelInstance"),
+                    localCacheModelsPerNode: try v.nonNegative(m.localCacheModelsPerNode, p + "modelCaching.localCacheModelsPerNode"),
+                    cpuUBBytesPerSecondPerSocket: try v.positive(m.cpuUBGBpsPerSocket, p + "modelCaching.cpuUBGBpsPerSocket") * gb)
+            })
     }
 }
 
@@ -103,8 +109,8 @@ struct ServingSystemFile: Decodable, Sendable {
         }
         var decodeWorkspaceGBPerDie: Sourced<Double>
         var kvTransfer: KVTransfer
-        var ems: EMS
-        var modelCaching: ModelCaching
+        var ems: EMS?
+        var modelCaching: ModelCaching?
     }
     var servingSystem: Section?
 }
