@@ -183,7 +183,7 @@ public struct DecodeCostModel: Sendable {
         let calibration = system.deployment.calibration
         // The shared expert's part of the fused expert operator: it runs in the stage that
         // hides the dispatch (`StagedCommunicationOverlap`); the routed experts wait for it.
-        let sharedExpertAlone = sharedLocal
+        let sharedExpertAlone = overlapsCommunication && sharedLocal
             ? calibration.charged(operators.experts("SharedExpert", tokensPerGroup: sharedTokens, groups: model.sharedExperts, share: shares[0])).microseconds
             : 0
         func layer(_ kind: LayerTime.Kind, count: Int, ffn: (CoreShare) -> [OperatorTime]) -> LayerTime {

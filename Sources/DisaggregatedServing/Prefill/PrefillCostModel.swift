@@ -150,12 +150,12 @@ public struct PrefillCostModel: Sendable {
                 .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed, share: compute)),
             ].compactMap { $0 }
         }
+        let shared = operators.experts("SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: compute)
         func moeStages() -> [PipelineStage] {
             let dispatchBytes = computed * Double(k * m.dispatchMessageBytes)
             let combineBytes = computed * Double(k * m.combineMessageBytes)
             let routed = operators.experts(
                 "MLP", tokensPerGroup: meanRouted * maxOverMean, groups: routedSlotsPerDie, share: compute)
-            let shared = operators.experts("SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: compute)
             return [
                 .init(resource: .cube, operation: operators.gating(tokens: computed, share: compute)),
                 .init(resource: .vector, operation: operators.roofline.vector(
@@ -173,8 +173,7 @@ public struct PrefillCostModel: Sendable {
             kind: .dense, count: m.denseLayers,
             stages: attentionStages() + [.init(resource: .cube, operation: operators.denseFFN(tokens: computed, share: compute))])
         var moe = PrefillLayerStages(kind: .moe, count: m.moeLayers, stages: attentionStages() + moeStages())
-        moe.sharedExpertMicroseconds = operators.experts(
-            "SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: compute).microseconds
+        moe.sharedExpertMicroseconds = shared.microseconds
         var layers = [dense, moe]
         var extras: [OperatorTime] = []
         if options.runsMTPModule, m.mtpModules > 0 {
