@@ -2,8 +2,8 @@
 /// hardware and deployment files alone.
 ///
 /// Every row is a prediction except the two C3 was fitted on (`calibrationRows`); the
-/// CloudMatrix calibrations are not applied (the GPU files carry their own stated assumptions). B1–B5 are the
-/// DeepSeek-on-H800 and SGLang-on-H100 rows of paper Tables 2 and 3; B6-Dn / B6-Cn and their
+/// CloudMatrix calibrations are not applied (the GPU files carry their own stated
+/// assumptions). B1–B5 are the DeepSeek-on-H800 and SGLang-on-H100 rows of paper Tables 2 and 3; B6-Dn / B6-Cn and their
 /// `-bw` twins are the H800 DeepEP latency and bandwidth columns of Table 6 (128 tokens per
 /// rank, top-8, FP8 dispatch, BF16 combine).
 public enum BaselineComparison {
