@@ -14,6 +14,12 @@ enum Reference {
     static let model = try! ModelShape.load(data: modelData, name: "model")
     static let system = SystemConfiguration(
         hardware: hardware, model: model, deployment: try! Deployment.load(data: deploymentData, name: "deployment", hardware: hardware))
+    // The GPU pairing: a deployment names its hardware, so GPU deployment bytes are only
+    // exercised against GPU hardware (and GPU hardware bytes against a GPU deployment).
+    static let gpuHardwareData = file("configs/hardware/h800.json")
+    static let gpuDeploymentData = file("configs/deployments/deepseek-h800.json")
+    static let gpuHardware = try! Hardware.load(data: gpuHardwareData, name: "gpu hardware")
+    static let gpuModel = try! ModelShape.load(data: modelData, name: "model", precision: "fp8-w8a8")
 
     static func file(_ path: String) -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
@@ -37,33 +43,35 @@ func exercise(_ system: SystemConfiguration, servingData: Data) throws(ConfigErr
     _ = "\(decode) \(prefill)"
 }
 
+/// Runs one combination; a ConfigError is an answer, and its description must render.
+func attempt(_ body: () throws(ConfigError) -> Void) {
+    do { try body() } catch { _ = error.description }
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzConfigLoader(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
     let bytes = Data(bytes: data, count: size)
     let reference = Reference.system
-    do {
-        let hardware = try Hardware.load(data: bytes, name: "fuzz")
-        let deployment = try Deployment.load(data: Reference.deploymentData, name: "deployment", hardware: hardware)
-        let system = SystemConfiguration(hardware: hardware, model: reference.model, deployment: deployment)
-        try exercise(system, servingData: Reference.deploymentData)
-    } catch {
-        _ = error.description
+    // The bytes as a hardware file, with the CloudMatrix and with the GPU deployment.
+    for (deploymentData, model) in [(Reference.deploymentData, reference.model), (Reference.gpuDeploymentData, Reference.gpuModel)] {
+        attempt { () throws(ConfigError) in
+            let hardware = try Hardware.load(data: bytes, name: "fuzz")
+            let deployment = try Deployment.load(data: deploymentData, name: "deployment", hardware: hardware)
+            try exercise(SystemConfiguration(hardware: hardware, model: model, deployment: deployment), servingData: deploymentData)
+        }
     }
-    do {
-        let model = try ModelShape.load(data: bytes, name: "fuzz")
+    // As a model file.
+    attempt { () throws(ConfigError) in
         var system = reference
-        system.model = model
+        system.model = try ModelShape.load(data: bytes, name: "fuzz")
         try exercise(system, servingData: Reference.deploymentData)
-    } catch {
-        _ = error.description
     }
-    do {
-        let deployment = try Deployment.load(data: bytes, name: "fuzz", hardware: reference.hardware)
-        var system = reference
-        system.deployment = deployment
-        try exercise(system, servingData: bytes)
-    } catch {
-        _ = error.description
+    // As a deployment file, on the CloudMatrix and on the GPU hardware (a deployment names its own).
+    for (hardware, model) in [(reference.hardware, reference.model), (Reference.gpuHardware, Reference.gpuModel)] {
+        attempt { () throws(ConfigError) in
+            let deployment = try Deployment.load(data: bytes, name: "fuzz", hardware: hardware)
+            try exercise(SystemConfiguration(hardware: hardware, model: model, deployment: deployment), servingData: bytes)
+        }
     }
     return 0
 }
