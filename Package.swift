@@ -13,7 +13,7 @@ let package = Package(
         .library(
             name: "CMBench",
             targets: [
-                "DiscreteEvent", "ServingModel", "ZstdStream", "TraceFormats", "Replay",
+                "DiscreteEvent", "ServingModel", "FileOutput", "ZstdStream", "TraceFormats", "Replay",
                 "ServingMetrics", "DisaggregatedServing", "Reporting", "ResultsStore", "RegressionGate", "CMBenchCLI",
             ]),
     ],
@@ -31,9 +31,10 @@ let package = Package(
         .target(name: "RegressionGate"),
 
         // I/O at the edges.
+        .target(name: "FileOutput"),
         .target(name: "ZstdStream", dependencies: ["CZstd"]),
-        .target(name: "TraceFormats", dependencies: ["ZstdStream", "ServingModel", "DiscreteEvent"]),
-        .target(name: "Reporting"),
+        .target(name: "TraceFormats", dependencies: ["ZstdStream", "ServingModel", "DiscreteEvent", "FileOutput"]),
+        .target(name: "Reporting", dependencies: ["FileOutput"]),
         .target(name: "ResultsStore", dependencies: ["CSQLite"]),
 
         // The command line: a library (testable in-process) and a few-line executable.
@@ -41,7 +42,7 @@ let package = Package(
             name: "CMBenchCLI",
             dependencies: [
                 "TraceFormats", "Replay", "ServingModel", "ServingMetrics", "DisaggregatedServing",
-                "DiscreteEvent", "ZstdStream", "Reporting", "ResultsStore", "RegressionGate",
+                "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting", "ResultsStore", "RegressionGate",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
 
@@ -49,6 +50,7 @@ let package = Package(
         .target(name: "CMBenchTestSupport", dependencies: ["ServingModel"], path: "Tests/CMBenchTestSupport"),
         .testTarget(name: "DiscreteEventTests", dependencies: ["DiscreteEvent", "CMBenchTestSupport"]),
         .testTarget(name: "ServingModelTests", dependencies: ["ServingModel", "CMBenchTestSupport"]),
+        .testTarget(name: "FileOutputTests", dependencies: ["FileOutput", "CMBenchTestSupport"]),
         .testTarget(name: "ZstdStreamTests", dependencies: ["ZstdStream", "CZstd", "CMBenchTestSupport"]),
         .testTarget(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "ZstdStream", "CMBenchTestSupport"]),

@@ -9,9 +9,10 @@ declare -A allowed=(
   [Replay]="DiscreteEvent ServingModel"
   [DisaggregatedServing]="DiscreteEvent ServingModel Foundation Glibc Darwin"
   [ZstdStream]="CZstd Glibc Darwin"
-  [TraceFormats]="ZstdStream ServingModel DiscreteEvent Foundation Glibc Darwin"
+  [TraceFormats]="ZstdStream ServingModel DiscreteEvent FileOutput Foundation Glibc Darwin"
+  [FileOutput]="Synchronization Glibc Darwin"
   [RegressionGate]="Foundation Glibc Darwin"
-  [Reporting]="Foundation Glibc Darwin"
+  [Reporting]="FileOutput Foundation Glibc Darwin"
   [ResultsStore]="CSQLite Foundation Glibc Darwin"
 )
 status=0

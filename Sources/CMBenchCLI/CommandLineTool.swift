@@ -15,10 +15,16 @@ public enum CommandLineTool {
 
     /// Runs cmbench with the arguments after the program name; returns the exit status.
     public static func main(arguments: [String], console: Console = .standard) -> Int32 {
+        StandardDescriptors.occupyClosed()
         signal(SIGPIPE, SIG_IGN)
         Interrupt.install()
         let status = run(arguments: arguments, console: console)
         StandardStream.output.flush()
+        if let failure = StandardStream.output.failure {
+            // The results did not reach stdout (`>/dev/full`, a closed stdout): not a success.
+            console.err("cmbench: error: cannot write the output to standard output: \(String(cString: strerror(failure)))\n")
+            return status == .ok ? ExitStatus.ioError.rawValue : status.rawValue
+        }
         return status.rawValue
     }
 

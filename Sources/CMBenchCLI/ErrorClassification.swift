@@ -32,6 +32,9 @@ enum ErrorClassification {
             return CLIError(.usage, error.description)
         case let error as BackendConfigurationError:
             return CLIError(.usage, error.description)
+        case let error as ReportingError where error.kind == .sameAsInput || error.kind == .notAFile:
+            // The command line named an output that cannot be one: a usage error, nothing was written.
+            return CLIError(.usage, "cannot write \(error.description)")
         case let error as ReportingError:
             return CLIError(.ioError, "cannot write \(error.description)")
         case let error as StoreError where error.primaryCode == 5 || error.primaryCode == 6:

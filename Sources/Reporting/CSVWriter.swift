@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 
 /// One CSV cell: text, or a number printed so it reads back to the same value.
@@ -58,14 +59,18 @@ public final class CSVWriter {
     private let output: OutputFile
     private let provenance: Data?
 
-    /// Starts a CSV at `path` (`-` for standard output, which gets no companion file).
+    /// Starts a CSV at `path` (`-` for standard output, which gets no companion file, nor do a
+    /// device or a FIFO).
     ///
     /// - Parameter provenance: anything `Encodable`; written as pretty JSON with sorted keys to
     ///   ``sidecarPath(for:)`` by ``finish()``.
-    public convenience init(path: String, header: [String], provenance: (any Encodable)? = nil, lineEnding: LineEnding = .lf)
-        throws(ReportingError)
-    {
-        try self.init(output: OutputFile(path: path), header: header, provenance: provenance, lineEnding: lineEnding)
+    public convenience init(
+        path: String, header: [String], provenance: (any Encodable)? = nil, lineEnding: LineEnding = .lf,
+        protecting protection: ProtectedFiles? = nil
+    ) throws(ReportingError) {
+        try self.init(
+            output: OutputFile(path: path, protecting: protection), header: header, provenance: provenance,
+            lineEnding: lineEnding)
     }
 
     /// Starts a CSV in an output opened earlier — before long work whose results decide the
@@ -77,7 +82,7 @@ public final class CSVWriter {
         let path = output.path
         self.header = header
         self.lineEnding = lineEnding
-        if let provenance, path != "-" {
+        if let provenance, output.isRegularFile {
             do {
                 self.provenance = try Self.provenanceJSON(provenance)
             } catch {
@@ -98,8 +103,23 @@ public final class CSVWriter {
 
     /// Writes the companion JSON (if any), then moves the CSV into place.
     public func finish() throws(ReportingError) {
-        if let provenance { try OutputFile.write(provenance, to: Self.sidecarPath(for: output.path)) }
+        if let provenance {
+            try OutputFile.write(provenance, to: Self.sidecarPath(for: output.path), protecting: output.protection)
+        }
         try output.commit()
+    }
+
+    /// Writes the provenance companion of a CSV written some other way (a stream of rows through an
+    /// ``OutputFile``); call it before committing the CSV, so the CSV never appears without it.
+    public static func writeCompanion(
+        provenance: any Encodable, for csvPath: String, protecting protection: ProtectedFiles? = nil
+    ) throws(ReportingError) {
+        let path = sidecarPath(for: csvPath)
+        let data: Data
+        do { data = try provenanceJSON(provenance) } catch {
+            throw ReportingError(kind: .cannotEncode, path: path, message: "\(error)")
+        }
+        try OutputFile.write(data, to: path, protecting: protection)
     }
 
     /// The companion file's path: `OUT.csv` → `OUT.csv.meta.json`.

@@ -1,18 +1,14 @@
+import FileOutput
 import Foundation
 
-#if canImport(Glibc)
-    import Glibc
-#elseif canImport(Darwin)
-    import Darwin
-#endif
-
-/// A file written to a temporary name beside its destination and renamed into place on
-/// ``commit()``, so a failed or interrupted run never leaves a half-written file.
+/// A buffered output: a file written to a temporary name beside its destination and renamed into
+/// place on ``commit()``, so a failed or interrupted run never leaves a half-written file.
 ///
-/// The path `-` means standard output (no temporary file; `commit()` only flushes).
-/// Writes are buffered (64 KiB) so per-request CSVs with millions of rows stream without
-/// holding the file in memory. If the object is released without `commit()`, the temporary
-/// file is removed and any earlier file at the destination is left untouched.
+/// The path `-` means standard output; an existing device or FIFO is written in place
+/// (``OutputDestination`` says why). Writes are buffered (64 KiB) so per-request CSVs with
+/// millions of rows stream without holding the file in memory. If the object is released without
+/// `commit()`, the temporary file is removed and any earlier file at the destination is left
+/// untouched. With ``ProtectedFiles``, an output onto an input of the command is refused.
 ///
 /// ```swift
 /// let out = try OutputFile(path: "out/summary.csv")
@@ -21,46 +17,28 @@ import Foundation
 /// ```
 public final class OutputFile {
     /// The destination path, or `-`.
-    public let path: String
-    private let descriptor: Int32
-    private let temporaryPath: String?
+    public var path: String { destination.path }
+    /// The inputs and outputs this output was checked against; companions (a CSV's
+    /// `.meta.json`) are checked against the same.
+    public let protection: ProtectedFiles?
+    private let destination: OutputDestination
     private var buffer: [UInt8] = []
     private var finished = false
     private static let bufferLimit = 1 << 16
 
-    public var isStandardOutput: Bool { temporaryPath == nil }
+    public var isStandardOutput: Bool { destination.mode == .standardOutput }
+    /// Whether this is a regular file renamed into place on commit, not stdout, a device or a
+    /// FIFO: only a regular file gets a provenance companion beside it (`/dev/null.meta.json`
+    /// is not a place to write).
+    public var isRegularFile: Bool { destination.mode == .replacedOnCommit }
     /// Whether a write has failed (a full disk, or stdout's reader gone): long producers poll
     /// this to stop instead of computing output nobody can receive.
     public private(set) var hasFailed = false
 
-    public init(path: String) throws(ReportingError) {
-        self.path = path
-        if path == "-" {
-            descriptor = STDOUT_FILENO
-            temporaryPath = nil
-            return
-        }
-        let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent().path
-        // A hidden name in the same directory, so the final rename stays on one filesystem (atomic).
-        let temporary = directory + "/." + url.lastPathComponent + ".tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o666)
-        guard fd >= 0 else {
-            let code = errno
-            throw ReportingError(
-                kind: .cannotCreate, path: path,
-                message: "cannot create a file in \(directory): \(String(cString: strerror(code)))", errno: code)
-        }
-        descriptor = fd
-        temporaryPath = temporary
+    public init(path: String, protecting protection: ProtectedFiles? = nil) throws(ReportingError) {
+        self.protection = protection
+        destination = try OutputDestination(path: path, protecting: protection)
         buffer.reserveCapacity(Self.bufferLimit)
-    }
-
-    deinit {
-        if let temporaryPath, !finished {
-            close(descriptor)
-            unlink(temporaryPath)
-        }
     }
 
     public func write(_ text: String) throws(ReportingError) {
@@ -75,69 +53,38 @@ public final class OutputFile {
         if buffer.count >= Self.bufferLimit { try flush() }
     }
 
-    /// Flushes, syncs and renames the file into place (replacing any earlier file atomically).
+    /// Flushes and moves the file into place (replacing any earlier file atomically).
     public func commit() throws(ReportingError) {
         precondition(!finished, "commit() of \(path) twice")
         try flush()
-        guard let temporaryPath else {
-            finished = true
-            return
-        }
-        // fsync before rename: otherwise a crash could leave the new name pointing at empty data.
-        if fsync(descriptor) != 0 { throw systemError(.writeFailed, "cannot sync") }
-        if close(descriptor) != 0 { throw systemError(.writeFailed, "cannot close") }
         finished = true
-        if rename(temporaryPath, path) != 0 {
-            let error = systemError(.cannotRename, "cannot move the finished file into place")
-            unlink(temporaryPath)
-            throw error
-        }
+        try destination.commit()
     }
 
     /// Writes `text` to `path` atomically in one call.
-    public static func write(_ text: String, to path: String) throws(ReportingError) {
-        let file = try OutputFile(path: path)
+    public static func write(_ text: String, to path: String, protecting protection: ProtectedFiles? = nil) throws(ReportingError) {
+        let file = try OutputFile(path: path, protecting: protection)
         try file.write(text)
         try file.commit()
     }
 
     /// Writes `data` to `path` atomically in one call.
-    public static func write(_ data: Data, to path: String) throws(ReportingError) {
-        let file = try OutputFile(path: path)
+    public static func write(_ data: Data, to path: String, protecting protection: ProtectedFiles? = nil) throws(ReportingError) {
+        let file = try OutputFile(path: path, protecting: protection)
         try file.write(data)
         try file.commit()
     }
 
     private func flush() throws(ReportingError) {
-        var offset = 0
-        while offset < buffer.count {
-            let written = buffer.withUnsafeBytes { raw in
-                systemWrite(descriptor, raw.baseAddress! + offset, raw.count - offset)
-            }
-            if written < 0 {
-                if errno == EINTR { continue }
-                hasFailed = true
-                throw systemError(.writeFailed, "cannot write")
-            }
-            offset += written
+        defer { buffer.removeAll(keepingCapacity: true) }
+        do {
+            try destination.write(buffer)
+        } catch {
+            hasFailed = true
+            throw error
         }
-        buffer.removeAll(keepingCapacity: true)
-    }
-
-    private func systemError(_ kind: ReportingError.Kind, _ what: String) -> ReportingError {
-        let code = errno
-        return ReportingError(kind: kind, path: path, message: "\(what): \(String(cString: strerror(code)))", errno: code)
     }
 }
 
 @available(*, unavailable)
 extension OutputFile: Sendable {}
-
-/// The C `write`, named apart from ``OutputFile/write(_:)-(String)``.
-private func systemWrite(_ fd: Int32, _ bytes: UnsafeRawPointer, _ count: Int) -> Int {
-    #if canImport(Glibc)
-        Glibc.write(fd, bytes, count)
-    #else
-        Darwin.write(fd, bytes, count)
-    #endif
-}

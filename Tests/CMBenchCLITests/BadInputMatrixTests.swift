@@ -95,6 +95,30 @@ import ZstdStream
              arguments: ["convert", "@/t.csv", "@/no/such/dir/out.csv"], status: .ioError, message: "out.csv"),
         Case(name: "store path is a directory", files: [:],
              arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "@"], status: .ioError, message: "store"),
+        // Issue 14: outputs. No output may land on an input (same device and inode, whatever the
+        // name) or on another output; devices and FIFOs are written in place, their errors reported.
+        Case(name: "per-request CSV onto the trace", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "@/t.csv"], status: .usage, message: "same file as the input"),
+        Case(name: "summary CSV onto the trace by another name", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--summary-csv", "@/./t.csv"], status: .usage, message: "same file as the input"),
+        Case(name: "per-request CSV onto the backend config", files: ["t.csv": text(validNative), "b.json": text("{\"backend\": \"fixed\"}")],
+             arguments: ["replay", "@/t.csv", "--backend-config", "@/b.json", "--requests-csv", "@/b.json"], status: .usage, message: "same file as the input"),
+        Case(name: "two outputs onto one file", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "@/out.csv", "--summary-csv", "@/out.csv"], status: .usage, message: "already an output"),
+        Case(name: "an output onto another's provenance companion", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "@/out.csv.meta.json", "--summary-csv", "@/out.csv"], status: .usage, message: "already an output"),
+        Case(name: "convert onto its input", files: ["t.csv": text(validNative)],
+             arguments: ["convert", "@/t.csv", "@/t.csv"], status: .usage, message: "same file as the input"),
+        Case(name: "sweep CSV onto the trace", files: ["t.csv": text(validNative)],
+             arguments: ["sweep", "@/t.csv", "--backend", "fixed", "--over", "rate", "--values", "10,20", "--csv", "@/t.csv"], status: .usage, message: "same file as the input"),
+        Case(name: "an output that is a directory", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--summary-csv", "@"], status: .usage, message: "is a directory"),
+        Case(name: "per-request CSV to /dev/null is written in place", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "/dev/null"], status: .ok, message: ""),
+        Case(name: "per-request CSV to a full device", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "/dev/full"], status: .ioError, message: "No space left on device"),
+        Case(name: "sweep over standard input", files: [:],
+             arguments: ["sweep", "-", "--backend", "fixed", "--over", "rate", "--values", "10,20"], status: .usage, message: "regular file"),
     ]
 
     @Test(arguments: cases)
@@ -106,6 +130,12 @@ import ZstdStream
         }
         let arguments = testCase.arguments.map { $0.replacingOccurrences(of: "@", with: directory.url.path) }
         let result = cmbench(arguments)
+        // Whatever happened, the inputs are as they were and no temporary file is left behind.
+        for (name, bytes) in testCase.files {
+            #expect(FileManager.default.contents(atPath: directory.path(name)) == Data(bytes), "\(testCase.name): \(name) changed")
+        }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.contains(".tmp-") }
+        #expect(leftovers.isEmpty, "\(testCase.name): left \(leftovers)")
         #expect(result.status == testCase.status, "\(testCase.name): stderr was \(result.stderr)")
         if !testCase.message.isEmpty {
             #expect(result.stderr.contains(testCase.message), "\(testCase.name): stderr was \(result.stderr)")

@@ -18,9 +18,10 @@ public enum CommandRunner {
 
     public static var binaryAvailable: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
 
-    public static func run(_ arguments: [String], stdin: Data? = nil) throws -> CommandResult {
+    /// Runs the binary (or `executable`, e.g. `/bin/bash` for a test that needs redirections).
+    public static func run(_ arguments: [String], stdin: Data? = nil, executable: String? = nil) throws -> CommandResult {
         let process = Process()
-        process.executableURL = binary
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
         process.arguments = arguments
         process.currentDirectoryURL = SharedTraces.packageRoot
         let out = Pipe()

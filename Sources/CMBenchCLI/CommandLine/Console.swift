@@ -78,7 +78,9 @@ final class Mutex: @unchecked Sendable {
 /// Buffered writes to a file descriptor (stdout, stderr).
 ///
 /// A closed pipe (`cmbench … | head`) is a normal end, not an error: SIGPIPE is ignored at
-/// start-up and writes after EPIPE are dropped quietly.
+/// start-up and writes after EPIPE are dropped quietly. Any other failed write (`>/dev/full`, a
+/// closed stdout) is kept in ``failure`` and ends the command with an I/O error: a result that
+/// did not reach its reader must not look like success.
 final class StandardStream: @unchecked Sendable {
     static let output = StandardStream(descriptor: STDOUT_FILENO, bufferLimit: 1 << 16)
     static let error = StandardStream(descriptor: STDERR_FILENO, bufferLimit: 0)
@@ -88,6 +90,7 @@ final class StandardStream: @unchecked Sendable {
     private let lock = Mutex()
     private var buffer: [UInt8] = []
     private var closed = false
+    private var firstFailure: Int32?
 
     private init(descriptor: Int32, bufferLimit: Int) {
         self.descriptor = descriptor
@@ -103,11 +106,32 @@ final class StandardStream: @unchecked Sendable {
 
     func flush() { lock.withLock { drain() } }
 
+    /// The `errno` of the first write that failed for a reason other than a closed pipe.
+    var failure: Int32? { lock.withLock { firstFailure } }
+
     private func drain() {
         defer { buffer.removeAll(keepingCapacity: true) }
-        guard !closed else { return }
-        if buffer.withUnsafeBytes({ writeAll(descriptor, $0) }) != 0 {
-            closed = true  // EPIPE or a closed descriptor: nobody is reading any more
+        guard !closed, !buffer.isEmpty else { return }
+        let code = buffer.withUnsafeBytes { writeAll(descriptor, $0) }
+        guard code != 0 else { return }
+        closed = true  // nobody can read what follows either
+        if code != EPIPE { firstFailure = code }
+    }
+}
+
+/// The standard descriptors a process may start without (`cmbench … >&-`).
+enum StandardDescriptors {
+    /// Occupies each closed descriptor 0–2 with `/dev/null`, before anything else is opened:
+    /// otherwise the next file opened (the trace, a temporary output) would *become* stdout, and
+    /// the report would be written into it. Stdin and stdout get it read-only, so reading finds an
+    /// empty input and writing fails with EBADF, reported as an I/O error like any other.
+    static func occupyClosed() {
+        for descriptor in [STDIN_FILENO, STDOUT_FILENO, STDERR_FILENO] where fcntl(descriptor, F_GETFD) < 0 {
+            let opened = open("/dev/null", descriptor == STDERR_FILENO ? O_WRONLY : O_RDONLY)
+            if opened >= 0 && opened != descriptor {
+                dup2(opened, descriptor)
+                close(opened)
+            }
         }
     }
 }

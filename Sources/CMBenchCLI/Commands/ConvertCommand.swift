@@ -1,3 +1,4 @@
+import FileOutput
 import TraceFormats
 
 /// `cmbench convert`: any supported trace to cmbench's own format.
@@ -29,16 +30,17 @@ enum ConvertCommand: Command {
         let level = try arguments.int("--level") ?? Int(ZstdLevel.shipping)
         guard (1...19).contains(level) else { throw CLIError.usage("--level must be between 1 and 19, got \(level)") }
         let reader = try TraceReader(path: input, options: try TraceInputOptions.readerOptions(arguments))
+        let files = ProtectedFiles()
+        files.protectInput(path: input)
         let writer = try TraceWriter(
             path: output, provenance: ["converted by cmbench \(CMBenchVersion.string) from \(input)"],
-            compressionLevel: Int32(level))
+            compressionLevel: Int32(level), protecting: files)
         var progress = ProgressLine(console: console)
         while let request = try reader.next() {
             try writer.write(request)
-            if request.id & 0xFFFF == 0 {
-                try Interrupt.check()
-                progress.update("convert: \(request.id) requests")
-            }
+            // A stop is polled every 4,096 rows (an atomic load), the progress line redrawn every 65,536.
+            if request.id & 0xFFF == 0 { try Interrupt.check() }
+            if request.id & 0xFFFF == 0 { progress.update("convert: \(request.id) requests") }
         }
         try writer.finish()
         progress.finish()

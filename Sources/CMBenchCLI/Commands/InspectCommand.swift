@@ -28,10 +28,9 @@ enum InspectCommand: Command {
         var progress = ProgressLine(console: console)
         while let request = try reader.next() {
             statistics.add(request)
-            if request.id & 0xFFFF == 0 {
-                try Interrupt.check()
-                progress.update("inspect: \(request.id) requests read")
-            }
+            // A stop is polled every 4,096 rows (an atomic load), the progress line redrawn every 65,536.
+            if request.id & 0xFFF == 0 { try Interrupt.check() }
+            if request.id & 0xFFFF == 0 { progress.update("inspect: \(request.id) requests read") }
         }
         progress.finish()
         TraceInputOptions.reportIngest(reader.report, console: console)

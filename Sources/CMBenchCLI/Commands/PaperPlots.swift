@@ -1,4 +1,5 @@
 import DisaggregatedServing
+import FileOutput
 import Foundation
 import Reporting
 
@@ -8,7 +9,7 @@ enum PaperPlots {
     /// Writes the SVG files into `directory` and returns their paths.
     static func write(
         into directory: String, system: SystemConfiguration, serving: ServingSystemParameters,
-        reference: [DisaggregatedServing.ReferencePoint], comparisons: [ComparisonRow]
+        reference: [DisaggregatedServing.ReferencePoint], comparisons: [ComparisonRow], protecting files: ProtectedFiles
     ) throws -> [String] {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let caption = "cmbench \(CMBenchVersion.string) · deployment \(system.deployment.name) · paper: arXiv 2506.12708 v3"
@@ -19,7 +20,7 @@ enum PaperPlots {
             ("ems-reuse.svg", try emsReuseCurve(system: system, serving: serving, reference: reference, caption: caption)),
         ] {
             let path = directory + "/" + name
-            try OutputFile.write(svg, to: path)
+            try OutputFile.write(svg, to: path, protecting: files)
             written.append(path)
         }
         return written

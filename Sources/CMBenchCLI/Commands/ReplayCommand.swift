@@ -1,5 +1,6 @@
 import DiscreteEvent
 import DisaggregatedServing
+import FileOutput
 import Replay
 import Reporting
 import ServingMetrics
@@ -68,26 +69,46 @@ enum ReplayCommand: Command {
         }
         let configuration = try BackendOptions.configuration(arguments, seed: seed)
         let backend = try BackendOptions.registry.makeBackend(configuration)
-        let reader = try TraceReader(path: path, options: try TraceInputOptions.readerOptions(arguments))
-        let requestsCSV = try arguments.value("--requests-csv").map { path throws(ReportingError) in try OutputFile(path: path) }
-        // Opened now, so that an unwritable path fails before the replay rather than after it.
-        let summaryCSV = try arguments.value("--summary-csv").map { path throws(ReportingError) in try OutputFile(path: path) }
+        var readerOptions = try TraceInputOptions.readerOptions(arguments)
+        readerOptions.computesDigest = true
+        let reader = try TraceReader(path: path, options: readerOptions)
+        // No output may land on what this command reads.
+        let files = ProtectedFiles(inputs: [
+            path, arguments.value("--backend-config"), configuration.parameters.first { $0.key == "configs" }?.value ?? "configs",
+        ])
+        // The store is written too: claimed first, so that no other output can land on it.
+        if let store = arguments.value("--store") { try files.claimOutput(path: store) }
+        // Opened now, so that an unwritable or refused path fails before the replay rather than after it.
+        let requestsCSV = try arguments.value("--requests-csv").map { path throws(ReportingError) in
+            try OutputFile(path: path, protecting: files)
+        }
+        let summaryCSV = try arguments.value("--summary-csv").map { path throws(ReportingError) in
+            try OutputFile(path: path, protecting: files)
+        }
 
-        // Hashed on a second thread meanwhile, for the provenance.
-        let digest = BackgroundDigest(path: path)
         let run = ReplayRun(
             options: options, objectives: objectives, console: console,
             showProgress: !arguments.flag("--no-progress"), requestsCSV: requestsCSV)
         let result = try run.execute(anyBackend: backend, source: reader)
-        try requestsCSV?.commit()
+        // The checksum of every byte of the input, read once (the rest is read now if the replay
+        // stopped early), whatever the input is: a file, a FIFO, a pipe, stdin.
+        let digest = try reader.contentDigest(shouldStop: { Interrupt.isRequested })
+        try Interrupt.check()
         TraceInputOptions.reportIngest(reader.report, console: console)
 
         var settings: [String: String] = ["backend": configuration.backend]
         for parameter in configuration.parameters { settings["backend." + parameter.key] = parameter.value }
         for (key, value) in describe(options, objectives: objectives) { settings[key] = value }
         let provenance = Provenance(
-            command: "replay", trace: path, traceSHA256: try digest.value(),
+            command: "replay", trace: path, traceSHA256: digest,
             configuration: settings, seed: seed)
+        if let requestsCSV {
+            // The companion first, so a reader who finds the CSV always finds its provenance.
+            if requestsCSV.isRegularFile {
+                try CSVWriter.writeCompanion(provenance: provenance, for: requestsCSV.path, protecting: files)
+            }
+            try requestsCSV.commit()
+        }
         let document = ReplayDocument(
             summary: result.summary, replay: result.report, backend: result.descriptor, provenance: provenance)
         if let summaryCSV {

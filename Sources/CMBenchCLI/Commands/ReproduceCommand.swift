@@ -1,4 +1,5 @@
 import DisaggregatedServing
+import FileOutput
 import Foundation
 import Reporting
 
@@ -70,6 +71,8 @@ enum ReproduceCommand: Command {
         let reference = try ReferencePoint.load(path: referencePath)
         let configsDirectory = try ProjectPaths.locate("configs", given: arguments.value("--configs"))
         let deploymentName = arguments.value("--deployment") ?? "cloudmatrix-infer"
+        // No output may land on what this command reads.
+        let files = ProtectedFiles(inputs: [referencePath, configsDirectory, arguments.value("--gpu-reference")])
         var comparisons = ReferenceComparison.compare(system: system, reference: reference)
         // R1–R5 through the same code a user's replay runs: a closed loop at the paper's batch.
         for index in comparisons.indices {
@@ -108,7 +111,8 @@ enum ReproduceCommand: Command {
             let csv = try CSVWriter(
                 path: path,
                 header: ["id", "what", "unit", "paper", "model", "error_pct", "role", "tolerance_pct", "within_tolerance"],
-                provenance: ["cmbench_version": CMBenchVersion.string, "command": "reproduce", "deployment": system.deployment.name])
+                provenance: ["cmbench_version": CMBenchVersion.string, "command": "reproduce", "deployment": system.deployment.name],
+                protecting: files)
             for row in rows {
                 try csv.append([
                     .text(row.id), .text(row.what), .text(row.unit), .number(row.paper), .number(row.model),
@@ -119,7 +123,8 @@ enum ReproduceCommand: Command {
         }
         if let directory = arguments.value("--plot") {
             for path in try PaperPlots.write(
-                into: directory, system: system, serving: serving, reference: reference, comparisons: comparisons) {
+                into: directory, system: system, serving: serving, reference: reference, comparisons: comparisons,
+                protecting: files) {
                 console.printErr("cmbench: wrote \(path)")
             }
         }

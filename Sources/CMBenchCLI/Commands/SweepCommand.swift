@@ -1,4 +1,5 @@
 import Dispatch
+import FileOutput
 import Foundation
 import Replay
 import Reporting
@@ -47,6 +48,10 @@ enum SweepCommand: Command {
     struct Point: Codable {
         var value: String
         var summary: RunSummary
+        /// SHA-256 of the trace as the first point read it (the others read the same file).
+        var traceSHA256: String? = nil
+
+        enum CodingKeys: String, CodingKey { case value, summary }
     }
 
     struct Curve: Codable {
@@ -70,13 +75,16 @@ enum SweepCommand: Command {
         // Validate every point's arguments up front, so a bad value fails before any work.
         let pointArguments = try values.map { value throws in try arguments.replacing(dimension: dimension, with: value) }
         let readerOptions = try TraceInputOptions.readerOptions(arguments)
+        try TraceInputOptions.requireRereadable(trace, command: "sweep")
         let jobs = try arguments.positiveInt("--jobs") ?? ProcessInfo.processInfo.activeProcessorCount
 
         let results = ResultSlots<Result<Point, any Error>>(count: values.count)
         let next = ResultSlots<Int>(count: 1)
         DispatchQueue.concurrentPerform(iterations: min(jobs, values.count)) { _ in
             while let index = next.takeNextIndex(limit: values.count), !Interrupt.isRequested {
-                results.set(index, Result { try runPoint(pointArguments[index], value: values[index], trace: trace, readerOptions: readerOptions) })
+                var options = readerOptions
+                options.computesDigest = index == 0
+                results.set(index, Result { try runPoint(pointArguments[index], value: values[index], trace: trace, readerOptions: options) })
             }
         }
         try Interrupt.check()
@@ -96,7 +104,8 @@ enum SweepCommand: Command {
         let reader = try TraceReader(path: trace, options: readerOptions)
         let run = ReplayRun(options: options, objectives: objectives, console: Console.silent, showProgress: false, requestsCSV: nil)
         let result = try run.execute(anyBackend: backend, source: reader)
-        return Point(value: value, summary: result.summary)
+        let digest = try reader.contentDigest(shouldStop: { Interrupt.isRequested })
+        return Point(value: value, summary: result.summary, traceSHA256: digest)
     }
 
     static func output(_ points: [Point], dimension: String, arguments: ParsedArguments, console: Console, trace: String) throws {
@@ -115,10 +124,11 @@ enum SweepCommand: Command {
         }
         if let path = arguments.value("--csv") {
             let provenance = Provenance(
-                command: "sweep", trace: trace, traceSHA256: try FileDigest.sha256(path: trace),
+                command: "sweep", trace: trace, traceSHA256: points.first?.traceSHA256,
                 configuration: ["over": dimension, "values": points.map(\.value).joined(separator: ",")],
                 seed: try arguments.uint64("--seed") ?? 1)
-            let csv = try CSVWriter(path: path, header: header, provenance: provenance)
+            let files = ProtectedFiles(inputs: [trace, arguments.value("--backend-config"), "configs"])
+            let csv = try CSVWriter(path: path, header: header, provenance: provenance, protecting: files)
             for point in points { try csv.append(cells(point)) }
             try csv.finish()
         }

@@ -64,10 +64,9 @@ enum SynthCommand: Command {
         var progress = ProgressLine(console: console)
         while let request = workload.next() {
             try writer.write(request)
-            if request.id & 0xFFFF == 0 {
-                try Interrupt.check()
-                progress.update("synth: \(request.id) of \(count) requests")
-            }
+            // A stop is polled every 4,096 rows (an atomic load), the progress line redrawn every 65,536.
+            if request.id & 0xFFF == 0 { try Interrupt.check() }
+            if request.id & 0xFFFF == 0 { progress.update("synth: \(request.id) of \(count) requests") }
         }
         try writer.finish()
         progress.finish()

@@ -28,6 +28,18 @@ enum TraceInputOptions {
         return options
     }
 
+    /// Refuses a trace that cannot be read more than once (standard input, a pipe, a FIFO), for
+    /// commands that read it once per point: the second reader would find it empty, or wait
+    /// forever for a writer.
+    static func requireRereadable(_ path: String, command: String) throws(CLIError) {
+        var info = stat()
+        if path == "-" || (stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG) {
+            throw CLIError.usage(
+                "\(command) reads the trace once per point, so it must be a regular file, not \(path == "-" ? "standard input" : "a pipe or device (\(path))")",
+                hint: "save the stream to a file first, e.g. cmbench convert - trace.csv.zst")
+        }
+    }
+
     /// Prints the reader's skipped and excluded counts to stderr: nothing is dropped silently.
     static func reportIngest(_ report: IngestReport, console: Console) {
         for line in report.summaryLines { console.printErr("cmbench: \(line)") }

@@ -41,13 +41,16 @@ public final class TraceReader: RequestSource {
         /// Decompress zstd input on a second thread while this one parses (same bytes, same
         /// errors; about twice as fast on two cores).
         public var decompressInBackground: Bool
+        /// Compute the SHA-256 of the input's bytes as they are read (``TraceReader/contentDigest(shouldStop:)``).
+        public var computesDigest: Bool
 
         public init(
             format: TraceFormat? = nil, prefixBlockTokens: Int = 512, skipBadRows: Bool = false,
             maxLineBytes: Int = 1 << 20, maxDecompressedBytes: Int64? = nil, readBufferBytes: Int = 1 << 20,
-            decompressInBackground: Bool = true
+            decompressInBackground: Bool = true, computesDigest: Bool = false
         ) {
             self.decompressInBackground = decompressInBackground
+            self.computesDigest = computesDigest
             self.format = format
             self.prefixBlockTokens = prefixBlockTokens
             self.skipBadRows = skipBadRows
@@ -68,6 +71,7 @@ public final class TraceReader: RequestSource {
     /// All mutable state, in one struct so a `next()` call makes one exclusive access to it
     /// rather than a dynamically checked access per counter.
     private var core: ReaderCore
+    private let digesting: DigestingByteSource?
 
     /// Opens a file (or `-` for stdin) and reads up to its header.
     /// - Throws: `.missingInput`, `.io`, `.notATrace`, `.unknownFormat`, `.noRequests` (empty
@@ -81,7 +85,23 @@ public final class TraceReader: RequestSource {
     public init(source: some ByteSource, name: String, options: Options = Options()) throws(TraceError) {
         precondition(options.prefixBlockTokens > 0, "prefixBlockTokens must be positive")
         self.options = options
-        core = try ReaderCore(source: source, name: name, options: options)
+        if options.computesDigest {
+            let digesting = DigestingByteSource(source)
+            self.digesting = digesting
+            core = try ReaderCore(source: digesting, name: name, options: options)
+        } else {
+            digesting = nil
+            core = try ReaderCore(source: source, name: name, options: options)
+        }
+    }
+
+    /// The SHA-256 (hex) of every byte of the input as read — compressed bytes for zstd input —
+    /// once the reader is done with it: what the reader left unread (a replay stopped early) is
+    /// read now, through the same descriptor, so the digest is of the whole input whatever it is
+    /// (a file, a FIFO, a pipe, standard input). Nil without ``Options/computesDigest``, or when
+    /// `shouldStop` (polled between 1 MiB reads) turns true.
+    public func contentDigest(shouldStop: () -> Bool = { false }) throws(TraceError) -> String? {
+        try digesting?.finish(shouldStop: shouldStop)
     }
 
     /// The next request, or nil at the end of the trace.

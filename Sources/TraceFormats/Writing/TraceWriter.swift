@@ -3,6 +3,7 @@
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import FileOutput
 import ServingModel
 import ZstdStream
 
@@ -10,7 +11,8 @@ import ZstdStream
 ///
 /// The file appears only when `finish()` succeeds: rows go to a temporary file beside the target,
 /// which is renamed over it at the end, so a failed or interrupted run leaves no half-written
-/// trace. Standard output is written directly. Lines end with LF.
+/// trace. Standard output, devices and FIFOs are written directly (``OutputDestination``); with
+/// ``ProtectedFiles`` an output onto the input being converted is refused. Lines end with LF.
 ///
 /// ```swift
 /// let writer = try TraceWriter(path: "out.csv.zst", provenance: ["converted from azure conv 2023"])
@@ -25,8 +27,7 @@ public final class TraceWriter {
     /// Requests written so far.
     public private(set) var requestsWritten = 0
 
-    private let descriptor: Int32
-    private let temporaryPath: String?
+    private let destination: OutputDestination
     private let encoder: ZstdCompressor?
     /// Text not yet compressed or written.
     private var text: [UInt8] = []
@@ -40,27 +41,13 @@ public final class TraceWriter {
     ///   - provenance: lines written as `# …` before the header (where the trace came from).
     ///   - compressionLevel: zstd level for `.zst` output (19: written once, read often).
     public init(
-        path: String, provenance: [String] = [], compressionLevel: Int32 = ZstdCompressor.shippingLevel
-    ) throws(TraceError) {
+        path: String, provenance: [String] = [], compressionLevel: Int32 = ZstdCompressor.shippingLevel,
+        protecting protection: ProtectedFiles? = nil
+    ) throws(OutputError) {
         self.path = path
         compressed = path.hasSuffix(".zst")
         encoder = compressed ? ZstdCompressor(level: compressionLevel) : nil
-        if path == "-" {
-            descriptor = STDOUT_FILENO
-            temporaryPath = nil
-        } else {
-            let slash = path.lastIndex(of: "/")
-            let directory = slash.map { String(path[...$0]) } ?? ""
-            let base = slash.map { String(path[path.index(after: $0)...]) } ?? path
-            let temporary = "\(directory).\(base).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-            let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-            guard fd >= 0 else {
-                let code = errno
-                throw TraceError(.io(errno: code), "cannot create: \(String(cString: strerror(code)))", file: path)
-            }
-            descriptor = fd
-            temporaryPath = temporary
-        }
+        destination = try OutputDestination(path: path, protecting: protection)
         text.reserveCapacity(Self.flushBytes + 4096)
         for line in provenance {
             for part in line.split(separator: "\n", omittingEmptySubsequences: false) {
@@ -71,15 +58,8 @@ public final class TraceWriter {
         text.append(0x0A)
     }
 
-    deinit {
-        if let temporaryPath, !finished {
-            close(descriptor)
-            unlink(temporaryPath)
-        }
-    }
-
     /// Appends one request as a row.
-    public func write(_ request: ServingRequest) throws(TraceError) {
+    public func write(_ request: ServingRequest) throws(OutputError) {
         precondition(!finished, "write after finish")
         appendDecimal(UInt64(max(0, request.arrival.nanoseconds)))
         text.append(0x2C)
@@ -105,24 +85,14 @@ public final class TraceWriter {
     }
 
     /// Writes what is buffered, ends the zstd frame, and moves the file into place.
-    public func finish() throws(TraceError) {
+    public func finish() throws(OutputError) {
         precondition(!finished, "finish called twice")
         try flush(final: true)
         finished = true
-        guard let temporaryPath else { return }
-        if fsync(descriptor) != 0 || close(descriptor) != 0 {
-            let code = errno
-            unlink(temporaryPath)
-            throw TraceError(.io(errno: code), "cannot complete the write: \(String(cString: strerror(code)))", file: path)
-        }
-        if rename(temporaryPath, path) != 0 {
-            let code = errno
-            unlink(temporaryPath)
-            throw TraceError(.io(errno: code), "cannot move the finished file into place: \(String(cString: strerror(code)))", file: path)
-        }
+        try destination.commit()
     }
 
-    private func flush(final: Bool) throws(TraceError) {
+    private func flush(final: Bool) throws(OutputError) {
         if let encoder {
             do throws(ZstdError) {
                 var output = packed
@@ -134,7 +104,7 @@ public final class TraceWriter {
                 try outcome.get()
                 if final { try encoder.finishFrame(appendingTo: &packed) }
             } catch {
-                throw TraceError(.io(errno: 0), error.message, file: path)
+                throw OutputError(kind: .writeFailed, path: path, message: "cannot compress: \(error.message)")
             }
             text.removeAll(keepingCapacity: true)
             try writeAll(&packed)
@@ -143,24 +113,9 @@ public final class TraceWriter {
         }
     }
 
-    private func writeAll(_ buffer: inout [UInt8]) throws(TraceError) {
-        var failure: Int32 = 0
-        buffer.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    failure = errno
-                    return
-                }
-                offset += written
-            }
-        }
-        buffer.removeAll(keepingCapacity: true)
-        if failure != 0 {
-            throw TraceError(.io(errno: failure), "write failed: \(String(cString: strerror(failure)))", file: path)
-        }
+    private func writeAll(_ buffer: inout [UInt8]) throws(OutputError) {
+        defer { buffer.removeAll(keepingCapacity: true) }
+        try destination.write(buffer)
     }
 
     /// Appends the decimal digits of `value` without building a String.
