@@ -42,6 +42,12 @@ enum ErrorClassification {
                 "results store \(error.path) is locked: another process kept its write lock past cmbench's "
                     + "\(formatFixed(seconds, digits: 0)) s wait (\(error.message))",
                 hint: "retry once the other writer has finished, or record into another --store file")
+        case let error as StoreError where error.kind == .invalidPath:
+            return CLIError(.usage, "--store '\(error.path)': \(error.message)")
+        case let error as StoreError where error.kind == .missing:
+            return CLIError(
+                .missingInput, "\(error.path): \(error.message)",
+                hint: "record a run with 'cmbench replay TRACE --store \(error.path)'")
         case let error as StoreError:
             return CLIError(.ioError, "results store: \(error)")
         case let error as GatePolicyError:

@@ -94,7 +94,21 @@ import ZstdStream
         Case(name: "unwritable output", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4\n")],
              arguments: ["convert", "@/t.csv", "@/no/such/dir/out.csv"], status: .ioError, message: "out.csv"),
         Case(name: "store path is a directory", files: [:],
-             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "@"], status: .ioError, message: "store"),
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "@"], status: .usage, message: "is a directory"),
+        // Issue 14: store, gate and configuration
+        Case(name: "store: SQLite's in-memory database keeps nothing", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", ":memory:"], status: .usage, message: "--store ':memory:'"),
+        Case(name: "store: an empty path", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", ""], status: .usage, message: "--store ''"),
+        Case(name: "store: an SQLite URI", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "file:@/x.db?mode=memory"], status: .usage, message: "SQLite URI"),
+        Case(name: "store: a device", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "/dev/null"], status: .usage, message: "not a regular file"),
+        Case(name: "store: runs list of a device", files: [:], arguments: ["runs", "list", "--store", "/dev/null"], status: .usage, message: "--store '/dev/null'"),
+        Case(name: "store: gate run ids in a device", files: [:], arguments: ["gate", "1", "--baseline", "2", "--store", "/dev/null"], status: .usage, message: "--store '/dev/null'"),
+        Case(name: "store: runs list of an empty store", files: ["s.db": []], arguments: ["runs", "list", "--store", "@/s.db"], status: .missingInput, message: "no runs recorded"),
+        Case(name: "store: runs export of an empty store", files: ["s.db": []], arguments: ["runs", "export", "@/out.csv", "--store", "@/s.db"], status: .missingInput, message: "no runs recorded"),
+        Case(name: "store: runs show of a missing store", files: [:], arguments: ["runs", "show", "1", "--store", "@/s.db"], status: .missingInput, message: "s.db"),
     ]
 
     @Test(arguments: cases)

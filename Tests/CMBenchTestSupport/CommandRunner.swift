@@ -18,10 +18,17 @@ public enum CommandRunner {
 
     public static var binaryAvailable: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
 
-    public static func run(_ arguments: [String], stdin: Data? = nil) throws -> CommandResult {
+    /// - Parameter launcher: a command that runs the binary (`["/usr/bin/setpriv", "--reuid=65534", …]`),
+    ///   given the binary's path and `arguments` after its own.
+    public static func run(_ arguments: [String], stdin: Data? = nil, launcher: [String] = []) throws -> CommandResult {
         let process = Process()
-        process.executableURL = binary
-        process.arguments = arguments
+        if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = launcher.dropFirst() + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = SharedTraces.packageRoot
         let out = Pipe()
         let err = Pipe()

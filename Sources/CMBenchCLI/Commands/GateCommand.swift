@@ -80,10 +80,7 @@ enum GateCommand: Command {
             return try MetricsFlattening.metrics(fromJSON: data, source: name)
         }
         guard let id = Int64(name) else { throw CLIError(.missingInput, "\(name): no such file (nor a run id)") }
-        guard FileManager.default.fileExists(atPath: storePath) else {
-            throw CLIError(.missingInput, "\(storePath): no results store for run id \(id)")
-        }
-        guard let run = try ResultsStore(path: storePath).run(id: id) else {
+        guard let run = try ResultsStore(readingAt: storePath).run(id: id) else {
             throw CLIError(.missingInput, "\(storePath): no run with id \(id)")
         }
         return run.metrics

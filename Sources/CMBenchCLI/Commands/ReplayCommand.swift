@@ -66,6 +66,8 @@ enum ReplayCommand: Command {
         do { objectives = try ServiceLevelObjectives(parsing: arguments.value("--slo") ?? "") } catch {
             throw CLIError.usage("--slo: \(error)", hint: "write e.g. --slo ttft=2000ms,tpot=50ms")
         }
+        // Refused before the replay, like an unwritable output file below.
+        if let store = arguments.value("--store") { try RunStoring.validate(store) }
         let configuration = try BackendOptions.configuration(arguments, seed: seed)
         let backend = try BackendOptions.registry.makeBackend(configuration)
         let reader = try TraceReader(path: path, options: try TraceInputOptions.readerOptions(arguments))
