@@ -109,6 +109,16 @@ import ZstdStream
         Case(name: "store: runs list of an empty store", files: ["s.db": []], arguments: ["runs", "list", "--store", "@/s.db"], status: .missingInput, message: "no runs recorded"),
         Case(name: "store: runs export of an empty store", files: ["s.db": []], arguments: ["runs", "export", "@/out.csv", "--store", "@/s.db"], status: .missingInput, message: "no runs recorded"),
         Case(name: "store: runs show of a missing store", files: [:], arguments: ["runs", "show", "1", "--store", "@/s.db"], status: .missingInput, message: "s.db"),
+        Case(name: "gate: an empty baseline compares nothing", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#), "empty.json": text("{}")],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/empty.json"], status: .badData, message: "nothing was compared"),
+        Case(name: "gate: no metric in common", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#), "base.json": text(#"{"metrics": {"tpot_ms.p99": 100}}"#)],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/base.json"], status: .badData, message: "no metric is in both runs"),
+        Case(name: "gate: only values without a number in common", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#), "base.json": text(#"{"metrics": {"ttft_ms.p99": null}}"#)],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/base.json"], status: .badData, message: "number on both sides (ttft_ms.p99)"),
+        Case(name: "gate: a metric that is not a number", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": "fast"}}"#)],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/cur.json"], status: .badData, message: "metrics.ttft_ms.p99"),
+        Case(name: "gate: an endless input is refused at the size limit", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#)],
+             arguments: ["gate", "/dev/zero", "--baseline", "@/cur.json"], status: .badData, message: "over cmbench's limit of 64 MiB"),
     ]
 
     @Test(arguments: cases)

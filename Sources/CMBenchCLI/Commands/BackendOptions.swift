@@ -68,12 +68,7 @@ enum BackendOptions {
 /// A backend configuration file: `{"backend": "fixed", "parameters": {"ttft": "150ms"}}`.
 enum BackendConfigFile {
     static func load(path: String) throws(CLIError) -> (backend: String, parameters: [BackendConfiguration.Parameter]) {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError(.missingInput, "\(path): no such backend configuration file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(.ioError, "\(path): cannot read the backend configuration file")
-        }
+        let data = try InputFile.read(path, what: "backend configuration file")
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw CLIError(.badData, "\(path): not valid JSON: \(error.localizedDescription)")
