@@ -31,6 +31,9 @@ enum ErrorClassification {
         case let error as WorkloadSpecError:
             return CLIError(.usage, error.description)
         case let error as BackendConfigurationError:
+            // A file the backend read is to blame: report it as that file's error is reported
+            // by every other command (explain, reproduce), with the same status and words.
+            if let cause = error.cause { return classify(cause) }
             return CLIError(.usage, error.description)
         case let error as ReportingError:
             return CLIError(.ioError, "cannot write \(error.description)")
@@ -52,6 +55,10 @@ enum ErrorClassification {
             return CLIError(.ioError, "results store: \(error)")
         case let error as GatePolicyError:
             return CLIError(.badData, "thresholds: \(error)")
+        case let error as ConfigError where error.code == .missingFile:
+            return CLIError(.missingInput, "\(error)")
+        case let error as ConfigError where error.code == .unreadableFile:
+            return CLIError(.ioError, "\(error)")
         case let error as ConfigError:
             return CLIError(.badData, "\(error)", hint: "fix the configuration file named above")
         case let error as SLOParseError:

@@ -75,7 +75,7 @@ import ZstdStream
         Case(name: "backend config: wrong type", files: ["b.json": text("{\"backend\": \"fixed\", \"parameters\": {\"ttft\": [1]}}")],
              arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "parameters.ttft"),
         Case(name: "backend config: unknown parameter", files: ["b.json": text("{\"backend\": \"fixed\", \"parameters\": {\"ttfft\": \"5ms\"}}")],
-             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .usage, message: "ttfft"),
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "parameters.ttfft"),
         Case(name: "backend option: malformed duration", files: [:],
              arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--backend-option", "ttft=fast"], status: .usage, message: "ttft"),
         Case(name: "backend option: out of range", files: [:],
@@ -85,7 +85,7 @@ import ZstdStream
         Case(name: "backend option: a batch overflowing 64 bits", files: [:],
              arguments: ["replay", "traces/default.csv.zst", "--backend-option", "decode_batch_per_die=9223372036854775807"], status: .usage, message: "at most 1048576"),
         Case(name: "unknown deployment name", files: [:],
-             arguments: ["reproduce", "--deployment", "no-such-deployment"], status: .badData, message: "no-such-deployment"),
+             arguments: ["reproduce", "--deployment", "no-such-deployment"], status: .missingInput, message: "no-such-deployment"),
         Case(name: "configs folder missing", files: [:], arguments: ["reproduce", "--configs", "@/configs"], status: .missingInput, message: "configs"),
         // Command line
         Case(name: "unknown flag suggests", files: [:], arguments: ["replay", "t.csv", "--sed", "1"], status: .usage, message: "did you mean '--seed'?"),
@@ -117,6 +117,13 @@ import ZstdStream
              arguments: ["gate", "@/cur.json", "--baseline", "@/base.json"], status: .badData, message: "number on both sides (ttft_ms.p99)"),
         Case(name: "gate: a metric that is not a number", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": "fast"}}"#)],
              arguments: ["gate", "@/cur.json", "--baseline", "@/cur.json"], status: .badData, message: "metrics.ttft_ms.p99"),
+        Case(name: "config: a malformed value in a backend configuration file", files: ["b.json": text(#"{"backend": "fixed", "parameters": {"ttft": "fast"}}"#)],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "b.json: parameters.ttft"),
+        Case(name: "config: an unknown backend in a backend configuration file", files: ["b.json": text(#"{"backend": "fixd"}"#)],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "b.json: backend"),
+        Case(name: "config: the same value given as an option is a usage error", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--backend-option", "ttft=fast"], status: .usage, message: "parameter 'ttft'"),
+    ] + ConfigFault.allCases.flatMap(\.matrixCases) + [
         Case(name: "gate: an endless input is refused at the size limit", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#)],
              arguments: ["gate", "/dev/zero", "--baseline", "@/cur.json"], status: .badData, message: "over cmbench's limit of 64 MiB"),
     ]
@@ -125,11 +132,7 @@ import ZstdStream
     func refusesWithStatusAndMessage(_ testCase: Case) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
-        for (name, bytes) in testCase.files {
-            try Data(bytes).write(to: URL(fileURLWithPath: directory.path(name)))
-        }
-        let arguments = testCase.arguments.map { $0.replacingOccurrences(of: "@", with: directory.url.path) }
-        let result = cmbench(arguments)
+        let result = try Self.run(testCase.arguments, files: testCase.files, in: directory)
         #expect(result.status == testCase.status, "\(testCase.name): stderr was \(result.stderr)")
         if !testCase.message.isEmpty {
             #expect(result.stderr.contains(testCase.message), "\(testCase.name): stderr was \(result.stderr)")
@@ -138,6 +141,29 @@ import ZstdStream
             #expect(result.stderr.hasPrefix("cmbench: error:") || result.stderr.contains("\ncmbench: error:"))
             #expect(result.stdout.isEmpty, "\(testCase.name): nothing on stdout when refusing")
         }
+    }
+
+    /// Writes `files` into `directory` (creating folders) and runs cmbench in-process with `@`
+    /// in `arguments` replaced by the folder.
+    static func run(_ arguments: [String], files: [String: [UInt8]], in directory: TemporaryDirectory) throws
+        -> (status: CMBenchCLI.ExitStatus, stdout: String, stderr: String)
+    {
+        for (name, bytes) in files {
+            let url = URL(fileURLWithPath: directory.path(name))
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        return cmbench(arguments.map { $0.replacingOccurrences(of: "@", with: directory.url.path) })
+    }
+
+    /// One configuration fault, every command: the same status and the very same words.
+    @Test(arguments: ConfigFault.allCases)
+    func sameConfigurationFaultSameStatusAndMessage(_ fault: ConfigFault) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let results = try fault.commands.map { try Self.run($0.arguments, files: fault.files, in: directory) }
+        #expect(Set(results.map(\.status)) == [fault.status])
+        #expect(Set(results.map(\.stderr)).count == 1, "\(results.map(\.stderr))")
     }
 
     @Test func oversizedPromptIsRejectedWithAReasonAndTheRunGoesOn() throws {
@@ -151,5 +177,46 @@ import ZstdStream
         #expect(json["completed_requests"] as? Int == 49)
         let rejection = (json["rejections"] as? [[String: Any]])?.first
         #expect((rejection?["examples"] as? [[String: Any]])?.first?["origin"] as? String == "\(path):3")
+    }
+}
+
+/// One configuration fault given to every command that reads configurations (explain,
+/// reproduce, and replay and sweep through the backend's options): each must give the same
+/// status and the same message. `@` is the case's folder, holding `configs/deployments/broken.json`.
+enum ConfigFault: CaseIterable {
+    case malformedDeployment, missingDeployment, missingConfigsFolder
+
+    var files: [String: [UInt8]] {
+        self == .malformedDeployment ? ["configs/deployments/broken.json": Array("{\"hardware\": ".utf8)] : [:]
+    }
+    var configs: String { self == .missingConfigsFolder ? "@/no-configs" : self == .malformedDeployment ? "@/configs" : "configs" }
+    var deployment: String { self == .malformedDeployment ? "broken" : self == .missingDeployment ? "nope" : "cloudmatrix-infer" }
+    var status: CMBenchCLI.ExitStatus { self == .malformedDeployment ? .badData : .missingInput }
+    /// The words every command prints.
+    var message: String {
+        switch self {
+        case .malformedDeployment: "configs/deployments/broken.json: $: not valid JSON"
+        case .missingDeployment: "configs/deployments/nope.json: $: no such file"
+        case .missingConfigsFolder: "no-configs: no such file or folder"
+        }
+    }
+
+    /// The same fault through each command.
+    var commands: [(name: String, arguments: [String])] {
+        let model = ["--configs", configs, "--deployment", deployment]
+        let backend = ["--backend-option", "configs=\(configs)", "--backend-option", "deployment=\(deployment)"]
+        return [
+            ("explain", ["explain", "--phase", "decode"] + model), ("reproduce", ["reproduce"] + model),
+            ("replay", ["replay", "traces/default.csv.zst"] + backend),
+            ("sweep", ["sweep", "traces/default.csv.zst", "--over", "rate", "--values", "1,2"] + backend),
+        ]
+    }
+
+    var matrixCases: [BadInputMatrixTests.Case] {
+        commands.map { command in
+            BadInputMatrixTests.Case(
+                name: "config: \(self) through \(command.name)", files: files, arguments: command.arguments, status: status,
+                message: message)
+        }
     }
 }

@@ -69,7 +69,7 @@ enum ReplayCommand: Command {
         // Refused before the replay, like an unwritable output file below.
         if let store = arguments.value("--store") { try RunStoring.validate(store) }
         let configuration = try BackendOptions.configuration(arguments, seed: seed)
-        let backend = try BackendOptions.registry.makeBackend(configuration)
+        let backend = try BackendOptions.makeBackend(configuration, arguments)
         let reader = try TraceReader(path: path, options: try TraceInputOptions.readerOptions(arguments))
         let requestsCSV = try arguments.value("--requests-csv").map { path throws(ReportingError) in try OutputFile(path: path) }
         // Opened now, so that an unwritable path fails before the replay rather than after it.
