@@ -123,6 +123,10 @@ import ZstdStream
              arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "b.json: backend"),
         Case(name: "config: the same value given as an option is a usage error", files: [:],
              arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--backend-option", "ttft=fast"], status: .usage, message: "parameter 'ttft'"),
+        Case(name: "replay: a window after the trace's end replays nothing", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--start", "100h", "--store", "@/s.db"], status: .badData, message: "holds no requests"),
+        Case(name: "replay: --max-requests 0 replays nothing", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "0"], status: .usage, message: "--max-requests must be positive"),
     ] + ConfigFault.allCases.flatMap(\.matrixCases) + [
         Case(name: "gate: an endless input is refused at the size limit", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#)],
              arguments: ["gate", "/dev/zero", "--baseline", "@/cur.json"], status: .badData, message: "over cmbench's limit of 64 MiB"),

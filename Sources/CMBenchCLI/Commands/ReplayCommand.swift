@@ -129,10 +129,7 @@ enum ReplayCommand: Command {
             throw CLIError.usage("--arrival and --cv apply with --rate")
         }
         if let concurrency = try arguments.positiveInt("--concurrency") { options.timing = .closedLoop(concurrency: concurrency) }
-        if let limit = try arguments.int("--max-requests") {
-            guard limit >= 0 else { throw CLIError.usage("--max-requests must not be negative, got \(limit)") }
-            options.maxRequests = limit
-        }
+        if let limit = try arguments.positiveInt("--max-requests") { options.maxRequests = limit }
         if let start = try arguments.durationSeconds("--start") { options.windowStart = SimTime.zero + SimDuration(seconds: start) }
         if let duration = try arguments.durationSeconds("--duration") { options.windowDuration = SimDuration(seconds: duration) }
         do { try options.validate() } catch { throw CLIError.usage(error.description) }
@@ -200,6 +197,13 @@ struct ReplayRun {
         progress.finish()
         try Interrupt.check()
         if let failure = recorder.second.failure { throw failure }
+        guard report.requestsAdmitted > 0 else {
+            // A replay of nothing is not a run: no report, nothing stored.
+            throw CLIError(
+                .badData,
+                "\(source.name): the selected window holds no requests (\(report.requestsSkippedBeforeWindow) were recorded before its start)",
+                hint: "check --start and --duration against the trace's span ('cmbench inspect TRACE')")
+        }
         return Result(
             summary: recorder.first.summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
     }
