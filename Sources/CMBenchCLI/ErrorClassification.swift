@@ -31,6 +31,9 @@ enum ErrorClassification {
         case let error as WorkloadSpecError:
             return CLIError(.usage, error.description)
         case let error as BackendConfigurationError:
+            // A file the backend read is to blame: report it as that file's error is reported
+            // by every other command (explain, reproduce), with the same status and words.
+            if let cause = error.cause { return classify(cause) }
             return CLIError(.usage, error.description)
         case let error as ReportingError where error.kind == .sameAsInput || error.kind == .notAFile:
             // The command line named an output that cannot be one: a usage error, nothing was written.
@@ -45,10 +48,20 @@ enum ErrorClassification {
                 "results store \(error.path) is locked: another process kept its write lock past cmbench's "
                     + "\(formatFixed(seconds, digits: 0)) s wait (\(error.message))",
                 hint: "retry once the other writer has finished, or record into another --store file")
+        case let error as StoreError where error.kind == .invalidPath:
+            return CLIError(.usage, "--store '\(error.path)': \(error.message)")
+        case let error as StoreError where error.kind == .missing:
+            return CLIError(
+                .missingInput, "\(error.path): \(error.message)",
+                hint: "record a run with 'cmbench replay TRACE --store \(error.path)'")
         case let error as StoreError:
             return CLIError(.ioError, "results store: \(error)")
         case let error as GatePolicyError:
             return CLIError(.badData, "thresholds: \(error)")
+        case let error as ConfigError where error.code == .missingFile:
+            return CLIError(.missingInput, "\(error)")
+        case let error as ConfigError where error.code == .unreadableFile:
+            return CLIError(.ioError, "\(error)")
         case let error as ConfigError:
             return CLIError(.badData, "\(error)", hint: "fix the configuration file named above")
         case let error as SLOParseError:

@@ -21,10 +21,15 @@ public enum GateReport {
         lines.append("")
         lines.append(countsSentence(verdict))
 
-        let flagged = verdict.regressions + verdict.improvements
+        let flagged = verdict.regressions + verdict.uncomparable.filter(\.failsGate) + verdict.improvements
         if !flagged.isEmpty {
             lines.append("")
             lines.append(contentsOf: table(flagged))
+        }
+        let valueless = verdict.uncomparable.filter { !$0.failsGate }.map(\.name)
+        if !valueless.isEmpty {
+            lines.append("")
+            lines.append("No number in either run (nothing to compare, not gated): " + codeList(valueless))
         }
         if !verdict.missingInCurrent.isEmpty {
             lines.append("")
@@ -34,6 +39,10 @@ public enum GateReport {
         if !verdict.missingInBaseline.isEmpty {
             lines.append("")
             lines.append("New in the current run (not in the baseline, not gated): " + codeList(verdict.missingInBaseline))
+        }
+        if !verdict.unusedThresholds.isEmpty {
+            lines.append("")
+            lines.append("Thresholds for metrics in neither run (no effect; check the names): " + codeList(verdict.unusedThresholds))
         }
         if includeUnchanged && !verdict.unchanged.isEmpty {
             lines.append("")
@@ -46,14 +55,24 @@ public enum GateReport {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    private static func countsSentence(_ verdict: GateVerdict) -> String {
+    /// One sentence counting every metric by what the gate made of it, e.g. "1 regression, 0
+    /// improvements, 40 unchanged, 2 uncomparable, 1 missing (fails the gate)." Also the CLI's
+    /// stderr summary, so the two never disagree.
+    public static func countsSentence(_ verdict: GateVerdict) -> String {
         func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
         var parts = [
             count(verdict.regressions.count, "regression"),
             count(verdict.improvements.count, "improvement"),
             "\(verdict.unchanged.count) unchanged",
         ]
-        if !verdict.missingInCurrent.isEmpty { parts.append("\(verdict.missingInCurrent.count) missing") }
+        let uncomparable = verdict.uncomparable
+        if !uncomparable.isEmpty {
+            let failing = uncomparable.filter(\.failsGate).count
+            parts.append("\(uncomparable.count) uncomparable" + (failing > 0 ? " (\(failing) with a number on one side only: fails the gate)" : ""))
+        }
+        if !verdict.missingInCurrent.isEmpty {
+            parts.append("\(verdict.missingInCurrent.count) missing" + (verdict.missingMetricsFail ? " (fails the gate)" : ""))
+        }
         if !verdict.missingInBaseline.isEmpty { parts.append("\(verdict.missingInBaseline.count) new") }
         return parts.joined(separator: ", ") + "."
     }
@@ -69,6 +88,7 @@ public enum GateReport {
             case .regression: verdict = "❌ regression"
             case .improvement: verdict = "🟢 improvement"
             case .unchanged: verdict = "unchanged"
+            case .uncomparable: verdict = "❌ uncomparable"
             }
             let unit = row.unit.isEmpty ? "" : " \(escape(row.unit))"
             let cells = [

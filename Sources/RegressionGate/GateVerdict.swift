@@ -11,24 +11,52 @@ public struct GateVerdict: Sendable, Hashable {
     public var missingInBaseline: [String]
     /// Whether ``missingInCurrent`` fails the gate (from the policy's `missing_metric`).
     public var missingMetricsFail: Bool
+    /// Metrics the thresholds file sets that neither run has, sorted: most likely a typo, since
+    /// their thresholds took no effect.
+    public var unusedThresholds: [String]
 
     public init(
         comparisons: [MetricComparison], missingInCurrent: [String], missingInBaseline: [String],
-        missingMetricsFail: Bool
+        missingMetricsFail: Bool, unusedThresholds: [String] = []
     ) {
         self.comparisons = comparisons
         self.missingInCurrent = missingInCurrent
         self.missingInBaseline = missingInBaseline
         self.missingMetricsFail = missingMetricsFail
+        self.unusedThresholds = unusedThresholds
     }
 
     public var regressions: [MetricComparison] { comparisons.filter { $0.outcome == .regression } }
     public var improvements: [MetricComparison] { comparisons.filter { $0.outcome == .improvement } }
     public var unchanged: [MetricComparison] { comparisons.filter { $0.outcome == .unchanged } }
+    /// Metrics in both runs with no number on at least one side (see ``MetricComparison/Outcome/uncomparable``).
+    public var uncomparable: [MetricComparison] { comparisons.filter { $0.outcome == .uncomparable } }
+
+    /// Why no metric was judged, or `nil` when at least one was: a gate that compared nothing
+    /// has not passed, and the CLI refuses its input (exit 65) with this reason.
+    public var nothingComparedReason: String? {
+        guard comparisons.allSatisfy({ $0.outcome == .uncomparable }) else { return nil }
+        let baselineCount = comparisons.count + missingInCurrent.count
+        let currentCount = comparisons.count + missingInBaseline.count
+        if baselineCount == 0 && currentCount == 0 { return "neither the current run nor the baseline has any metric" }
+        if baselineCount == 0 { return "the baseline has no metrics" }
+        if currentCount == 0 { return "the current run has no metrics" }
+        if comparisons.isEmpty {
+            return "no metric is in both runs (baseline: \(Self.sample(missingInCurrent)); current: \(Self.sample(missingInBaseline)))"
+        }
+        return "no metric in both runs has a number on both sides (\(Self.sample(comparisons.map(\.name))))"
+    }
+
+    /// The first few names and how many there are: `a, b, c … (120)`.
+    private static func sample(_ names: [String]) -> String {
+        let shown = names.prefix(3).joined(separator: ", ")
+        return names.count > 3 ? "\(shown) … (\(names.count))" : shown
+    }
 
     /// The overall decision.
     public enum Decision: String, Sendable, Hashable {
-        /// At least one regression, or a baseline metric disappeared under `missing_metric: fail`.
+        /// At least one regression, a metric with a number on one side only, or a baseline
+        /// metric that disappeared under `missing_metric: fail`.
         case regression
         /// No regression, but something improved beyond tolerance: the baseline should be updated.
         case improved
@@ -37,7 +65,7 @@ public struct GateVerdict: Sendable, Hashable {
     }
 
     public var decision: Decision {
-        if !regressions.isEmpty || (missingMetricsFail && !missingInCurrent.isEmpty) { return .regression }
+        if comparisons.contains(where: \.failsGate) || (missingMetricsFail && !missingInCurrent.isEmpty) { return .regression }
         if !improvements.isEmpty { return .improved }
         return .unchanged
     }
@@ -72,5 +100,6 @@ public func compare(current: [String: Double], baseline: [String: Double], polic
         comparisons: comparisons,
         missingInCurrent: Set(baseline.keys).subtracting(current.keys).sorted(),
         missingInBaseline: Set(current.keys).subtracting(baseline.keys).sorted(),
-        missingMetricsFail: policy.failOnMissingMetric)
+        missingMetricsFail: policy.failOnMissingMetric,
+        unusedThresholds: policy.metrics.keys.filter { current[$0] == nil && baseline[$0] == nil }.sorted())
 }

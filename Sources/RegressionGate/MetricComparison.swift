@@ -9,6 +9,10 @@ public struct MetricComparison: Sendable, Hashable {
         case improvement
         /// Within tolerance.
         case unchanged
+        /// A side has no number (NaN, or `null` in a result file), so there is no change to judge.
+        /// Listed by name; it fails the gate when only one side has a number (the metric gained
+        /// or lost its value), not when neither has.
+        case uncomparable
     }
 
     public var name: String
@@ -18,6 +22,11 @@ public struct MetricComparison: Sendable, Hashable {
     public var tolerance: Tolerance
     public var unit: String
     public var outcome: Outcome
+
+    /// Whether this metric fails the gate: a regression, or a number on one side only.
+    public var failsGate: Bool {
+        outcome == .regression || (outcome == .uncomparable && current.isNaN != baseline.isNaN)
+    }
 
     /// `current − baseline`, in the metric's unit.
     public var delta: Double { current - baseline }
@@ -33,8 +42,9 @@ public struct MetricComparison: Sendable, Hashable {
 
     /// Judges one metric; the whole rule of the gate lives here.
     ///
-    /// Equal values (including two infinities or two NaNs) are unchanged. A NaN on one side is
-    /// a regression: the gate cannot tell that it is better, and must not pass silently.
+    /// Equal values (including two infinities) are unchanged. A NaN on either side is
+    /// uncomparable: the gate cannot tell better from worse, and says so rather than passing
+    /// silently (``GateVerdict/decision`` fails on a NaN on one side only).
     public init(name: String, baseline: Double, current: Double, polarity: Polarity, tolerance: Tolerance, unit: String) {
         self.name = name
         self.baseline = baseline
@@ -46,8 +56,8 @@ public struct MetricComparison: Sendable, Hashable {
     }
 
     private static func judge(baseline: Double, current: Double, polarity: Polarity, tolerance: Tolerance) -> Outcome {
-        if current == baseline || (current.isNaN && baseline.isNaN) { return .unchanged }
-        if current.isNaN || baseline.isNaN { return .regression }
+        if current.isNaN || baseline.isNaN { return .uncomparable }
+        if current == baseline { return .unchanged }
         let allowed = tolerance.allowedChange(baseline: baseline)
         let delta = current - baseline
         // "worse" is the change in the bad direction; for `match` both directions are bad.

@@ -9,16 +9,10 @@ struct Migrator {
     let migrations: [String]
 
     func checkAndMigrate() throws(StoreError) {
-        let path = connection.path
         // Read-only checks first, so a foreign file is never switched to WAL or written to.
-        do {
-            _ = try checkOwnership()
-        } catch where error.primaryCode == SQLITE_NOTADB {
-            throw StoreError(
-                kind: .notAResultsStore, message: "is not an SQLite database; choose another --store path", path: path,
-                extendedCode: error.extendedCode)
-        }
-        if path != ":memory:" {
+        let (_, version) = try inspect()
+        try refuseNewer(version)
+        if connection.path != ":memory:" {
             // Persistent in the file; only the first opener pays for the switch.
             let mode = try connection.prepare("PRAGMA journal_mode")
             let isWAL = try mode.step() && mode.text(0)?.lowercased() == "wal"
@@ -29,13 +23,7 @@ struct Migrator {
             // Again under the write lock: another process may have created the store meanwhile.
             let (isNew, version) = try checkOwnership()
             if isNew { try connection.execute("PRAGMA application_id = \(Schema.applicationID)") }
-            if version > migrations.count {
-                throw StoreError(
-                    kind: .schemaTooNew,
-                    message: "has schema version \(version), newer than this cmbench understands (\(migrations.count)); "
-                        + "upgrade cmbench or use another --store path",
-                    path: path)
-            }
+            try refuseNewer(version)
             for index in version..<migrations.count {
                 try connection.execute(migrations[index])
             }
@@ -43,6 +31,27 @@ struct Migrator {
                 try connection.execute("PRAGMA user_version = \(migrations.count)")
             }
         }
+    }
+
+    /// Reads, without writing anything, whether the file is an empty database (`isNew`) or a
+    /// cmbench store and its schema version; refuses anything else.
+    func inspect() throws(StoreError) -> (isNew: Bool, version: Int) {
+        do {
+            return try checkOwnership()
+        } catch where error.primaryCode == SQLITE_NOTADB {
+            throw StoreError(
+                kind: .notAResultsStore, message: "is not an SQLite database; choose another --store path", path: connection.path,
+                extendedCode: error.extendedCode)
+        }
+    }
+
+    func refuseNewer(_ version: Int) throws(StoreError) {
+        guard version > migrations.count else { return }
+        throw StoreError(
+            kind: .schemaTooNew,
+            message: "has schema version \(version), newer than this cmbench understands (\(migrations.count)); "
+                + "upgrade cmbench or use another --store path",
+            path: connection.path)
     }
 
     /// Whether the file is an empty database (to be claimed) or ours, and its schema version.

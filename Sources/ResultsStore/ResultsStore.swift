@@ -25,20 +25,72 @@ public final class ResultsStore {
     /// The path given at open (`:memory:` for ``inMemory()``).
     public let path: String
     private let connection: SQLiteConnection
+    /// The schema version the tables follow; 0 for an empty database opened for reading, which
+    /// has no tables and reads as a store with no runs.
+    private let schemaVersion: Int
     /// Prepared statements by SQL text, reused across calls (GRDB's `cachedStatement`).
     private var statements: [String: SQLiteStatement] = [:]
 
     /// How long a writer waits for another process's write lock before failing.
     public static let busyTimeoutMilliseconds: Int32 = 10_000
 
-    /// Opens the store at `path`, creating the file (and its parent directories) on first use
-    /// and migrating an older schema.
+    /// Opens the store at `path` for recording, creating the file (and its parent directories)
+    /// on first use and migrating an older schema.
     ///
-    /// - Throws: ``StoreError`` of kind `badPath` for a directory or unwritable location,
+    /// - Throws: ``StoreError`` of kind `invalidPath` for a name that is not a file path (empty,
+    ///   `:memory:`, an SQLite URI, a directory, a device), `badPath` for an unwritable location,
     ///   `notAResultsStore` for a foreign file, `schemaTooNew` for a store from a newer cmbench.
     public convenience init(path: String) throws(StoreError) {
-        try Self.preparePath(path)
-        try self.init(connection: SQLiteConnection(path: path), path: path)
+        let storePath = try StorePath(path)
+        try Self.createParent(of: storePath)
+        try self.init(connection: SQLiteConnection(path: path, fileName: storePath.fileName), path: path)
+    }
+
+    /// Checks that `path` can name a store (see ``StoreError/Kind/invalidPath``) without
+    /// opening it, so a command can refuse a bad `--store` before doing its work.
+    public static func validatePath(_ path: String) throws(StoreError) {
+        _ = try StorePath(path)
+    }
+
+    /// Opens an existing store for reading only (`runs list|show|export`, `gate` with run ids):
+    /// `SQLITE_OPEN_READONLY`, no migration, no journal-mode switch, so a store this user may
+    /// only read (another user's, a read-only mount) can still be listed.
+    ///
+    /// A WAL store needs its `-shm` index to be read. When the index is absent (every writer
+    /// has closed, which removes it) and this user cannot create it, because the folder is not
+    /// writable, the file is opened `immutable`: no index and no locks. That is exact here,
+    /// because with no index there is no `-wal` content either (checked; a leftover log is
+    /// refused with what to do), and it is the only way SQLite reads such a file; the cost is
+    /// that a writer starting during the read is not seen. Converting stores out of WAL on close
+    /// was the alternative, rejected because concurrent writers rely on WAL.
+    ///
+    /// A store with an older schema than this cmbench's is refused with what to do (nothing is
+    /// migrated while reading); an empty database file reads as a store with no runs.
+    public convenience init(readingAt path: String) throws(StoreError) {
+        try self.init(readingAt: path, migrations: Schema.migrations)
+    }
+
+    convenience init(readingAt path: String, migrations: [String]) throws(StoreError) {
+        let storePath = try StorePath(path)
+        guard storePath.exists else {
+            throw StoreError(kind: .missing, message: "no results store here yet", path: path)
+        }
+        let fileManager = FileManager.default
+        var mode = SQLiteConnection.OpenMode.readOnly
+        if !fileManager.fileExists(atPath: storePath.fileName + "-shm"), !fileManager.isWritableFile(atPath: storePath.directory) {
+            let wal = (try? fileManager.attributesOfItem(atPath: storePath.fileName + "-wal")[.size] as? Int) ?? 0
+            guard wal == 0 else {
+                throw StoreError(
+                    kind: .badPath,
+                    message: "its write-ahead log \(path)-wal holds runs not yet in the file, and reading it needs an index "
+                        + "(\(path)-shm) that this user cannot create in \(storePath.directory); ask someone who can write "
+                        + "there to run: sqlite3 \(path) 'PRAGMA wal_checkpoint(TRUNCATE)'",
+                    path: path)
+            }
+            mode = .immutable
+        }
+        let connection = try SQLiteConnection(path: path, fileName: storePath.fileName, mode: mode)
+        try self.init(connection: connection, path: path, migrations: migrations, readOnly: true)
     }
 
     /// A private in-memory store, for tests and dry runs; gone when released.
@@ -46,10 +98,27 @@ public final class ResultsStore {
         try ResultsStore(connection: SQLiteConnection(path: ":memory:"), path: ":memory:")
     }
 
-    init(connection: SQLiteConnection, path: String, migrations: [String] = Schema.migrations) throws(StoreError) {
+    init(connection: SQLiteConnection, path: String, migrations: [String] = Schema.migrations, readOnly: Bool = false)
+        throws(StoreError)
+    {
         self.connection = connection
         self.path = path
         sqlite3_busy_timeout(connection.handle, Self.busyTimeoutMilliseconds)
+        let migrator = Migrator(connection: connection, migrations: migrations)
+        if readOnly {
+            let (isNew, version) = try migrator.inspect()
+            try migrator.refuseNewer(version)
+            if !isNew && version < migrations.count {
+                throw StoreError(
+                    kind: .schemaTooOld,
+                    message: "has schema version \(version), older than this cmbench's (\(migrations.count)), and reading does "
+                        + "not upgrade it; record a run into it once (cmbench replay … --store \(path)) or read it with the "
+                        + "cmbench that wrote it",
+                    path: path)
+            }
+            schemaVersion = isNew ? 0 : version
+            return
+        }
         if sqlite3_db_readonly(connection.handle, "main") == 1 {
             throw StoreError(kind: .badPath, message: "the file is read-only; choose a writable --store path", path: path)
         }
@@ -57,7 +126,6 @@ public final class ResultsStore {
         // and upgrading a read to the write lock can return SQLITE_BUSY at once, without the
         // busy handler (SQLite's deadlock rule). Start over then, until the busy timeout has
         // passed in total (a lock held that long is reported, not waited out again).
-        let migrator = Migrator(connection: connection, migrations: migrations)
         let deadline = DispatchTime.now().uptimeNanoseconds + UInt64(Self.busyTimeoutMilliseconds) * 1_000_000
         while true {
             do {
@@ -68,23 +136,18 @@ public final class ResultsStore {
             }
         }
         try connection.execute("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
+        schemaVersion = migrations.count
     }
 
-    /// Refuses directories up front (SQLite's own message, "unable to open database file", does
-    /// not say why) and creates missing parent directories, since the default path
-    /// `results/cmbench.sqlite` is created on first use.
-    private static func preparePath(_ path: String) throws(StoreError) {
-        var isDirectory: ObjCBool = false
-        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-            throw StoreError(kind: .badPath, message: "is a directory; give a file path such as \(path)/cmbench.sqlite", path: path)
-        }
-        let parent = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        if !FileManager.default.fileExists(atPath: parent) {
-            do {
-                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-            } catch {
-                throw StoreError(kind: .badPath, message: "cannot create directory \(parent): \(error.localizedDescription)", path: path)
-            }
+    /// Creates missing parent directories, since the default path `results/cmbench.sqlite` is
+    /// created on first use.
+    private static func createParent(of path: StorePath) throws(StoreError) {
+        guard !path.exists, !FileManager.default.fileExists(atPath: path.directory) else { return }
+        do {
+            try FileManager.default.createDirectory(atPath: path.directory, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(
+                kind: .badPath, message: "cannot create directory \(path.directory): \(error.localizedDescription)", path: path.given)
         }
     }
 
@@ -150,7 +213,8 @@ public final class ResultsStore {
 
     /// How many runs are stored.
     public func count() throws(StoreError) -> Int {
-        Int(try connection.scalarInteger("SELECT count(*) FROM runs"))
+        guard schemaVersion > 0 else { return 0 }
+        return Int(try connection.scalarInteger("SELECT count(*) FROM runs"))
     }
 
     /// Calls `body` for every run, oldest first, reading one run at a time so an export of a
@@ -184,6 +248,7 @@ public final class ResultsStore {
         "id, run_key, created_at, command, cmbench_version, trace_path, trace_sha256, backend, configuration_json, seed"
 
     private func runs(where clause: String, _ values: [SQLiteValue]) throws(StoreError) -> [StoredRun] {
+        guard schemaVersion > 0 else { return [] }
         let statement = try cached("SELECT \(Self.runColumns) FROM runs \(clause)")
         try statement.bind(values)
         defer { statement.reset() }

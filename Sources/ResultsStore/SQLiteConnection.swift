@@ -22,22 +22,60 @@ final class SQLiteConnection {
     let handle: OpaquePointer
     let path: String
 
-    /// Opens (creating if needed) the database at `path`.
-    init(path: String) throws(StoreError) {
+    /// How a connection opens its file.
+    enum OpenMode {
+        /// Read and write, creating the file if needed.
+        case readWriteCreate
+        /// `SQLITE_OPEN_READONLY`: never writes, never switches journal mode.
+        case readOnly
+        /// Read-only with the `immutable` URI parameter: no locks and no `-shm` file, for a WAL
+        /// store whose folder this user cannot write (see ``ResultsStore/init(readingAt:)``).
+        case immutable
+    }
+
+    /// Opens the database at `path` (as the user named it, for messages).
+    ///
+    /// - Parameter fileName: what SQLite opens, when it differs from `path` (an absolute path,
+    ///   so that SQLite never reads the name as a URI or `:memory:`).
+    init(path: String, fileName: String? = nil, mode: OpenMode = .readWriteCreate) throws(StoreError) {
         var db: OpaquePointer?
-        let flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
-        let code = sqlite3_open_v2(path, &db, flags, nil)
+        var flags = SQLITE_OPEN_NOMUTEX | SQLITE_OPEN_EXRESCODE
+        var name = fileName ?? path
+        switch mode {
+        case .readWriteCreate: flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE
+        case .readOnly: flags |= SQLITE_OPEN_READONLY
+        case .immutable:
+            flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI
+            name = "file:" + Self.percentEncoded(name) + "?immutable=1"
+        }
+        let code = sqlite3_open_v2(name, &db, flags, nil)
         guard code == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? String(cString: sqlite3_errstr(code))
             if let db { sqlite3_close_v2(db) }
+            let advice = mode == .readWriteCreate ? "check that the directory exists and is writable" : "check that the file is readable"
             throw StoreError(
                 kind: code & 0xFF == SQLITE_CANTOPEN ? .badPath : .sqlite,
-                message: "cannot open: \(message); check that the directory exists and is writable",
+                message: "cannot open: \(message); \(advice)",
                 path: path, extendedCode: code)
         }
         handle = db
         self.path = path
         sqlite3_extended_result_codes(db, 1)
+    }
+
+    /// A path as the path part of an SQLite URI: every byte but unreserved ones and `/` escaped.
+    static func percentEncoded(_ path: String) -> String {
+        var out = ""
+        for byte in path.utf8 {
+            switch byte {
+            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+                UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "/"):
+                out.append(Character(UnicodeScalar(byte)))
+            default:
+                out += String(format: "%%%02X", byte)
+            }
+        }
+        return out
     }
 
     deinit {

@@ -7,12 +7,19 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public enum Kind: String, Sendable, Hashable {
         /// SQLite returned an error code (I/O, locking, constraint, corruption …).
         case sqlite
-        /// The path cannot hold a store: a directory, or an unwritable location.
+        /// The path cannot hold a store: an unwritable or unreadable location.
         case badPath
+        /// The name is not a file path a store can live in: empty, `:memory:`, an SQLite URI, a
+        /// directory, a device or a pipe. Refused before SQLite sees it.
+        case invalidPath
+        /// A store opened for reading does not exist.
+        case missing
         /// The file is SQLite but not a cmbench store, or not SQLite at all.
         case notAResultsStore
         /// The file was written by a newer cmbench whose schema this binary does not know.
         case schemaTooNew
+        /// The file has an older schema and was opened for reading, which never migrates.
+        case schemaTooOld
         /// A run the caller passed cannot be stored (e.g. an empty run key).
         case invalidRun
     }

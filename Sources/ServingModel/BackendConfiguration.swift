@@ -38,23 +38,40 @@ public struct BackendConfiguration: Sendable, Hashable {
     }
 }
 
-/// A backend could not be built: unknown name, unknown key, or a value that does not parse.
+/// A backend could not be built: unknown name, unknown key, a value that does not parse, or
+/// (with a ``cause``) a data file the backend reads that is missing or invalid.
 public struct BackendConfigurationError: Error, Sendable, Hashable, CustomStringConvertible {
     public var backend: String
     /// The offending key, when one is to blame.
     public var key: String?
     /// What went wrong and what would be accepted.
     public var message: String
+    /// The error of a file the backend read (a configuration file that does not exist or is
+    /// invalid), kept so the command line classifies it as it classifies that error anywhere
+    /// else: the fault is in the file, not in the options. `nil` when an option is to blame.
+    public var cause: (any Error & Sendable)?
 
-    public init(backend: String, key: String?, message: String) {
+    public init(backend: String, key: String?, message: String, cause: (any Error & Sendable)? = nil) {
         self.backend = backend
         self.key = key
         self.message = message
+        self.cause = cause
     }
 
     public var description: String {
         if let key { return "backend '\(backend)', parameter '\(key)': \(message)" }
         return "backend '\(backend)': \(message)"
+    }
+
+    public static func == (a: Self, b: Self) -> Bool {
+        a.backend == b.backend && a.key == b.key && a.message == b.message
+            && a.cause.map { "\($0)" } == b.cause.map { "\($0)" }
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(backend)
+        hasher.combine(key)
+        hasher.combine(message)
     }
 }
 

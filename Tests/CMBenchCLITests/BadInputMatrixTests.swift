@@ -17,6 +17,8 @@ import ZstdStream
         var status: CMBenchCLI.ExitStatus
         /// Text that must appear on stderr.
         var message: String
+        /// Record one replay into `@/s.db` first (a store to read, which must come out unchanged).
+        var store = false
         var testDescription: String { name }
     }
 
@@ -75,7 +77,7 @@ import ZstdStream
         Case(name: "backend config: wrong type", files: ["b.json": text("{\"backend\": \"fixed\", \"parameters\": {\"ttft\": [1]}}")],
              arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "parameters.ttft"),
         Case(name: "backend config: unknown parameter", files: ["b.json": text("{\"backend\": \"fixed\", \"parameters\": {\"ttfft\": \"5ms\"}}")],
-             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .usage, message: "ttfft"),
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "parameters.ttfft"),
         Case(name: "backend option: malformed duration", files: [:],
              arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--backend-option", "ttft=fast"], status: .usage, message: "ttft"),
         Case(name: "backend option: out of range", files: [:],
@@ -85,7 +87,7 @@ import ZstdStream
         Case(name: "backend option: a batch overflowing 64 bits", files: [:],
              arguments: ["replay", "traces/default.csv.zst", "--backend-option", "decode_batch_per_die=9223372036854775807"], status: .usage, message: "at most 1048576"),
         Case(name: "unknown deployment name", files: [:],
-             arguments: ["reproduce", "--deployment", "no-such-deployment"], status: .badData, message: "no-such-deployment"),
+             arguments: ["reproduce", "--deployment", "no-such-deployment"], status: .missingInput, message: "no-such-deployment"),
         Case(name: "configs folder missing", files: [:], arguments: ["reproduce", "--configs", "@/configs"], status: .missingInput, message: "configs"),
         // Command line
         Case(name: "unknown flag suggests", files: [:], arguments: ["replay", "t.csv", "--sed", "1"], status: .usage, message: "did you mean '--seed'?"),
@@ -94,7 +96,7 @@ import ZstdStream
         Case(name: "unwritable output", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4\n")],
              arguments: ["convert", "@/t.csv", "@/no/such/dir/out.csv"], status: .ioError, message: "out.csv"),
         Case(name: "store path is a directory", files: [:],
-             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "@"], status: .ioError, message: "store"),
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "@"], status: .usage, message: "is a directory"),
         // Issue 14: outputs. No output may land on an input (same device and inode, whatever the
         // name) or on another output; devices and FIFOs are written in place, their errors reported.
         Case(name: "per-request CSV onto the trace", files: ["t.csv": text(validNative)],
@@ -117,21 +119,64 @@ import ZstdStream
              arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "/dev/null"], status: .ok, message: ""),
         Case(name: "per-request CSV to a full device", files: ["t.csv": text(validNative)],
              arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "/dev/full"], status: .ioError, message: "No space left on device"),
+        Case(name: "runs export onto the store", files: [:],
+             arguments: ["runs", "export", "@/s.db", "--store", "@/s.db"], status: .usage, message: "same file as the input", store: true),
+        Case(name: "gate Markdown onto the store", files: [:],
+             arguments: ["gate", "1", "--baseline", "1", "--store", "@/s.db", "--markdown", "@/s.db"], status: .usage, message: "same file as the input", store: true),
+        Case(name: "gate Markdown onto the baseline", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#)],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/cur.json", "--markdown", "@/cur.json"], status: .usage, message: "same file as the input"),
         Case(name: "sweep over standard input", files: [:],
              arguments: ["sweep", "-", "--backend", "fixed", "--over", "rate", "--values", "10,20"], status: .usage, message: "regular file"),
+        // Issue 14: store, gate and configuration
+        Case(name: "store: SQLite's in-memory database keeps nothing", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", ":memory:"], status: .usage, message: "--store ':memory:'"),
+        Case(name: "store: an empty path", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", ""], status: .usage, message: "--store ''"),
+        Case(name: "store: an SQLite URI", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "file:@/x.db?mode=memory"], status: .usage, message: "SQLite URI"),
+        Case(name: "store: a device", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", "/dev/null"], status: .usage, message: "not a regular file"),
+        Case(name: "store: runs list of a device", files: [:], arguments: ["runs", "list", "--store", "/dev/null"], status: .usage, message: "--store '/dev/null'"),
+        Case(name: "store: gate run ids in a device", files: [:], arguments: ["gate", "1", "--baseline", "2", "--store", "/dev/null"], status: .usage, message: "--store '/dev/null'"),
+        Case(name: "store: runs list of an empty store", files: ["s.db": []], arguments: ["runs", "list", "--store", "@/s.db"], status: .missingInput, message: "no runs recorded"),
+        Case(name: "store: runs export of an empty store", files: ["s.db": []], arguments: ["runs", "export", "@/out.csv", "--store", "@/s.db"], status: .missingInput, message: "no runs recorded"),
+        Case(name: "store: runs show of a missing store", files: [:], arguments: ["runs", "show", "1", "--store", "@/s.db"], status: .missingInput, message: "s.db"),
+        Case(name: "gate: an empty baseline compares nothing", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#), "empty.json": text("{}")],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/empty.json"], status: .badData, message: "nothing was compared"),
+        Case(name: "gate: no metric in common", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#), "base.json": text(#"{"metrics": {"tpot_ms.p99": 100}}"#)],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/base.json"], status: .badData, message: "no metric is in both runs"),
+        Case(name: "gate: only values without a number in common", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#), "base.json": text(#"{"metrics": {"ttft_ms.p99": null}}"#)],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/base.json"], status: .badData, message: "number on both sides (ttft_ms.p99)"),
+        Case(name: "gate: a metric that is not a number", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": "fast"}}"#)],
+             arguments: ["gate", "@/cur.json", "--baseline", "@/cur.json"], status: .badData, message: "metrics.ttft_ms.p99"),
+        Case(name: "config: a malformed value in a backend configuration file", files: ["b.json": text(#"{"backend": "fixed", "parameters": {"ttft": "fast"}}"#)],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "b.json: parameters.ttft"),
+        Case(name: "config: an unknown backend in a backend configuration file", files: ["b.json": text(#"{"backend": "fixd"}"#)],
+             arguments: ["replay", "traces/default.csv.zst", "--backend-config", "@/b.json"], status: .badData, message: "b.json: backend"),
+        Case(name: "config: the same value given as an option is a usage error", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--backend-option", "ttft=fast"], status: .usage, message: "parameter 'ttft'"),
+        Case(name: "replay: a window after the trace's end replays nothing", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--start", "100h", "--store", "@/s.db"], status: .badData, message: "holds no requests"),
+        Case(name: "replay: --max-requests 0 replays nothing", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "0"], status: .usage, message: "--max-requests must be positive"),
+    ] + ConfigFault.allCases.flatMap(\.matrixCases) + [
+        Case(name: "gate: an endless input is refused at the size limit", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#)],
+             arguments: ["gate", "/dev/zero", "--baseline", "@/cur.json"], status: .badData, message: "over cmbench's limit of 64 MiB"),
     ]
 
     @Test(arguments: cases)
     func refusesWithStatusAndMessage(_ testCase: Case) throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
-        for (name, bytes) in testCase.files {
-            try Data(bytes).write(to: URL(fileURLWithPath: directory.path(name)))
+        var files = testCase.files
+        if testCase.store {
+            let recorded = cmbench(["replay", "traces/default.csv.zst", "--backend", "fixed", "--max-requests", "5", "--store", directory.path("s.db")])
+            try #require(recorded.status == .ok, "recording a run: \(recorded.stderr)")
+            files["s.db"] = try [UInt8](Data(contentsOf: URL(fileURLWithPath: directory.path("s.db"))))
         }
-        let arguments = testCase.arguments.map { $0.replacingOccurrences(of: "@", with: directory.url.path) }
-        let result = cmbench(arguments)
+        let result = try Self.run(testCase.arguments, files: testCase.files, in: directory)
         // Whatever happened, the inputs are as they were and no temporary file is left behind.
-        for (name, bytes) in testCase.files {
+        for (name, bytes) in files {
             #expect(FileManager.default.contents(atPath: directory.path(name)) == Data(bytes), "\(testCase.name): \(name) changed")
         }
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.contains(".tmp-") }
@@ -146,6 +191,29 @@ import ZstdStream
         }
     }
 
+    /// Writes `files` into `directory` (creating folders) and runs cmbench in-process with `@`
+    /// in `arguments` replaced by the folder.
+    static func run(_ arguments: [String], files: [String: [UInt8]], in directory: TemporaryDirectory) throws
+        -> (status: CMBenchCLI.ExitStatus, stdout: String, stderr: String)
+    {
+        for (name, bytes) in files {
+            let url = URL(fileURLWithPath: directory.path(name))
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try Data(bytes).write(to: url)
+        }
+        return cmbench(arguments.map { $0.replacingOccurrences(of: "@", with: directory.url.path) })
+    }
+
+    /// One configuration fault, every command: the same status and the very same words.
+    @Test(arguments: ConfigFault.allCases)
+    func sameConfigurationFaultSameStatusAndMessage(_ fault: ConfigFault) throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let results = try fault.commands.map { try Self.run($0.arguments, files: fault.files, in: directory) }
+        #expect(Set(results.map(\.status)) == [fault.status])
+        #expect(Set(results.map(\.stderr)).count == 1, "\(results.map(\.stderr))")
+    }
+
     @Test func oversizedPromptIsRejectedWithAReasonAndTheRunGoesOn() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
@@ -157,5 +225,46 @@ import ZstdStream
         #expect(json["completed_requests"] as? Int == 49)
         let rejection = (json["rejections"] as? [[String: Any]])?.first
         #expect((rejection?["examples"] as? [[String: Any]])?.first?["origin"] as? String == "\(path):3")
+    }
+}
+
+/// One configuration fault given to every command that reads configurations (explain,
+/// reproduce, and replay and sweep through the backend's options): each must give the same
+/// status and the same message. `@` is the case's folder, holding `configs/deployments/broken.json`.
+enum ConfigFault: CaseIterable {
+    case malformedDeployment, missingDeployment, missingConfigsFolder
+
+    var files: [String: [UInt8]] {
+        self == .malformedDeployment ? ["configs/deployments/broken.json": Array("{\"hardware\": ".utf8)] : [:]
+    }
+    var configs: String { self == .missingConfigsFolder ? "@/no-configs" : self == .malformedDeployment ? "@/configs" : "configs" }
+    var deployment: String { self == .malformedDeployment ? "broken" : self == .missingDeployment ? "nope" : "cloudmatrix-infer" }
+    var status: CMBenchCLI.ExitStatus { self == .malformedDeployment ? .badData : .missingInput }
+    /// The words every command prints.
+    var message: String {
+        switch self {
+        case .malformedDeployment: "configs/deployments/broken.json: $: not valid JSON"
+        case .missingDeployment: "configs/deployments/nope.json: $: no such file"
+        case .missingConfigsFolder: "no-configs: no such file or folder"
+        }
+    }
+
+    /// The same fault through each command.
+    var commands: [(name: String, arguments: [String])] {
+        let model = ["--configs", configs, "--deployment", deployment]
+        let backend = ["--backend-option", "configs=\(configs)", "--backend-option", "deployment=\(deployment)"]
+        return [
+            ("explain", ["explain", "--phase", "decode"] + model), ("reproduce", ["reproduce"] + model),
+            ("replay", ["replay", "traces/default.csv.zst"] + backend),
+            ("sweep", ["sweep", "traces/default.csv.zst", "--over", "rate", "--values", "1,2"] + backend),
+        ]
+    }
+
+    var matrixCases: [BadInputMatrixTests.Case] {
+        commands.map { command in
+            BadInputMatrixTests.Case(
+                name: "config: \(self) through \(command.name)", files: files, arguments: command.arguments, status: status,
+                message: message)
+        }
     }
 }

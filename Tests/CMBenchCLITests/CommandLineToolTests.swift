@@ -232,8 +232,10 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
         let lines = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
         #expect(lines.count == 2)
         let header = lines[0].split(separator: ",").map(String.init)
-        let values = lines[1].split(separator: ",").map { Double($0)! }
+        // A metric without a value (null in the JSON, e.g. goodput without --slo) is an empty cell.
+        let values = lines[1].split(separator: ",", omittingEmptySubsequences: false).map { $0.isEmpty ? .nan : Double($0)! }
         #expect(header.count == values.count)
+        #expect(values[try #require(header.firstIndex(of: "goodput_rps"))].isNaN)
         let column = try #require(header.firstIndex(of: "ttft_ms.p99"))
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let p99 = try #require((json["ttft_ms"] as? [String: Any])?["p99"] as? Double)

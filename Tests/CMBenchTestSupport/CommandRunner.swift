@@ -18,11 +18,24 @@ public enum CommandRunner {
 
     public static var binaryAvailable: Bool { FileManager.default.isExecutableFile(atPath: binary.path) }
 
-    /// Runs the binary (or `executable`, e.g. `/bin/bash` for a test that needs redirections).
-    public static func run(_ arguments: [String], stdin: Data? = nil, executable: String? = nil) throws -> CommandResult {
+    /// - Parameter launcher: a command that runs the binary (`["/usr/bin/setpriv", "--reuid=65534", …]`),
+    ///   given the binary's path and `arguments` after its own.
+    /// - Parameter executable: a program run instead of the binary, with `arguments` as they are
+    ///   (`/bin/bash` with `-c SCRIPT`, for a test that needs redirections).
+    public static func run(
+        _ arguments: [String], stdin: Data? = nil, launcher: [String] = [], executable: String? = nil
+    ) throws -> CommandResult {
         let process = Process()
-        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? binary
-        process.arguments = arguments
+        if let executable {
+            process.executableURL = URL(fileURLWithPath: executable)
+            process.arguments = arguments
+        } else if let first = launcher.first {
+            process.executableURL = URL(fileURLWithPath: first)
+            process.arguments = launcher.dropFirst() + [binary.path] + arguments
+        } else {
+            process.executableURL = binary
+            process.arguments = arguments
+        }
         process.currentDirectoryURL = SharedTraces.packageRoot
         let out = Pipe()
         let err = Pipe()

@@ -107,6 +107,19 @@ import CMBenchTestSupport
         try "{ \"name\": ".write(toFile: path, atomically: true, encoding: .utf8)
         #expect { _ = try Hardware.load(path: path) } throws: { ($0 as! ConfigError).code == .malformedJSON }
     }
+
+    /// A file that does not exist is told apart from one that cannot be read, so the command
+    /// line reports it as missing input (66), not as bad data.
+    @Test func missingAndUnreadableFilesAreToldApart() throws {
+        let dir = try TemporaryDirectory()
+        defer { dir.cleanUp() }
+        #expect { _ = try Hardware.load(path: dir.path("none.json")) } throws: { ($0 as! ConfigError).code == .missingFile }
+        #expect { _ = try SystemConfiguration.load(configsDirectory: "configs", deployment: "no-such") } throws: {
+            let e = $0 as! ConfigError
+            return e.code == .missingFile && e.file == "configs/deployments/no-such.json"
+        }
+        #expect { _ = try Hardware.load(path: dir.url.path) } throws: { ($0 as! ConfigError).code == .unreadableFile }
+    }
 }
 
 import Foundation

@@ -185,4 +185,18 @@ import Testing
     func badParametersAreRefusedWithTheirKey(parameters: [String: String]) {
         #expect(throws: BackendConfigurationError.self) { _ = try make(parameters) }
     }
+
+    /// A fault in a file the backend reads keeps the file's own error as the cause (for the
+    /// command line to classify as it does everywhere); a fault in an option names the option.
+    @Test func fileFaultsKeepTheirErrorAndOptionFaultsTheirKey() throws {
+        #expect { _ = try make(["deployment": "no-such-deployment"]) } throws: {
+            let e = $0 as! BackendConfigurationError
+            return e.key == nil && (e.cause as? ConfigError)?.code == .missingFile
+        }
+        #expect { _ = try make(["decode_instances": "4000"]) } throws: {
+            let e = $0 as! BackendConfigurationError
+            return e.key == "decode_instances" && e.cause == nil && e.message.contains("lower decode_instances")
+        }
+        #expect { _ = try make(["precision": "fp4"]) } throws: { ($0 as! BackendConfigurationError).key == "precision" }
+    }
 }

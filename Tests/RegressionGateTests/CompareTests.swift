@@ -49,9 +49,9 @@ import Testing
     }
 
     @Test func nonFiniteValues() {
-        #expect(outcome("ttft_p99_ms", baseline: .nan, current: .nan) == .unchanged)
-        #expect(outcome("ttft_p99_ms", baseline: 10, current: .nan) == .regression)
-        #expect(outcome("goodput_rps", baseline: .nan, current: 10) == .regression)
+        #expect(outcome("ttft_p99_ms", baseline: .nan, current: .nan) == .uncomparable)
+        #expect(outcome("ttft_p99_ms", baseline: 10, current: .nan) == .uncomparable)
+        #expect(outcome("goodput_rps", baseline: .nan, current: 10) == .uncomparable)
         #expect(outcome("ttft_p99_ms", baseline: 10, current: .infinity) == .regression)
         #expect(outcome("ttft_p99_ms", baseline: .infinity, current: .infinity) == .unchanged)
         #expect(outcome("ttft_p99_ms", baseline: .infinity, current: 10) == .improvement)
@@ -99,5 +99,37 @@ import Testing
         #expect(mixed.regressions.map(\.name) == ["ttft_p99_ms"])
         #expect(mixed.improvements.map(\.name) == ["goodput_rps"])
         #expect(mixed.comparisons.map(\.name) == ["goodput_rps", "tpot_p50_ms", "ttft_p99_ms"])  // sorted
+    }
+
+    /// A metric without a number is listed, never dropped or passed: with a number on one side
+    /// only it fails the gate; with none on either side it is reported and not gated.
+    @Test func uncomparableMetricsAreCountedAndFailWhenOneSided() {
+        let oneSided = compare(current: ["ttft_p99_ms": 100, "goodput_rps": 10], baseline: ["ttft_p99_ms": 100, "goodput_rps": .nan], policy: policy)
+        #expect(oneSided.uncomparable.map(\.name) == ["goodput_rps"])
+        #expect(oneSided.regressions.isEmpty)
+        #expect(oneSided.decision == .regression && oneSided.exitStatus == 2)
+        #expect(oneSided.nothingComparedReason == nil)
+
+        let neither = compare(current: ["ttft_p99_ms": 100, "goodput_rps": .nan], baseline: ["ttft_p99_ms": 100, "goodput_rps": .nan], policy: policy)
+        #expect(neither.uncomparable.map(\.name) == ["goodput_rps"])
+        #expect(neither.decision == .unchanged)
+    }
+
+    @Test(arguments: [
+        ([:], [:], "neither the current run nor the baseline has any metric"),
+        (["a_ms": 1], [:], "the baseline has no metrics"),
+        ([:], ["a_ms": 1], "the current run has no metrics"),
+        (["a_ms": 1], ["b_ms": 1], "no metric is in both runs (baseline: b_ms; current: a_ms)"),
+        (["a_ms": .nan], ["a_ms": 1], "no metric in both runs has a number on both sides (a_ms)"),
+    ] as [([String: Double], [String: Double], String)])
+    func nothingComparedIsNotAPass(current: [String: Double], baseline: [String: Double], reason: String) {
+        #expect(compare(current: current, baseline: baseline, policy: policy).nothingComparedReason == reason)
+    }
+
+    @Test func thresholdsForMetricsInNeitherRunAreReported() {
+        var named = policy
+        named.metrics = ["ttft_p99_ms": MetricPolicy(polarity: .lowerIsBetter), "ttft_p99_msec": MetricPolicy(polarity: .lowerIsBetter)]
+        let verdict = compare(current: ["ttft_p99_ms": 1], baseline: ["ttft_p99_ms": 1], policy: named)
+        #expect(verdict.unusedThresholds == ["ttft_p99_msec"])
     }
 }

@@ -12,7 +12,7 @@ import Testing
     @Test func markdownPutsRegressionsFirst() {
         let text = GateReport.markdown(verdict, title: "replay a|b")
         #expect(text.hasPrefix("### replay a\\|b: ❌ regression\n"))
-        #expect(text.contains("1 regression, 1 improvement, 1 unchanged, 1 missing, 1 new."))
+        #expect(text.contains("1 regression, 1 improvement, 1 unchanged, 1 missing (fails the gate), 1 new."))
         let regression = text.range(of: "`ttft_p99_ms`")!
         let improvement = text.range(of: "`goodput_rps`")!
         #expect(regression.lowerBound < improvement.lowerBound)
@@ -21,6 +21,19 @@ import Testing
         #expect(text.contains("New in the current run (not in the baseline, not gated): `new_ms`"))
         #expect(!text.contains("tpot_p50_ms"))  // unchanged metrics are only counted
         #expect(GateReport.markdown(verdict, includeUnchanged: true).contains("`tpot_p50_ms`"))
+    }
+
+    @Test func uncomparableAndUnusedThresholdsAreListed() {
+        var policy = GatePolicy.deterministic
+        policy.metrics["typo_ms"] = MetricPolicy(polarity: .lowerIsBetter)
+        let verdict = compare(
+            current: ["a_ms": 1, "b_ms": .nan, "c_ms": 2], baseline: ["a_ms": 1, "b_ms": .nan, "c_ms": .nan], policy: policy)
+        let text = GateReport.markdown(verdict)
+        #expect(text.hasPrefix("### cmbench gate: ❌ regression\n"))
+        #expect(text.contains("0 regressions, 0 improvements, 1 unchanged, 2 uncomparable (1 with a number on one side only: fails the gate)."))
+        #expect(text.contains("| ❌ uncomparable | `c_ms` (lower is better) | NaN ms | 2 ms |"))
+        #expect(text.contains("No number in either run (nothing to compare, not gated): `b_ms`"))
+        #expect(text.contains("Thresholds for metrics in neither run (no effect; check the names): `typo_ms`"))
     }
 
     @Test func passingMarkdown() {

@@ -54,13 +54,30 @@ enum BackendOptions {
         return try withDefaults(BackendConfiguration(backend: name ?? defaultBackend, parameters: parameters, seed: seed))
     }
 
+    /// Builds the backend `configuration` (from ``configuration(_:seed:)``) names.
+    ///
+    /// A parameter refused by the backend that came from `--backend-config FILE` (not from a
+    /// `--backend-option`) is a fault in that file: exit 65 naming the file and
+    /// `parameters.KEY`, as for the file's other faults, not a usage error.
+    static func makeBackend(_ configuration: BackendConfiguration, _ arguments: ParsedArguments) throws -> any ServingBackend {
+        let result = Result { () throws(BackendConfigurationError) in try registry.makeBackend(configuration) }
+        guard case .failure(let error) = result else { return try result.get() }
+        let optionKeys = Set(arguments.allValues("--backend-option").map { String($0.prefix { $0 != "=" }) })
+        guard error.cause == nil, let file = arguments.value("--backend-config"), let key = error.key,
+            !optionKeys.contains(key), configuration.parameters.contains(where: { $0.key == key })
+        else { throw error }
+        throw CLIError(.badData, "\(file): parameters.\(key): \(error.message)", hint: "fix the configuration file named above")
+    }
+
     /// Fills in what a user need not type: model-backed backends read `configs/`, found here or
     /// beside the binary when cmbench runs from elsewhere.
     static func withDefaults(_ configuration: BackendConfiguration) throws(CLIError) -> BackendConfiguration {
         var configuration = configuration
-        if configuration.backend == "cloudmatrix", !configuration.parameters.contains(where: { $0.key == "configs" }) {
-            configuration.parameters.append(.init("configs", try ProjectPaths.locate("configs", given: nil)))
-        }
+        guard configuration.backend == "cloudmatrix" else { return configuration }
+        // The folder is checked as --configs is for explain and reproduce: same status, same words.
+        let given = configuration.parameters.first { $0.key == "configs" }?.value
+        let configs = try ProjectPaths.locate("configs", given: given)
+        if given == nil { configuration.parameters.append(.init("configs", configs)) }
         return configuration
     }
 }
@@ -68,12 +85,7 @@ enum BackendOptions {
 /// A backend configuration file: `{"backend": "fixed", "parameters": {"ttft": "150ms"}}`.
 enum BackendConfigFile {
     static func load(path: String) throws(CLIError) -> (backend: String, parameters: [BackendConfiguration.Parameter]) {
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError(.missingInput, "\(path): no such backend configuration file")
-        }
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw CLIError(.ioError, "\(path): cannot read the backend configuration file")
-        }
+        let data = try InputFile.read(path, what: "backend configuration file")
         let object: Any
         do { object = try JSONSerialization.jsonObject(with: data) } catch {
             throw CLIError(.badData, "\(path): not valid JSON: \(error.localizedDescription)")
@@ -81,6 +93,10 @@ enum BackendConfigFile {
         guard let root = object as? [String: Any] else { throw CLIError(.badData, "\(path): expected a JSON object") }
         guard let backend = root["backend"] as? String else {
             throw CLIError(.badData, "\(path): missing string field 'backend'")
+        }
+        guard BackendOptions.registry.entry(named: backend) != nil else {
+            let names = BackendOptions.registry.entries.map(\.name)
+            throw CLIError(.badData, "\(path): backend: unknown backend '\(backend)' (known: \(names.joined(separator: ", ")))")
         }
         for key in root.keys where key != "backend" && key != "parameters" {
             throw CLIError(.badData, "\(path): unknown field '\(key)' (expected 'backend' and 'parameters')")

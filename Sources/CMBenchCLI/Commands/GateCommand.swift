@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import RegressionGate
 import Reporting
@@ -25,7 +26,10 @@ enum GateCommand: Command {
 
             Prints a Markdown summary (for a pull-request comment) on stdout; --github-benchmark DIR
             writes smaller-is-better.json and bigger-is-better.json for github-action-benchmark.
-            Exit status: 0 no regression, 2 regression.
+            Metrics without a number on a side (NaN, null) are listed as uncomparable; one with a
+            number on one side only fails. Nothing compared (no metrics, none in common) is not a
+            pass: exit 65. JSON inputs over 64 MiB are refused.
+            Exit status: 0 no regression, 2 regression, 65 nothing compared or a bad input.
             """,
         arguments: [ArgumentSpec("CURRENT", "The run to judge: a JSON file or a store run id.")],
         options: [
@@ -50,40 +54,54 @@ enum GateCommand: Command {
         let baseline = try metrics(of: baselineName, storePath: storePath)
         var policy = GatePolicy.deterministic
         if let path = arguments.value("--thresholds") {
-            guard let data = FileManager.default.contents(atPath: path) else {
-                throw CLIError(.missingInput, "\(path): cannot read the thresholds file")
-            }
+            let data = try InputFile.read(path, what: "thresholds file")
             do { policy = try GatePolicy(json: data) } catch { throw CLIError(.badData, "\(path): \(error)") }
         }
         let verdict = compare(current: current, baseline: baseline, policy: policy)
+        if let reason = verdict.nothingComparedReason {
+            // Nothing judged is not a pass: the inputs are not the runs the user meant to compare.
+            throw CLIError(
+                .badData, "gate: nothing was compared between \(arguments.positionals[0]) and \(baselineName): \(reason)",
+                hint: "give two result files (replay --json, reproduce --json or {\"metrics\": {NAME: VALUE}}) or stored run ids")
+        }
+        if !verdict.unusedThresholds.isEmpty {
+            console.printErr(
+                "cmbench: warning: the thresholds name metrics in neither run (no effect; check the names): "
+                    + verdict.unusedThresholds.joined(separator: ", "))
+        }
+        // No output may land on what the gate read: the two runs' files, the thresholds, the store.
+        // Opened before anything is printed, so a refused path leaves stdout empty.
+        let files = ProtectedFiles(inputs: [
+            arguments.positionals[0], baselineName, arguments.value("--thresholds"), storePath,
+        ])
+        let markdownFile = try arguments.value("--markdown").map { path throws(ReportingError) in
+            try OutputFile(path: path, protecting: files)
+        }
         let markdown = GateReport.markdown(verdict, title: arguments.value("--title") ?? "cmbench gate")
         console.out(markdown)
-        if let path = arguments.value("--markdown") { try OutputFile.write(markdown, to: path) }
+        if let markdownFile {
+            try markdownFile.write(markdown)
+            try markdownFile.commit()
+        }
         if let directory = arguments.value("--github-benchmark") {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
             for (tool, name) in [(GitHubActionBenchmark.Tool.customSmallerIsBetter, "smaller-is-better.json"),
                                  (.customBiggerIsBetter, "bigger-is-better.json")] {
                 let entries = GitHubActionBenchmark.entries(current, policy: policy, tool: tool)
-                try OutputFile.write(GitHubActionBenchmark.json(entries), to: directory + "/" + name)
+                try OutputFile.write(GitHubActionBenchmark.json(entries), to: directory + "/" + name, protecting: files)
             }
         }
-        console.printErr(
-            "cmbench: gate: \(verdict.regressions.count) regression(s), \(verdict.improvements.count) improvement(s), "
-                + "\(verdict.unchanged.count) unchanged")
+        console.printErr("cmbench: gate: " + GateReport.countsSentence(verdict))
         return verdict.exitStatus == 2 ? .regression : .ok
     }
 
     /// A result file's metrics, or a stored run's when `name` is a run id and no such file exists.
     static func metrics(of name: String, storePath: String) throws -> [String: Double] {
         if FileManager.default.fileExists(atPath: name) {
-            guard let data = FileManager.default.contents(atPath: name) else { throw CLIError(.ioError, "\(name): cannot read") }
-            return try MetricsFlattening.metrics(fromJSON: data, source: name)
+            return try MetricsFlattening.metrics(fromJSON: InputFile.read(name, what: "result file"), source: name)
         }
         guard let id = Int64(name) else { throw CLIError(.missingInput, "\(name): no such file (nor a run id)") }
-        guard FileManager.default.fileExists(atPath: storePath) else {
-            throw CLIError(.missingInput, "\(storePath): no results store for run id \(id)")
-        }
-        guard let run = try ResultsStore(path: storePath).run(id: id) else {
+        guard let run = try ResultsStore(readingAt: storePath).run(id: id) else {
             throw CLIError(.missingInput, "\(storePath): no run with id \(id)")
         }
         return run.metrics

@@ -67,8 +67,10 @@ enum ReplayCommand: Command {
         do { objectives = try ServiceLevelObjectives(parsing: arguments.value("--slo") ?? "") } catch {
             throw CLIError.usage("--slo: \(error)", hint: "write e.g. --slo ttft=2000ms,tpot=50ms")
         }
+        // Refused before the replay, like an unwritable output file below.
+        if let store = arguments.value("--store") { try RunStoring.validate(store) }
         let configuration = try BackendOptions.configuration(arguments, seed: seed)
-        let backend = try BackendOptions.registry.makeBackend(configuration)
+        let backend = try BackendOptions.makeBackend(configuration, arguments)
         var readerOptions = try TraceInputOptions.readerOptions(arguments)
         readerOptions.computesDigest = true
         let reader = try TraceReader(path: path, options: readerOptions)
@@ -148,10 +150,7 @@ enum ReplayCommand: Command {
             throw CLIError.usage("--arrival and --cv apply with --rate")
         }
         if let concurrency = try arguments.positiveInt("--concurrency") { options.timing = .closedLoop(concurrency: concurrency) }
-        if let limit = try arguments.int("--max-requests") {
-            guard limit >= 0 else { throw CLIError.usage("--max-requests must not be negative, got \(limit)") }
-            options.maxRequests = limit
-        }
+        if let limit = try arguments.positiveInt("--max-requests") { options.maxRequests = limit }
         if let start = try arguments.durationSeconds("--start") { options.windowStart = SimTime.zero + SimDuration(seconds: start) }
         if let duration = try arguments.durationSeconds("--duration") { options.windowDuration = SimDuration(seconds: duration) }
         do { try options.validate() } catch { throw CLIError.usage(error.description) }
@@ -219,6 +218,13 @@ struct ReplayRun {
         progress.finish()
         try Interrupt.check()
         if let failure = recorder.second.failure { throw failure }
+        guard report.requestsAdmitted > 0 else {
+            // A replay of nothing is not a run: no report, nothing stored.
+            throw CLIError(
+                .badData,
+                "\(source.name): the selected window holds no requests (\(report.requestsSkippedBeforeWindow) were recorded before its start)",
+                hint: "check --start and --duration against the trace's span ('cmbench inspect TRACE')")
+        }
         return Result(
             summary: recorder.first.summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
     }

@@ -1,3 +1,4 @@
+import FileOutput
 import Foundation
 import Reporting
 import ResultsStore
@@ -34,13 +35,24 @@ enum RunsCommand: Command {
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
         let path = arguments.value("--store") ?? RunStoring.defaultPath
         let action = try arguments.positionals[0].validated(among: ["list", "show", "export"], what: "action")
-        guard FileManager.default.fileExists(atPath: path) else {
-            throw CLIError(.missingInput, "\(path): no results store here yet", hint: "record a run with 'cmbench replay TRACE --store \(path)'")
+        let limit = try arguments.positiveInt("--limit") ?? 20
+        let format = try arguments.choice("--format", among: ["csv", "json"]) ?? "csv"
+        var id: Int64 = 0
+        if action == "show" {
+            guard arguments.positionals.count > 1, let given = Int64(arguments.positionals[1]) else {
+                throw CLIError.usage("runs show needs a run id", hint: "see 'cmbench runs list'")
+            }
+            id = given
         }
-        let store = try ResultsStore(path: path)
+        // Reading never writes: a store this user may only read can still be listed.
+        let store = try ResultsStore(readingAt: path)
+        // An empty store is reported as such, like a missing one, rather than as an empty success.
+        guard try store.count() > 0 else {
+            throw CLIError(.missingInput, "\(path): no runs recorded yet", hint: "record a run with 'cmbench replay TRACE --store \(path)'")
+        }
         switch action {
         case "list":
-            let runs = try store.list(limit: try arguments.positiveInt("--limit") ?? 20)
+            let runs = try store.list(limit: limit)
             if arguments.flag("--json") {
                 console.out(try JSONOutput.string(runs))
             } else {
@@ -53,15 +65,11 @@ enum RunsCommand: Command {
                 console.out(table.render())
             }
         case "show":
-            guard arguments.positionals.count > 1, let id = Int64(arguments.positionals[1]) else {
-                throw CLIError.usage("runs show needs a run id", hint: "see 'cmbench runs list'")
-            }
             guard let run = try store.run(id: id) else { throw CLIError(.missingInput, "\(path): no run with id \(id)") }
             console.out(try JSONOutput.string(run))
         default:
-            let format = try arguments.choice("--format", among: ["csv", "json"]) ?? "csv"
             let output = arguments.positionals.count > 1 ? arguments.positionals[1] : "-"
-            let file = try OutputFile(path: output)
+            let file = try OutputFile(path: output, protecting: ProtectedFiles(inputs: [path]))
             if format == "json" {
                 try file.write(try store.exportJSON())
             } else {

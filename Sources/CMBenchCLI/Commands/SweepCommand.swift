@@ -100,7 +100,7 @@ enum SweepCommand: Command {
         do { objectives = try ServiceLevelObjectives(parsing: arguments.value("--slo") ?? "") } catch {
             throw CLIError.usage("--slo: \(error)")
         }
-        let backend = try BackendOptions.registry.makeBackend(try BackendOptions.configuration(arguments, seed: seed))
+        let backend = try BackendOptions.makeBackend(try BackendOptions.configuration(arguments, seed: seed), arguments)
         let reader = try TraceReader(path: trace, options: readerOptions)
         let run = ReplayRun(options: options, objectives: objectives, console: Console.silent, showProgress: false, requestsCSV: nil)
         let result = try run.execute(anyBackend: backend, source: reader)

@@ -18,7 +18,15 @@ enum MetricsFlattening {
         }
         guard let root = object as? [String: Any] else { throw CLIError(.badData, "\(source): expected a JSON object") }
         if let flat = root["metrics"] as? [String: Any], root.count == 1 || root["schema"] as? String == "cmbench.metrics/1" {
-            return flat.compactMapValues { ($0 as? NSNumber)?.doubleValue }
+            // Every value here is a metric: one that is not a number is an error, never dropped.
+            var result: [String: Double] = [:]
+            for (name, value) in flat {
+                guard let number = number(value) else {
+                    throw CLIError(.badData, "\(source): metrics.\(name): expected a number, null or \"nan\", got \(value)")
+                }
+                result[name] = number
+            }
+            return result
         }
         var result: [String: Double] = [:]
         flatten(root, prefix: "", into: &result)
@@ -41,10 +49,28 @@ enum MetricsFlattening {
                 let name = (element as? [String: Any])?["id"] as? String ?? String(index)
                 flatten(element, prefix: prefix + "." + name, into: &result)
             }
-        case let number as NSNumber:
-            result[prefix] = number.doubleValue  // a boolean flag becomes 0 or 1: a change still shows
         default:
-            return  // strings and nulls
+            // Other strings describe rather than measure (names, roles, units).
+            if let number = number(value) { result[prefix] = number }
+        }
+    }
+
+    /// A metric's value: a JSON number (a boolean flag becomes 0 or 1: a change still shows),
+    /// or one without a number, kept as NaN so the gate lists it rather than dropping it: `null`
+    /// (how replay writes an undefined metric) and the strings cmbench writes for non-finite
+    /// values (`nan`, `inf`, `-inf`; also `NaN`, `Infinity`). `nil` for anything else.
+    private static func number(_ value: Any) -> Double? {
+        switch value {
+        case let number as NSNumber: return number.doubleValue
+        case is NSNull: return .nan
+        case let text as String:
+            switch text.lowercased() {
+            case "nan", "-nan", "+nan": return .nan
+            case "inf", "+inf", "infinity", "+infinity": return .infinity
+            case "-inf", "-infinity": return -.infinity
+            default: return nil
+            }
+        default: return nil
         }
     }
 }

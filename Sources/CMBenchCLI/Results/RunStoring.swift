@@ -11,6 +11,11 @@ enum RunStoring {
         help: "Also record the run (provenance and metrics) in this SQLite store, e.g. results/cmbench.sqlite.")
     static let defaultPath = "results/cmbench.sqlite"
 
+    /// Refuses a `--store` value that cannot name a store file, before the run's work starts.
+    static func validate(_ path: String) throws {
+        try ResultsStore.validatePath(path)
+    }
+
     static func save(
         document: some Encodable, provenance: Provenance, backend: String, to path: String
     ) throws -> Int64 {

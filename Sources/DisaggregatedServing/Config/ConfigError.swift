@@ -6,6 +6,9 @@
 public struct ConfigError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What kind of problem it is; stable, for tests and for exit-code mapping.
     public enum Code: String, Sendable {
+        /// The file (or the folder it should be in) does not exist.
+        case missingFile
+        /// The file exists but cannot be read (permissions, a directory).
         case unreadableFile
         case malformedJSON
         case missingField

@@ -9,6 +9,9 @@ enum ConfigFile {
         do {
             return try Data(contentsOf: URL(fileURLWithPath: path))
         } catch {
+            guard FileManager.default.fileExists(atPath: path) else {
+                throw ConfigError(.missingFile, file: path, path: "$", reason: "no such file; check the name and the configs folder")
+            }
             throw ConfigError(
                 .unreadableFile, file: path, path: "$",
                 reason: "cannot read the file (\(error.localizedDescription)); check the path")

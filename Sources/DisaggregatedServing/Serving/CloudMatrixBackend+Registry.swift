@@ -99,8 +99,13 @@ extension CloudMatrixBackend {
                 if let experts { s.expertBalance = experts }
             }
         } catch {
-            let key: String? = error.code == .unknownName && error.path == "$.precisions" ? "precision" : nil
-            throw fail(key, "\(error)")
+            // An option is to blame when the error names it: the precision option naming one the
+            // model file lacks, or a what-if count (its path is the option's key, not a JSON
+            // path). Otherwise a file is: keep its error, so a missing or invalid file is reported
+            // as it is by explain and reproduce.
+            if error.code == .unknownName && error.path == "$.precisions" { throw fail("precision", "\(error)") }
+            if !error.path.hasPrefix("$") { throw fail(error.path, error.reason) }
+            throw BackendConfigurationError(backend: "cloudmatrix", key: nil, message: "\(error)", cause: error)
         }
         if backend.resolved.serving.ems == nil {
             // Options about a pool the deployment does not have are refused rather than ignored.
