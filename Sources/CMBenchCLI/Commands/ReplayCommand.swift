@@ -131,8 +131,11 @@ enum ReplayCommand: Command {
             guard limit >= 0 else { throw CLIError.usage("--max-requests must not be negative, got \(limit)") }
             options.maxRequests = limit
         }
-        if let start = try arguments.durationSeconds("--start") { options.windowStart = SimTime.zero + SimDuration(seconds: start) }
-        if let duration = try arguments.durationSeconds("--duration") { options.windowDuration = SimDuration(seconds: duration) }
+        if let start = try arguments.duration("--start") { options.windowStart = SimTime.zero + start }
+        if let duration = try arguments.duration("--duration") { options.windowDuration = duration }
+        if let duration = options.windowDuration, options.windowStart + duration > .limit {
+            throw CLIError.usage("--start plus --duration exceeds \(TimeLimitText.limit)")
+        }
         do { try options.validate() } catch { throw CLIError.usage(error.description) }
         return options
     }
@@ -197,6 +200,7 @@ struct ReplayRun {
         let wall = MonotonicClock.now() - started
         progress.finish()
         try Interrupt.check()
+        if let overrun = report.overrun { throw TimeLimitText.error(overrun, timing: options.timing) }
         if let failure = recorder.second.failure { throw failure }
         return Result(
             summary: recorder.first.summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)

@@ -131,20 +131,26 @@ struct ReaderCore {
             return nil
         }
         counts.unknownJSONKeys += row.unknownKeys
-        var arrival = row.time
-        if parser.timesAreAbsolute {
-            if let baseline {
-                arrival = row.time &- baseline  // both in the Int64 ns range of years 1678–2261: cannot overflow
-            } else {
-                baseline = row.time
-                arrival = 0
-            }
+        let arrival: Int64
+        if parser.timesAreAbsolute, let baseline {
+            let (since, overflow) = row.time.subtractingReportingOverflow(baseline)
+            arrival = overflow ? (row.time > baseline ? .max : .min) : since
+        } else if parser.timesAreAbsolute {
+            baseline = row.time
+            arrival = 0
+        } else {
+            arrival = row.time
+        }
+        if arrival > SimTime.limit.nanoseconds {
+            try reject(beyondTheLimit(arrival))
+            return nil
         }
         if arrival < previousArrival {
             try reject(
                 RowIssue(
                     .timeWentBackwards,
-                    "arrival \(arrival) ns is earlier than the previous row's \(previousArrival) ns; the trace must be sorted by time"))
+                    "arrival \(arrival) ns is earlier than the previous row's \(previousArrival) ns; the trace must be sorted by time",
+                    field: parser.format.timeField))
             return nil
         }
         previousArrival = arrival
@@ -160,6 +166,23 @@ struct ReaderCore {
         counts.requestsProduced += 1
         return request
     }
+
+    /// The refusal of a row whose arrival is past the limit of simulated time.
+    private func beyondTheLimit(_ arrival: Int64) -> RowIssue {
+        let limit = "the limit of simulated time, \(SimTime.limitDescription)"
+        guard parser.timesAreAbsolute, let baseline else {
+            let years = Int((Double(arrival) / Self.nanosecondsPerYear).rounded())
+            return RowIssue(
+                .overflow, "arrival \(arrival) ns (\(years) years) exceeds \(limit)", field: parser.format.timeField)
+        }
+        // In Double: the span itself may not fit in 64 bits (year 1680 to 2260).
+        let years = Int(((Double(row.time) - Double(baseline)) / Self.nanosecondsPerYear).rounded())
+        return RowIssue(
+            .overflow, "the row is \(years) years after the first row, which exceeds \(limit)",
+            field: parser.format.timeField)
+    }
+
+    private static let nanosecondsPerYear = 365.25 * 86_400 * 1e9
 
     /// Stops the run with the row error, or counts it when skipping bad rows.
     private mutating func reject(_ issue: RowIssue) throws(TraceError) {
