@@ -145,6 +145,22 @@ import ZstdStream
              arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:3: field 'TIMESTAMP': arrival -1000000000 ns is earlier"),
         Case(name: "time going backwards names its field (cmbench)", files: ["t.csv": text(nativeHeader + "5,10,10,,,\n4,10,10,,,\n")],
              arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:3: field 'arrival_ns': arrival 4 ns is earlier"),
+        Case(name: "input_tokens of 2^63-1 (inspect)", files: ["t.csv": text(nativeHeader + "0,9223372036854775807,10,,,\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData,
+             message: "t.csv:2: field 'input_tokens': 9223372036854775807 tokens exceeds cmbench's limit of 4294967296 (2^32) tokens per request"),
+        Case(name: "output_tokens of 2^63-1 (cloudmatrix)", files: ["t.csv": text(nativeHeader + "0,10,9223372036854775807,,,\n")],
+             arguments: ["replay", "@/t.csv"], status: .badData, message: "field 'output_tokens'"),
+        Case(name: "prefix_block_tokens of 2^63-1 (cloudmatrix)", files: ["t.csv": text(nativeHeader + "0,10,10,,9223372036854775807,1 2 3\n")],
+             arguments: ["replay", "@/t.csv"], status: .badData, message: "field 'prefix_block_tokens'"),
+        Case(name: "Mooncake input_length of 2^63-1", files: ["t.jsonl": text("{\"timestamp\": 0, \"input_length\": 9223372036854775807, \"output_length\": 2}\n")],
+             arguments: ["replay", "@/t.jsonl", "--backend", "fixed"], status: .badData, message: "field 'input_length'"),
+        Case(name: "2^32 tokens are held", files: ["t.csv": text(nativeHeader + "0,4294967296,4294967296,,4294967296,1 2\n1,4294967296,4294967296,,1,1 2\n")],
+             arguments: ["replay", "@/t.csv"], status: .ok, message: ""),
+        Case(name: "--block-tokens of 2^63-1", files: ["t.csv": text(validNative)],
+             arguments: ["inspect", "@/t.csv", "--block-tokens", "9223372036854775807"], status: .usage, message: "--block-tokens 9223372036854775807 exceeds"),
+        Case(name: "synth lengths past 2^32 tokens", files: [:],
+             arguments: ["synth", "@/x.csv", "--input", "fixed:9223372036854775807", "--shared-prefix", "groups=2,blocks=2"], status: .usage,
+             message: "exceeds cmbench's limit of 4294967296 (2^32) tokens per request"),
     ]
 
     @Test(arguments: cases)

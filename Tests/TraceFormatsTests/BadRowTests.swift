@@ -22,6 +22,7 @@ struct BadRowTests {
             ("2024-01-01 00:00:01,1e3,2", .unparsableNumber, "ContextTokens"),
             ("2024-01-01 25:00:01,1,2", .invalidTimestamp, "TIMESTAMP"),
             ("2023-12-31 23:59:59,1,2", .timeWentBackwards, "TIMESTAMP"),
+            ("2024-01-01 00:00:01,4294967297,2", .overflow, "ContextTokens"),
             ("2200-01-01 00:00:00,1,2", .overflow, "TIMESTAMP"),
         ] as [(String, BadRowReason, String?)])
     func strict(row: String, reason: BadRowReason, field: String?) throws {
