@@ -161,6 +161,8 @@ import ZstdStream
         Case(name: "synth lengths past 2^32 tokens", files: [:],
              arguments: ["synth", "@/x.csv", "--input", "fixed:9223372036854775807", "--shared-prefix", "groups=2,blocks=2"], status: .usage,
              message: "exceeds cmbench's limit of 4294967296 (2^32) tokens per request"),
+        Case(name: "garbage appended to a zstd trace", files: ["t.zst": compressed + text("garbage, not zstd")],
+             arguments: ["inspect", "@/t.zst"], status: .badData, message: "t.zst: at byte \(compressed.count): corrupt zstd data"),
     ]
 
     @Test(arguments: cases)

@@ -60,18 +60,57 @@ struct InputErrorTests {
         #expect(error?.description.hasPrefix("t.csv.zst: at byte \(cut.count): ") == true)
     }
 
-    @Test("corrupt zstd data is reported with zstd's message and a chunk offset")
-    func corrupt() throws {
+    @Test("corrupt zstd data is reported with zstd's message and the offset of the damaged block", arguments: [1, 4096, 70_001, Int.max])
+    func corrupt(chunkSize: Int) throws {
         var packed = try ZstdCompressor.compress(Self.trace, level: 3)
-        for index in packed.count / 2..<(packed.count / 2 + 16) { packed[index] ^= 0x5A }
-        let error = #expect(throws: TraceError.self) { try readAll(packed, chunkSize: 4096) }
+        let damage = packed.count / 2
+        for index in damage..<(damage + 16) { packed[index] ^= 0x5A }
+        let error = #expect(throws: TraceError.self) { try readAll(packed, chunkSize: chunkSize) }
         #expect(error?.code == .corruptCompressed)
         #expect(error?.category == .badData)
         #expect(error?.message.contains("zstd: ") == true)
         let offset = try #require(error?.byteOffset)
-        // zstd finds damage when it decodes the block (or checks the checksum), possibly a chunk
-        // or more after the flipped bytes; the offset is that chunk's start.
-        #expect(offset % 4096 == 0 && offset < Int64(packed.count))
+        // zstd finds damage when it decodes the block; the offset is where that block begins
+        // (after its 3-byte header), whatever the read sizes: at most a block before the damage.
+        #expect(offset <= Int64(damage) && Int64(damage) - offset <= 128 * 1024 + 3, "offset \(offset), damage at \(damage)")
+    }
+
+    /// A synthetic trace (as `cmbench synth --shared-prefix groups=50,blocks=8` writes) whose
+    /// zstd stream passes 1 MiB.
+    static let largeTrace: [UInt8] = {
+        var workload = SyntheticWorkload(
+            .init(
+                count: 90_000, arrival: .poisson(ratePerSecond: 1),
+                input: try! LengthDistribution(spec: "lognormal:median=1000,sigma=1"),
+                output: try! LengthDistribution(spec: "lognormal:median=250,sigma=1"),
+                sharedPrefix: try! SharedPrefixSpec(spec: "groups=50,blocks=8"), seed: 1))
+        var text = CMBenchFormat.header + "\n"
+        while let request = workload.next() {
+            text += "\(request.arrival.nanoseconds),\(request.inputTokens),\(request.outputTokens),,\(request.prefixBlockTokens),"
+                + request.prefixBlockHashes.map(String.init).joined(separator: " ") + "\n"
+        }
+        return Array(text.utf8)
+    }()
+
+    @Test("damage past the first 1 MiB read is reported near the damage, not at the read's start", arguments: [4096, Int.max])
+    func corruptBeyondTheFirstRead(chunkSize: Int) throws {
+        var packed = try ZstdCompressor.compress(Self.largeTrace, level: 1)
+        try #require(packed.count > 1_100_000)
+        let damage = 1_073_150
+        for index in damage..<(damage + 40) { packed[index] ^= 0xFF }
+        let error = #expect(throws: TraceError.self) { try readAll(packed, chunkSize: chunkSize) }
+        #expect(error?.code == .corruptCompressed)
+        let offset = try #require(error?.byteOffset)
+        #expect(offset != 1 << 20)
+        #expect(offset <= Int64(damage) && Int64(damage) - offset <= 128 * 1024 + 3, "offset \(offset), damage at \(damage)")
+    }
+
+    @Test("garbage after the last frame is reported at its first byte")
+    func garbageAfterTheLastFrame() throws {
+        let packed = try ZstdCompressor.compress(Array(Self.trace.prefix(3000)), level: 3)
+        let error = #expect(throws: TraceError.self) { try readAll(packed + Array("not zstd at all".utf8)) }
+        #expect(error?.code == .corruptCompressed)
+        #expect(error?.byteOffset == Int64(packed.count))
     }
 
     @Test("the decompressed-size cap refuses a zip bomb")
