@@ -163,7 +163,16 @@ import ZstdStream
              message: "exceeds cmbench's limit of 4294967296 (2^32) tokens per request"),
         Case(name: "garbage appended to a zstd trace", files: ["t.zst": compressed + text("garbage, not zstd")],
              arguments: ["inspect", "@/t.zst"], status: .badData, message: "t.zst: at byte \(compressed.count): corrupt zstd data"),
+        Case(name: "UTF-16LE without a byte-order mark", files: ["t.csv": utf16LE("# exported\n" + nativeHeader + "0,10,10,,,\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData,
+             message: "t.csv:1: the input looks like UTF-16LE text (every other byte is NUL); cmbench reads UTF-8: convert it, e.g. iconv -f UTF-16LE -t UTF-8"),
+        Case(name: "UTF-16BE with a byte-order mark", files: ["t.csv": [0xFE, 0xFF] + utf16LE(nativeHeader).pairSwapped],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:1: the input looks like UTF-16BE text (it starts with the UTF-16BE byte-order mark FE FF)"),
+        Case(name: "control characters in a header are escaped", files: ["t.csv": text("# c\nfoo\u{1B}[31m,bar\0\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:2: the first line after the comments (line 2) 'foo\\x1B[31m,bar\\x00'"),
     ]
+
+    static func utf16LE(_ s: String) -> [UInt8] { s.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } }
 
     @Test(arguments: cases)
     func refusesWithStatusAndMessage(_ testCase: Case) throws {
@@ -198,4 +207,9 @@ import ZstdStream
         let rejection = (json["rejections"] as? [[String: Any]])?.first
         #expect((rejection?["examples"] as? [[String: Any]])?.first?["origin"] as? String == "\(path):3")
     }
+}
+
+extension Array where Element == UInt8 {
+    /// Every two bytes swapped: UTF-16LE to UTF-16BE.
+    fileprivate var pairSwapped: [UInt8] { stride(from: 0, to: count - 1, by: 2).flatMap { [self[$0 + 1], self[$0]] } }
 }

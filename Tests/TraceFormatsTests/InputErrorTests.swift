@@ -113,6 +113,44 @@ struct InputErrorTests {
         #expect(error?.byteOffset == Int64(packed.count))
     }
 
+    /// `text` in UTF-16 (little- or big-endian), with or without a byte-order mark.
+    static func utf16(_ text: String, bigEndian: Bool, mark: Bool) -> [UInt8] {
+        var bytes: [UInt8] = mark ? (bigEndian ? [0xFE, 0xFF] : [0xFF, 0xFE]) : []
+        for unit in text.utf16 {
+            let pair = [UInt8(unit & 0xFF), UInt8(unit >> 8)]
+            bytes += bigEndian ? pair.reversed() : pair
+        }
+        return bytes
+    }
+
+    @Test("UTF-16 input is named as such, with the command that converts it, at line 1", arguments: [
+        (false, false, "UTF-16LE", "every other byte is NUL"), (true, false, "UTF-16BE", "every other byte is NUL"),
+        (false, true, "UTF-16LE", "byte-order mark FF FE"), (true, true, "UTF-16BE", "byte-order mark FE FF"),
+    ] as [(Bool, Bool, String, String)])
+    func utf16Input(bigEndian: Bool, mark: Bool, encoding: String, why: String) throws {
+        for prefix in ["", "# a comment first\n"] {
+            let bytes = Self.utf16(prefix + CMBenchFormat.header + "\n0,10,10,,,\n", bigEndian: bigEndian, mark: mark)
+            let error = #expect(throws: TraceError.self) { try readAll(bytes) }
+            #expect(error?.code == .notATrace)
+            #expect(error?.line == 1)
+            #expect(error?.message.contains("looks like \(encoding) text (") == true)
+            #expect(error?.message.contains(why) == true)
+            #expect(error?.message.contains("iconv -f \(encoding) -t UTF-8") == true)
+            #expect(error.map { !$0.description.unicodeScalars.contains { $0.value < 0x20 } } == true)
+        }
+    }
+
+    @Test("quoted input never carries control characters or invalid UTF-8")
+    func quotedInputIsEscaped() throws {
+        let header = #expect(throws: TraceError.self) { try readAll(Array("# note\nfoo\u{1B}[31m,bar\0é\n".utf8) + [0xFF, 0x0A]) }
+        #expect(header?.line == 2)
+        #expect(header?.message.contains("the first line after the comments (line 2) 'foo\\x1B[31m,bar\\x00é' matches no") == true)
+        let row = #expect(throws: TraceError.self) {
+            try readAll(Array("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.0,1\u{1B}[2J".utf8) + [0xFF] + Array("0,4\n".utf8))
+        }
+        #expect(row?.description == "t.csv:2: field 'ContextTokens': '1\\x1B[2J\\xFF0' is not a non-negative number")
+    }
+
     @Test("the decompressed-size cap refuses a zip bomb")
     func zipBomb() throws {
         let bomb = try ZstdCompressor.compress(Self.trace + [UInt8](repeating: 0x0A, count: 5_000_000), level: 3)

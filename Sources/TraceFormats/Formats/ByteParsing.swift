@@ -21,11 +21,9 @@ enum ByteParsing {
         return (start, end)
     }
 
-    /// The field's text for messages (lossy, at most 40 bytes).
+    /// The field's text for messages, quoted, non-printable bytes escaped, at most 40 bytes.
     static func text(_ bytes: Bytes, _ start: Int, _ end: Int) -> String {
-        let cut = min(end, start + 40)
-        let body = String(decoding: Bytes(rebasing: bytes[start..<cut]), as: UTF8.self)
-        return cut < end ? "'\(body)…'" : "'\(body)'"
+        QuotedInput.quoted(Bytes(rebasing: bytes[start..<end]), limit: 40)
     }
 
     /// An unsigned decimal integer filling `bytes[start..<end]` (spaces around it allowed).
