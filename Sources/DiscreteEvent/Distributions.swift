@@ -63,7 +63,28 @@ public enum ArrivalProcess: Sendable, Equatable {
         }
     }
 
-    /// The next gap, in nanoseconds (at least 0).
+    /// Why this process cannot draw gaps, or nil when it can: a rate that is not positive, or so
+    /// small that the mean gap overflows a `Double`; a gamma coefficient of variation that is not
+    /// positive, or so small (or, with the rate, so extreme) that the gamma shape or scale does
+    /// not hold in a `Double`, where the sampler would trap or never finish.
+    public var problem: String? {
+        let rate = ratePerSecond
+        guard rate.isFinite && rate > 0 else { return "rate must be a positive number of requests per second, got \(rate)" }
+        guard (1 / rate).isFinite else {
+            return "rate \(rate) requests/s is too small: the mean gap between requests, 1/rate, does not fit in a Double"
+        }
+        if case .gamma(_, let cv) = self {
+            guard cv.isFinite && cv > 0 else { return "the gamma coefficient of variation must be positive, got \(cv)" }
+            let shape = 1 / (cv * cv)
+            guard shape.isFinite, (1 / rate) / shape > 0 else {
+                return "the gamma coefficient of variation \(cv) is too small for rate \(rate): the gamma shape 1/cv² or its scale does not fit in a Double"
+            }
+        }
+        return nil
+    }
+
+    /// The next gap, in nanoseconds (at least 0; `Int64.max` for a gap too long to hold, which
+    /// only a rate far below one request a century gives).
     public func nextGap(using generator: inout SeededGenerator) -> Int64 {
         let meanSeconds = 1 / ratePerSecond
         let seconds: Double
@@ -75,6 +96,6 @@ public enum ArrivalProcess: Sendable, Equatable {
             let shape = 1 / (cv * cv)
             seconds = generator.nextGamma(shape: shape, scale: meanSeconds / shape)
         }
-        return Int64((seconds * 1e9).rounded())
+        return SimDuration(seconds: seconds).nanoseconds
     }
 }

@@ -9,15 +9,22 @@
 /// outside or from inside a handler, with `after: .zero` or `at: now` — runs after every event
 /// already queued for that instant, and events scheduled for one instant run in the order they
 /// were scheduled (FIFO). Nothing ever runs re-entrantly inside `schedule`.
+///
+/// **The limit.** An event may be scheduled past `SimTime.limit` (time arithmetic saturates
+/// rather than trapping); the first such time is kept in `timeBeyondLimit` so that a driver can
+/// stop and say so instead of reporting times that no longer mean anything.
 public struct SimulationContext<Event> {
     @usableFromInline var clock: SimTime
     @usableFromInline var processed: Int
     @usableFromInline var queue: EventQueue<Event>
+    /// The first time scheduled past `SimTime.limit`, if any.
+    @usableFromInline package var timeBeyondLimit: SimTime?
 
     @inlinable public init(startingAt start: SimTime = .zero, minimumCapacity: Int = 0) {
         clock = start
         processed = 0
         queue = EventQueue(minimumCapacity: minimumCapacity)
+        timeBeyondLimit = nil
     }
 
     /// The simulated time of the event being handled (or of the last one handled).
@@ -33,6 +40,7 @@ public struct SimulationContext<Event> {
     /// - Complexity: O(log n) in the number of pending events.
     @inlinable public mutating func schedule(_ event: Event, at time: SimTime) {
         precondition(time >= clock, "cannot schedule an event at \(time): the clock is already at \(clock)")
+        noteIfBeyondLimit(time)
         queue.push(event, at: time)
     }
 
@@ -40,7 +48,13 @@ public struct SimulationContext<Event> {
     /// - Complexity: O(log n) in the number of pending events.
     @inlinable public mutating func schedule(_ event: Event, after delay: SimDuration) {
         precondition(delay >= .zero, "cannot schedule an event after a negative delay (\(delay))")
-        queue.push(event, at: clock + delay)
+        let time = clock + delay
+        noteIfBeyondLimit(time)
+        queue.push(event, at: time)
+    }
+
+    @inlinable mutating func noteIfBeyondLimit(_ time: SimTime) {
+        if _slowPath(time > SimTime.limit), timeBeyondLimit == nil { timeBeyondLimit = time }
     }
 
     /// Removes the next event and moves the clock to its time; for drivers, not handlers.

@@ -65,9 +65,11 @@ import ServingModel
             return SimTime(nanoseconds: sinceWindowStart.nanoseconds)
         case .speed(let factor):
             // Monotone in the recorded time, so the source's order survives rounding.
-            return SimTime(nanoseconds: Int64((Double(sinceWindowStart.nanoseconds) / factor).rounded()))
+            // Saturates: an arrival scaled past the limit is caught by the replayer.
+            let scaled = SimDuration(roundingNanoseconds: Double(sinceWindowStart.nanoseconds) / factor)
+            return SimTime(nanoseconds: scaled.nanoseconds)
         case .rate(let process):
-            previousArrival = previousArrival + SimDuration(nanoseconds: process.nextGap(using: &generator))
+            previousArrival = previousArrival + SimDuration(nanoseconds: process.nextGap(using: &generator))  // saturates
             return previousArrival
         case .closedLoop:
             return .zero

@@ -24,7 +24,8 @@ public struct ReplayOptions: Sendable, Equatable {
     /// re-based so the window starts at time zero.
     public var windowStart: SimTime
     /// With a value, requests recorded at or after `windowStart + windowDuration` end the
-    /// replay (the source is sorted, so nothing later can be in the window).
+    /// replay (the source is sorted, so nothing later can be in the window). The window must end
+    /// within the limit of simulated time (`SimTime.limit`).
     public var windowDuration: SimDuration?
     /// The run's seed; the replayer draws arrivals from `split("replay.arrivals")` of it.
     public var seed: UInt64
@@ -51,12 +52,7 @@ public struct ReplayOptions: Sendable, Equatable {
         case .speed(let factor):
             guard factor.isFinite && factor > 0 else { throw ReplayOptionsError("speed must be a positive number, got \(factor)") }
         case .rate(let process):
-            guard process.ratePerSecond.isFinite && process.ratePerSecond > 0 else {
-                throw ReplayOptionsError("rate must be a positive number of requests per second, got \(process.ratePerSecond)")
-            }
-            if case .gamma(_, let cv) = process, !(cv.isFinite && cv > 0) {
-                throw ReplayOptionsError("the gamma coefficient of variation must be positive, got \(cv)")
-            }
+            if let problem = process.problem { throw ReplayOptionsError(problem) }
         case .closedLoop(let concurrency):
             guard concurrency > 0 else { throw ReplayOptionsError("concurrency must be positive, got \(concurrency)") }
         }
@@ -64,6 +60,14 @@ public struct ReplayOptions: Sendable, Equatable {
         if windowStart < .zero { throw ReplayOptionsError("the window start must not be negative, got \(windowStart)") }
         if let duration = windowDuration, duration < .zero {
             throw ReplayOptionsError("the window duration must not be negative, got \(duration)")
+        }
+        let limit = "the limit of simulated time, \(SimTime.limitDescription)"
+        if windowStart > .limit { throw ReplayOptionsError("the window start \(windowStart) exceeds \(limit)") }
+        if let duration = windowDuration {
+            if duration > .limit { throw ReplayOptionsError("the window duration \(duration) exceeds \(limit)") }
+            if windowStart + duration > .limit {
+                throw ReplayOptionsError("the window's end, \(windowStart) + \(duration), exceeds \(limit)")
+            }
         }
         guard progressInterval > 0 else { throw ReplayOptionsError("the progress interval must be positive, got \(progressInterval)") }
     }

@@ -1,4 +1,5 @@
 import DiscreteEvent
+import ServingModel
 
 /// What a replay did: why it ended, how many requests went where, how much work it took.
 ///
@@ -14,6 +15,9 @@ public struct ReplayReport: Sendable, Equatable {
         case maxRequestsReached = "max-requests-reached"
         /// The progress closure asked to stop (cancellation); requests may be in flight.
         case stopped
+        /// Simulated time would have passed `SimTime.limit`; `overrun` says where. Requests may
+        /// be in flight, and the caller should report the overrun as an error.
+        case simulatedTimeLimit = "simulated-time-limit"
     }
 
     public var ending: Ending
@@ -29,11 +33,15 @@ public struct ReplayReport: Sendable, Equatable {
     public var eventsProcessed: Int
     /// The simulated clock when the replay ended.
     public var simulatedEnd: SimTime
+    /// Why the replay ended at the limit of simulated time (`ending == .simulatedTimeLimit`).
+    public var overrun: TimeLimitOverrun?
 
     public init(
         ending: Ending, requestsAdmitted: Int, requestsCompleted: Int, requestsRejected: Int,
-        requestsSkippedBeforeWindow: Int, eventsProcessed: Int, simulatedEnd: SimTime
+        requestsSkippedBeforeWindow: Int, eventsProcessed: Int, simulatedEnd: SimTime,
+        overrun: TimeLimitOverrun? = nil
     ) {
+        self.overrun = overrun
         self.ending = ending
         self.requestsAdmitted = requestsAdmitted
         self.requestsCompleted = requestsCompleted
@@ -41,6 +49,29 @@ public struct ReplayReport: Sendable, Equatable {
         self.requestsSkippedBeforeWindow = requestsSkippedBeforeWindow
         self.eventsProcessed = eventsProcessed
         self.simulatedEnd = simulatedEnd
+    }
+}
+
+/// Where a replay would have taken simulated time past `SimTime.limit`.
+public struct TimeLimitOverrun: Sendable, Equatable {
+    public enum Cause: Sendable, Equatable {
+        /// A request's arrival, as re-timed by the options (`.speed`, `.rate`), is past the limit.
+        case arrival
+        /// The backend scheduled an event past the limit (a long service time, say).
+        case serving
+    }
+
+    public var cause: Cause
+    /// The trace row of the request concerned, when one is known: the late arrival, or the
+    /// request whose admission scheduled the late event.
+    public var origin: InputLocation?
+    /// The time that would have been reached (`Int64.max` when it does not fit at all).
+    public var time: SimTime
+
+    public init(cause: Cause, origin: InputLocation?, time: SimTime) {
+        self.cause = cause
+        self.origin = origin
+        self.time = time
     }
 }
 

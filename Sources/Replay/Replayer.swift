@@ -14,6 +14,10 @@ import ServingModel
 /// source order, within a single replay event, so a backend that schedules a zero-delay
 /// "form a batch" event sees all of them first.
 ///
+/// **The limit.** When an arrival (as re-timed by the options) or an event the backend schedules
+/// would fall past `SimTime.limit`, the replay stops at once with `ending` =
+/// `.simulatedTimeLimit` and `overrun` naming the request's row, for the caller to report.
+///
 /// Generic over the backend (and `run` over the source and recorder) so that the event loop is
 /// specialised: no existential call and no allocation per event.
 ///
@@ -60,17 +64,18 @@ public struct Replayer<Backend: ServingBackend> {
             try drain(source: &source, recorder: &recorder, run: &run)
         } else if let first = try run.feed.next(from: &source) {
             run.pending = first
-            context.simulation.schedule(.arrival, at: first.arrival)
+            scheduleArrival(of: first, run: &run)
         }
 
         var nextProgress = options.progressInterval
         var stopped = false
-        while let event = context.simulation.takeNextEvent() {
+        while run.overrun == nil, let event = context.simulation.takeNextEvent() {
             switch event {
             case .arrival:
                 try admitArrivals(from: &source, run: &run)
             case .backend(let backendEvent):
                 backend.handle(backendEvent, in: &context)
+                noteOverrun(origin: nil, run: &run)
             }
             try drain(source: &source, recorder: &recorder, run: &run)
             if context.simulation.eventsProcessed >= nextProgress {
@@ -84,11 +89,13 @@ public struct Replayer<Backend: ServingBackend> {
                 }
             }
         }
+        let ending: ReplayReport.Ending =
+            run.overrun != nil ? .simulatedTimeLimit : stopped ? .stopped : run.feed.cutOff ?? .sourceExhausted
         return ReplayReport(
-            ending: stopped ? .stopped : run.feed.cutOff ?? .sourceExhausted,
+            ending: ending,
             requestsAdmitted: run.admitted, requestsCompleted: run.completed, requestsRejected: run.rejected,
             requestsSkippedBeforeWindow: run.feed.skippedBeforeWindow,
-            eventsProcessed: context.simulation.eventsProcessed, simulatedEnd: context.now)
+            eventsProcessed: context.simulation.eventsProcessed, simulatedEnd: context.now, overrun: run.overrun)
     }
 
     /// Counters and the one pending arrival of a run in progress.
@@ -98,6 +105,8 @@ public struct Replayer<Backend: ServingBackend> {
         @usableFromInline var admitted = 0
         @usableFromInline var completed = 0
         @usableFromInline var rejected = 0
+        /// Set when simulated time would pass the limit; the run stops.
+        @usableFromInline var overrun: TimeLimitOverrun?
 
         @usableFromInline init(feed: ArrivalFeed) { self.feed = feed }
     }
@@ -110,24 +119,43 @@ public struct Replayer<Backend: ServingBackend> {
         while let request = run.pending {
             run.admitted += 1
             backend.arrive(request, in: &context)
+            if noteOverrun(origin: request.origin, run: &run) { return }
             run.pending = try run.feed.next(from: &source)
             guard let next = run.pending else { return }
             if next.arrival != context.now {
-                context.simulation.schedule(.arrival, at: next.arrival)
+                scheduleArrival(of: next, run: &run)
                 return
             }
         }
+    }
+
+    /// Schedules the arrival event of `request`, or records an overrun if it is past the limit.
+    @inlinable mutating func scheduleArrival(of request: ServingRequest, run: inout RunState) {
+        guard request.arrival <= .limit else {
+            run.overrun = TimeLimitOverrun(cause: .arrival, origin: request.origin, time: request.arrival)
+            return
+        }
+        context.simulation.schedule(.arrival, at: request.arrival)
+    }
+
+    /// Records an overrun if the backend has scheduled an event past the limit; true if it has.
+    @inlinable @discardableResult mutating func noteOverrun(origin: InputLocation?, run: inout RunState) -> Bool {
+        guard _slowPath(context.simulation.timeBeyondLimit != nil) else { return false }
+        if run.overrun == nil {
+            run.overrun = TimeLimitOverrun(cause: .serving, origin: origin, time: context.simulation.timeBeyondLimit!)
+        }
+        return true
     }
 
     /// Closed loop: starts the next request from the source now; false when there is none.
     @inlinable mutating func admitClosedLoop<Source: RequestSource>(
         from source: inout Source, run: inout RunState
     ) throws(Source.Failure) -> Bool {
-        guard var request = try run.feed.next(from: &source) else { return false }
+        guard run.overrun == nil, var request = try run.feed.next(from: &source) else { return false }
         request.arrival = context.now
         run.admitted += 1
         backend.arrive(request, in: &context)
-        return true
+        return !noteOverrun(origin: request.origin, run: &run)
     }
 
     /// Passes what the backend reported to the recorder; in closed loop, each finished request

@@ -44,6 +44,10 @@ public struct ServiceLevelObjectives: Sendable, Hashable {
                 throw SLOParseError(
                     item: "\(key)=\(value)", message: "'\(value)' is not a duration; write a number with a unit: ns, us, ms or s")
             }
+            guard limit <= .limit else {
+                throw SLOParseError(
+                    item: "\(key)=\(value)", message: "'\(value)' exceeds the limit of simulated time, \(SimTime.limitDescription)")
+            }
             objectives.append(Objective(metric, limit))
         }
         self.init(objectives)

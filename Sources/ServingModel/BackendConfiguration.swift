@@ -95,11 +95,15 @@ public struct BackendParameters: Sendable {
         return configuration.parameters.first { $0.key == key }?.value
     }
 
-    /// A duration with a unit (`50ms`, `1.5s`, `200us`), or `default` when absent.
+    /// A duration with a unit (`50ms`, `1.5s`, `200us`) within the limit of simulated time, or
+    /// `default` when absent.
     public mutating func duration(_ key: String, default value: SimDuration) throws(BackendConfigurationError) -> SimDuration {
         guard let text = text(key) else { return value }
         guard let duration = SimDuration(parsing: text) else {
             throw error(key, "'\(text)' is not a duration; write a number with a unit: ns, us, ms or s (e.g. 50ms)")
+        }
+        guard duration <= .limit else {
+            throw error(key, "'\(text)' exceeds the limit of simulated time, \(SimTime.limitDescription)")
         }
         return duration
     }

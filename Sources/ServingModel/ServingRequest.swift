@@ -19,9 +19,15 @@ public struct InputLocation: Sendable, Hashable, CustomStringConvertible {
 /// One request of a workload, as every layer of cmbench sees it.
 ///
 /// Trace readers produce it, the replayer re-times it, backends serve it. Token counts are
-/// `Int` (validated non-negative by the reader); time is integer nanoseconds from the start
-/// of the trace.
+/// `Int`, validated by the reader to be non-negative and at most `maxTokens`; time is integer
+/// nanoseconds from the start of the trace, at most `SimTime.limit`.
 public struct ServingRequest: Sendable, Equatable {
+    /// The largest token count (prompt, output, or tokens per prefix block) a request may have:
+    /// 2^32. Far above any model's context, and small enough that every product the backends
+    /// form (tokens × bytes per token, blocks × tokens per block, input + output) and every sum
+    /// over up to 2^31 requests fits in 64 bits.
+    public static let maxTokens = 1 << 32
+
     /// Position in the workload, from 0, in arrival order. Unique within a run.
     public var id: Int
     public var arrival: SimTime

@@ -18,4 +18,14 @@ public enum TraceFormat: String, Sendable, Equatable, Hashable, Codable, CaseIte
         case .cmbench: CMBenchFormat.header
         }
     }
+
+    /// The field that holds each row's time, named in errors about it.
+    public var timeField: String {
+        switch self {
+        case .azure: "TIMESTAMP"
+        case .burstgpt: "Timestamp"
+        case .mooncake: "timestamp"
+        case .cmbench: "arrival_ns"
+        }
+    }
 }

@@ -19,6 +19,11 @@ public final class ZstdDecompressor {
     /// The first four input bytes, kept to tell "not zstd at all" from "corrupt zstd".
     private var magicWord: UInt32 = 0
     private var magicBytesSeen = 0
+    /// zstd's hint for the next call's input: the rest of the next block plus the header after
+    /// it (0 at a frame boundary). Handing it at least this much lets zstd decode the block
+    /// straight from the input instead of staging part of it, so an error's offset is the
+    /// block's start.
+    public var suggestedInputSize: Int { lastReturn }
     /// Total bytes produced so far.
     public private(set) var decompressedBytes: Int64 = 0
     /// Refuse to produce more than this many bytes in total (nil: no cap).
@@ -49,8 +54,8 @@ public final class ZstdDecompressor {
     ///
     /// Call repeatedly while `position < input.count`. The returned bytes (possibly empty) stay
     /// valid until the next call on this decoder.
-    /// - Parameter compressedOffset: offset of `input`'s first byte in the whole compressed stream,
-    ///   reported in errors.
+    /// - Parameter compressedOffset: offset of `input`'s first byte in the whole compressed stream;
+    ///   errors report this plus the input zstd had consumed, i.e. where in the stream it stopped.
     public func decompress(
         _ input: UnsafeRawBufferPointer, position: inout Int, compressedOffset: Int64
     ) throws(ZstdError) -> UnsafeRawBufferPointer {
@@ -60,9 +65,12 @@ public final class ZstdDecompressor {
         var inBuffer = ZSTD_inBuffer(src: base, size: input.count, pos: position)
         var outBuffer = ZSTD_outBuffer(dst: output.baseAddress, size: output.count, pos: 0)
         let result = ZSTD_decompressStream(context, &outBuffer, &inBuffer)
+        // Where zstd got to in the whole stream: the chunk's offset plus the input it consumed
+        // (on an error, what it had consumed before the call, whose output was all good).
+        let reached = compressedOffset + Int64(inBuffer.pos)
         if ZSTD_isError(result) != 0 {
             ZSTD_DCtx_reset(context, ZSTD_reset_session_only)
-            throw describe(result, compressedOffset: compressedOffset)
+            throw describe(result, compressedOffset: reached)
         }
         position = inBuffer.pos
         lastReturn = result
@@ -71,7 +79,7 @@ public final class ZstdDecompressor {
             throw ZstdError(
                 code: .outputLimitExceeded,
                 message: "decompressed data exceeds the limit of \(cap) bytes; raise the limit if the input is trusted",
-                compressedOffset: compressedOffset)
+                compressedOffset: reached)
         }
         return UnsafeRawBufferPointer(rebasing: output[0..<outBuffer.pos])
     }

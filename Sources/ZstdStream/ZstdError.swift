@@ -1,7 +1,8 @@
 /// Why a zstd stream could not be decoded or encoded, with zstd's own words and where it happened.
 ///
-/// The compressed offset is that of the input chunk being decoded when zstd failed: zstd does not
-/// say which byte inside a chunk was bad, so the chunk start is the most precise honest answer.
+/// The compressed offset is how far into the stream zstd had got when it failed: the input it had
+/// consumed, whose output was all good. zstd reads a block before checking it, so the damage is
+/// at or after this offset, within the next block (at most 128 KiB of compressed data).
 public struct ZstdError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, coarse enough for a caller to map to an exit code.
     public enum Code: Sendable, Equatable {
@@ -24,7 +25,7 @@ public struct ZstdError: Error, Sendable, Equatable, CustomStringConvertible {
     public var code: Code
     /// A sentence saying what happened and, where possible, what to do about it.
     public var message: String
-    /// Offset in the compressed input of the chunk being decoded when the error was found.
+    /// Offset in the compressed input that zstd had reached when it found the error.
     public var compressedOffset: Int64?
 
     public init(code: Code, message: String, compressedOffset: Int64? = nil) {

@@ -24,6 +24,8 @@ import ZstdStream
 
     static let azureHeader = "TIMESTAMP,ContextTokens,GeneratedTokens\n"
     static func text(_ s: String) -> [UInt8] { Array(s.utf8) }
+    static let nativeHeader = "arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n"
+    static let burstHeader = "Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n"
     static let validNative = "arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n"
         + (0..<3000).map { "\($0 * 1_000_000),\(100 + $0 % 7),\(5 + $0 % 3),,," }.joined(separator: "\n") + "\n"
     static let compressed = (try? ZstdCompressor.compress(Array(validNative.utf8), level: 3)) ?? []
@@ -162,7 +164,82 @@ import ZstdStream
     ] + ConfigFault.allCases.flatMap(\.matrixCases) + [
         Case(name: "gate: an endless input is refused at the size limit", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#)],
              arguments: ["gate", "/dev/zero", "--baseline", "@/cur.json"], status: .badData, message: "over cmbench's limit of 64 MiB"),
+        // Issue 14: numbers and encodings
+        Case(name: "arrival_ns of 2^63-1", files: ["t.csv": text(nativeHeader + "0,10,10,,,\n9223372036854775807,10,10,,,\n")],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--requests-csv", "@/r.csv"], status: .badData,
+             message: "t.csv:3: field 'arrival_ns': arrival 9223372036854775807 ns (292 years) exceeds the limit of simulated time, 2^62 ns"),
+        Case(name: "arrival_ns of 2^63-1 through cloudmatrix", files: ["t.csv": text(nativeHeader + "0,10,10,,,\n9223372036854775807,10,10,,,\n")],
+             arguments: ["replay", "@/t.csv"], status: .badData, message: "field 'arrival_ns'"),
+        Case(name: "inspect refuses an arrival past the limit too", files: ["t.csv": text(nativeHeader + "0,10,10,,,\n9223372036854775807,10,10,,,\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:3: field 'arrival_ns'"),
+        Case(name: "an arrival at the limit, served past it", files: ["t.csv": text(nativeHeader + "0,10,10,,,\n4611686018427387904,10,10,,,\n")],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed"], status: .badData,
+             message: "t.csv:3: serving this request would take simulated time to 4611686018707387904 ns (about 146 years), beyond the limit"),
+        Case(name: "--rate 1e-9", files: ["t.csv": text(validNative)], arguments: ["replay", "@/t.csv", "--backend", "fixed", "--rate", "1e-9"],
+             status: .usage, message: "--rate 1e-09: this request's re-drawn arrival is"),
+        Case(name: "--rate too small for a Double gap", files: ["t.csv": text(validNative)], arguments: ["replay", "@/t.csv", "--backend", "fixed", "--rate", "1e-320"],
+             status: .usage, message: "too small"),
+        Case(name: "--cv too small for a gamma shape", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--rate", "1", "--arrival", "gamma", "--cv", "1e-200"], status: .usage, message: "--cv 1e-200"),
+        Case(name: "--speed 1e-12", files: ["t.csv": text(validNative)], arguments: ["replay", "@/t.csv", "--backend", "fixed", "--speed", "1e-12"],
+             status: .usage, message: "t.csv:7: --speed 1e-12 puts this request's arrival 5000000000000000000 ns (about 158 years) after the start, beyond the limit"),
+        Case(name: "--duration 1000000000000h", files: ["t.csv": text(validNative)], arguments: ["replay", "@/t.csv", "--backend", "fixed", "--duration", "1000000000000h"],
+             status: .usage, message: "--duration 1000000000000h exceeds the limit of simulated time"),
+        Case(name: "--start and --duration each past the limit", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--start", "9223372036s", "--duration", "9223372036s"], status: .usage,
+             message: "--start 9223372036s exceeds the limit"),
+        Case(name: "--start plus --duration past the limit", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--start", "3000000000s", "--duration", "3000000000s"], status: .usage,
+             message: "--start plus --duration exceeds the limit"),
+        Case(name: "backend option tpot=9000000000000ms", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--backend-option", "tpot=9000000000000ms"], status: .usage,
+             message: "parameter 'tpot': '9000000000000ms' exceeds the limit of simulated time"),
+        Case(name: "backend option tpot within the limit, service past it", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--backend-option", "tpot=4000000000000000000ns"], status: .badData,
+             message: "t.csv:2: serving this request would take simulated time to more than 292 years"),
+        Case(name: "--slo past the limit", files: ["t.csv": text(validNative)],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed", "--slo", "ttft=1e30s"], status: .usage, message: "exceeds the limit"),
+        Case(name: "synth --rate 1e-12", files: [:], arguments: ["synth", "@/x.csv", "--rate", "1e-12"], status: .usage,
+             message: "--rate 1e-12: request 2 of 1000 would arrive more than 292 years after the first"),
+        Case(name: "Mooncake timestamp 9223372036854 ms", files: ["t.jsonl": text("{\"timestamp\": 0, \"input_length\": 10, \"output_length\": 2}\n{\"timestamp\": 9223372036854, \"input_length\": 10, \"output_length\": 2}\n")],
+             arguments: ["replay", "@/t.jsonl", "--backend", "fixed"], status: .badData, message: "t.jsonl:2: field 'timestamp': arrival 9223372036854000000 ns"),
+        Case(name: "BurstGPT Timestamp 9223372036.8 s", files: ["t.csv": text(burstHeader + "0,ChatGPT,10,5,15,Conversation log\n9223372036.8,ChatGPT,10,5,15,Conversation log\n")],
+             arguments: ["replay", "@/t.csv", "--backend", "fixed"], status: .badData, message: "t.csv:3: field 'Timestamp': arrival 9223372036800000000 ns"),
+        Case(name: "Azure span of 580 years", files: ["t.csv": text(azureHeader + "1680-01-01 00:00:00,10,4\n2260-01-01 00:00:00,10,4\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData,
+             message: "t.csv:3: field 'TIMESTAMP': the row is 580 years after the first row, which exceeds the limit of simulated time"),
+        Case(name: "time going backwards names its field", files: ["t.csv": text(azureHeader + "2023-11-16 18:15:46.0,10,4\n2023-11-16 18:15:45.0,10,4\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:3: field 'TIMESTAMP': arrival -1000000000 ns is earlier"),
+        Case(name: "time going backwards names its field (cmbench)", files: ["t.csv": text(nativeHeader + "5,10,10,,,\n4,10,10,,,\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:3: field 'arrival_ns': arrival 4 ns is earlier"),
+        Case(name: "input_tokens of 2^63-1 (inspect)", files: ["t.csv": text(nativeHeader + "0,9223372036854775807,10,,,\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData,
+             message: "t.csv:2: field 'input_tokens': 9223372036854775807 tokens exceeds cmbench's limit of 4294967296 (2^32) tokens per request"),
+        Case(name: "output_tokens of 2^63-1 (cloudmatrix)", files: ["t.csv": text(nativeHeader + "0,10,9223372036854775807,,,\n")],
+             arguments: ["replay", "@/t.csv"], status: .badData, message: "field 'output_tokens'"),
+        Case(name: "prefix_block_tokens of 2^63-1 (cloudmatrix)", files: ["t.csv": text(nativeHeader + "0,10,10,,9223372036854775807,1 2 3\n")],
+             arguments: ["replay", "@/t.csv"], status: .badData, message: "field 'prefix_block_tokens'"),
+        Case(name: "Mooncake input_length of 2^63-1", files: ["t.jsonl": text("{\"timestamp\": 0, \"input_length\": 9223372036854775807, \"output_length\": 2}\n")],
+             arguments: ["replay", "@/t.jsonl", "--backend", "fixed"], status: .badData, message: "field 'input_length'"),
+        Case(name: "2^32 tokens are held", files: ["t.csv": text(nativeHeader + "0,4294967296,4294967296,,4294967296,1 2\n1,4294967296,4294967296,,1,1 2\n")],
+             arguments: ["replay", "@/t.csv"], status: .ok, message: ""),
+        Case(name: "--block-tokens of 2^63-1", files: ["t.csv": text(validNative)],
+             arguments: ["inspect", "@/t.csv", "--block-tokens", "9223372036854775807"], status: .usage, message: "--block-tokens 9223372036854775807 exceeds"),
+        Case(name: "synth lengths past 2^32 tokens", files: [:],
+             arguments: ["synth", "@/x.csv", "--input", "fixed:9223372036854775807", "--shared-prefix", "groups=2,blocks=2"], status: .usage,
+             message: "exceeds cmbench's limit of 4294967296 (2^32) tokens per request"),
+        Case(name: "garbage appended to a zstd trace", files: ["t.zst": compressed + text("garbage, not zstd")],
+             arguments: ["inspect", "@/t.zst"], status: .badData, message: "t.zst: at byte \(compressed.count): corrupt zstd data"),
+        Case(name: "UTF-16LE without a byte-order mark", files: ["t.csv": utf16LE("# exported\n" + nativeHeader + "0,10,10,,,\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData,
+             message: "t.csv:1: the input looks like UTF-16LE text (every other byte is NUL); cmbench reads UTF-8: convert it, e.g. iconv -f UTF-16LE -t UTF-8"),
+        Case(name: "UTF-16BE with a byte-order mark", files: ["t.csv": [0xFE, 0xFF] + utf16LE(nativeHeader).pairSwapped],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:1: the input looks like UTF-16BE text (it starts with the UTF-16BE byte-order mark FE FF)"),
+        Case(name: "control characters in a header are escaped", files: ["t.csv": text("# c\nfoo\u{1B}[31m,bar\0\n")],
+             arguments: ["inspect", "@/t.csv"], status: .badData, message: "t.csv:2: the first line after the comments (line 2) 'foo\\x1B[31m,bar\\x00'"),
     ]
+
+    static func utf16LE(_ s: String) -> [UInt8] { s.utf16.flatMap { [UInt8($0 & 0xFF), UInt8($0 >> 8)] } }
 
     @Test(arguments: cases)
     func refusesWithStatusAndMessage(_ testCase: Case) throws {
@@ -267,4 +344,9 @@ enum ConfigFault: CaseIterable {
                 message: message)
         }
     }
+}
+
+extension Array where Element == UInt8 {
+    /// Every two bytes swapped: UTF-16LE to UTF-16BE.
+    fileprivate var pairSwapped: [UInt8] { stride(from: 0, to: count - 1, by: 2).flatMap { [self[$0 + 1], self[$0]] } }
 }

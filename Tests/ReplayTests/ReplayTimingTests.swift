@@ -87,4 +87,47 @@ import Testing
         let result = replay(requests, through: fixed(ttft: 1, tpot: 1), options: options)
         #expect(result.outcomes.map(\.arrival.nanoseconds).sorted() == [0, 1_000, 2_000])
     }
+
+    // The limit of simulated time (issue 14): the replay stops and says where, never traps.
+
+    @Test func aSpeedThatScalesAnArrivalPastTheLimitStopsTheReplayNamingTheRow() {
+        let requests = SyntheticRequests.at([0, 1_000_000_000, 2_000_000_000])
+        let result = replay(requests, through: fixed(ttft: 1, tpot: 1), options: ReplayOptions(timing: .speed(1e-12)))
+        #expect(result.report.ending == .simulatedTimeLimit)
+        #expect(result.report.overrun == TimeLimitOverrun(cause: .arrival, origin: requests[1].origin, time: SimTime(nanoseconds: .max)))
+        #expect(result.report.requestsAdmitted == 1)
+    }
+
+    @Test func aRateWhoseArrivalsPassTheLimitStopsTheReplay() {
+        let requests = SyntheticRequests.at(Array(repeating: 0, count: 50))
+        let result = replay(requests, through: fixed(ttft: 1, tpot: 1), options: ReplayOptions(timing: .rate(.poisson(ratePerSecond: 1e-9))))
+        #expect(result.report.ending == .simulatedTimeLimit)
+        #expect(result.report.overrun?.cause == .arrival)
+        #expect(result.report.overrun.map { $0.time > .limit } == true)
+    }
+
+    @Test(arguments: [nil, 1] as [Int?])
+    func aServiceTimePastTheLimitStopsTheReplayNamingTheRequest(maxConcurrency: Int?) {
+        let requests = SyntheticRequests.at([0, 5, 9], outputTokens: 10)
+        let backend = FixedLatencyBackend(
+            .init(timeToFirstToken: .milliseconds(1), timePerOutputToken: SimDuration.limit, maxConcurrency: maxConcurrency))
+        let result = replay(requests, through: backend)
+        #expect(result.report.ending == .simulatedTimeLimit)
+        #expect(result.report.overrun == TimeLimitOverrun(cause: .serving, origin: requests[0].origin, time: SimTime(nanoseconds: .max)))
+    }
+
+    @Test func anArrivalAtTheLimitIsHeld() {
+        let requests = SyntheticRequests.at([0, SimTime.limit.nanoseconds], outputTokens: 0)
+        let result = replay(requests, through: fixed(ttft: 0, tpot: 0))
+        #expect(result.report.ending == .sourceExhausted)
+        #expect(result.outcome(1)?.finish == .limit)
+    }
+
+    @Test func aWindowPastTheLimitIsRefused() {
+        #expect(throws: ReplayOptionsError.self) { try ReplayOptions(windowStart: SimTime.limit + SimDuration(nanoseconds: 1)).validate() }
+        #expect(throws: ReplayOptionsError.self) {
+            try ReplayOptions(windowStart: SimTime(nanoseconds: 1 << 61), windowDuration: SimDuration(nanoseconds: 3 << 60)).validate()
+        }
+        #expect(throws: ReplayOptionsError.self) { try ReplayOptions(timing: .rate(.poisson(ratePerSecond: 1e-320))).validate() }
+    }
 }

@@ -1,3 +1,4 @@
+import DiscreteEvent
 import Testing
 import TraceFormats
 
@@ -20,7 +21,9 @@ struct BadRowTests {
             ("2024-01-01 00:00:01,1,inf", .notFinite, "GeneratedTokens"),
             ("2024-01-01 00:00:01,1e3,2", .unparsableNumber, "ContextTokens"),
             ("2024-01-01 25:00:01,1,2", .invalidTimestamp, "TIMESTAMP"),
-            ("2023-12-31 23:59:59,1,2", .timeWentBackwards, nil),
+            ("2023-12-31 23:59:59,1,2", .timeWentBackwards, "TIMESTAMP"),
+            ("2024-01-01 00:00:01,4294967297,2", .overflow, "ContextTokens"),
+            ("2200-01-01 00:00:00,1,2", .overflow, "TIMESTAMP"),
         ] as [(String, BadRowReason, String?)])
     func strict(row: String, reason: BadRowReason, field: String?) throws {
         let error = try #require(readError("\(Self.header)\n\(Self.good)\n\n\(row)\n\(Self.good)\n"))
@@ -29,6 +32,48 @@ struct BadRowTests {
         #expect(error.line == 4)
         #expect(error.field == field)
         #expect(error.description.hasPrefix("t.csv:4: "))
+    }
+
+    @Test(
+        "an arrival past the limit of simulated time is refused with its field and the limit, in every format",
+        arguments: [
+            ("arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n0,1,1,,,\n9223372036854775807,1,1,,,\n",
+             "arrival_ns"),
+            ("arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n0,1,1,,,\n4611686018427387905,1,1,,,\n",
+             "arrival_ns"),
+            ("{\"timestamp\": 0, \"input_length\": 1, \"output_length\": 1}\n{\"timestamp\": 9223372036854, \"input_length\": 1, \"output_length\": 1}\n",
+             "timestamp"),
+            ("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n0,ChatGPT,1,1,2,Conversation log\n9223372036.8,ChatGPT,1,1,2,Conversation log\n",
+             "Timestamp"),
+            // Year 1680 to 2260: the span does not even fit in 64 bits (it used to wrap around).
+            ("TIMESTAMP,ContextTokens,GeneratedTokens\n1680-01-01 00:00:00,1,2\n2260-01-01 00:00:00,1,2\n", "TIMESTAMP"),
+        ] as [(String, String)])
+    func beyondTheLimit(text: String, field: String) throws {
+        let error = try #require(readError(text))
+        #expect(error.code == .badRow(.overflow))
+        #expect(error.line == (text.hasPrefix("{") ? 2 : 3))
+        #expect(error.field == field)
+        #expect(error.description.contains("field '\(field)'"))
+        #expect(error.description.contains("exceeds the limit of simulated time, 2^62 ns"))
+    }
+
+    @Test("the limit itself is held", arguments: [0, 1])
+    func atTheLimit(extra: Int) throws {
+        let text = "arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n0,1,1,,,\n\(4_611_686_018_427_387_904 - extra),1,1,,,\n"
+        let result = try readAll(text)
+        #expect(result.requests.last?.arrival == SimTime(nanoseconds: 4_611_686_018_427_387_904 - Int64(extra)))
+    }
+
+    @Test("time going backwards names the time field in every format", arguments: [
+        ("arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n5,1,1,,,\n4,1,1,,,\n", "arrival_ns"),
+        ("{\"timestamp\": 5, \"input_length\": 1, \"output_length\": 1}\n{\"timestamp\": 4, \"input_length\": 1, \"output_length\": 1}\n", "timestamp"),
+        ("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,1,1,2,Conversation log\n4,ChatGPT,1,1,2,Conversation log\n", "Timestamp"),
+        ("TIMESTAMP,ContextTokens,GeneratedTokens\n2024-01-01 00:00:05,1,2\n2024-01-01 00:00:04,1,2\n", "TIMESTAMP"),
+    ] as [(String, String)])
+    func backwards(text: String, field: String) throws {
+        let error = try #require(readError(text))
+        #expect(error.code == .badRow(.timeWentBackwards))
+        #expect(error.description.contains(":\(text.hasPrefix("{") ? 2 : 3): field '\(field)': arrival"))
     }
 
     @Test("a line over the limit is a bad row, not a crash, and memory stays bounded")

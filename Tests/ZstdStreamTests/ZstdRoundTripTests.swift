@@ -63,6 +63,14 @@ struct ZstdRoundTripTests {
         #expect(error?.message.contains("zstd: ") == true)
     }
 
+    @Test("errors carry the offset zstd reached, not that of the input it was handed")
+    func offsetReached() throws {
+        let packed = try ZstdCompressor.compress(Array(sampleText(lines: 40)))
+        let error = #expect(throws: ZstdError.self) { try ZstdDecompressor.decompress(packed + Array("garbage".utf8)) }
+        #expect(error?.code == .corrupt)
+        #expect(error?.compressedOffset == Int64(packed.count))
+    }
+
     @Test("plain text given to the decoder is 'not zstd'")
     func notZstd() throws {
         let error = #expect(throws: ZstdError.self) {

@@ -1,3 +1,5 @@
+import DiscreteEvent
+
 /// The result of parsing one command's arguments against its `CommandSpec`.
 ///
 /// Accessors that convert values throw `CLIError.usage` naming the option and the bad
@@ -57,6 +59,17 @@ public struct ParsedArguments: Sendable {
             throw .usage("\(long) expects a duration such as 90s, 2000ms, 10m or 1h, got '\(text)'")
         }
         return seconds
+    }
+
+    /// A duration such as `90s`, `2000ms`, `1.5h`, `10m` (a bare number is seconds), within the
+    /// limit of simulated time.
+    public func duration(_ long: String) throws(CLIError) -> SimDuration? {
+        guard let seconds = try durationSeconds(long) else { return nil }
+        let duration = SimDuration(roundingNanoseconds: seconds * 1e9)  // saturates, infinity included
+        guard duration <= .limit else {
+            throw .usage("\(long) \(value(long)!) exceeds the limit of simulated time, \(SimTime.limitDescription)")
+        }
+        return duration
     }
 
     /// One of a fixed set of words.

@@ -12,12 +12,15 @@ enum ArrivalOptions {
     static func process(rate: Double, _ arguments: ParsedArguments) throws(CLIError) -> ArrivalProcess {
         let kind = try arguments.choice("--arrival", among: ["poisson", "gamma"]) ?? "poisson"
         let cv = try arguments.positiveDouble("--cv")
+        let process: ArrivalProcess
         switch kind {
         case "gamma":
-            return .gamma(ratePerSecond: rate, coefficientOfVariation: cv ?? 1)
+            process = .gamma(ratePerSecond: rate, coefficientOfVariation: cv ?? 1)
         default:
             if cv != nil { throw CLIError.usage("--cv applies to --arrival gamma only") }
-            return .poisson(ratePerSecond: rate)
+            process = .poisson(ratePerSecond: rate)
         }
+        if let problem = process.problem { throw CLIError.usage("--rate \(rate)\(cv.map { " --cv \($0)" } ?? ""): \(problem)") }
+        return process
     }
 }

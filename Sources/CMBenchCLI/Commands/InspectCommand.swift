@@ -75,11 +75,14 @@ enum InspectCommand: Command {
 }
 
 /// A number with a fixed count of decimals, without Foundation's locale-dependent formatting.
+/// Values too large for fixed notation in 64 bits (above about 9.2e18 / 10^digits) are written
+/// as Swift writes a `Double` (`1.5e+20`) rather than trapping.
 func formatFixed(_ value: Double, digits: Int) -> String {
     guard value.isFinite else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let rounded = (abs(value) * scale).rounded()
+    guard rounded < 9_223_372_036_854_775_808.0 else { return "\(value)" }
     let sign = value < 0 && rounded > 0 ? "-" : ""
     let integer = rounded / scale
     let whole = Int64(integer.rounded(.towardZero))

@@ -151,8 +151,11 @@ enum ReplayCommand: Command {
         }
         if let concurrency = try arguments.positiveInt("--concurrency") { options.timing = .closedLoop(concurrency: concurrency) }
         if let limit = try arguments.positiveInt("--max-requests") { options.maxRequests = limit }
-        if let start = try arguments.durationSeconds("--start") { options.windowStart = SimTime.zero + SimDuration(seconds: start) }
-        if let duration = try arguments.durationSeconds("--duration") { options.windowDuration = SimDuration(seconds: duration) }
+        if let start = try arguments.duration("--start") { options.windowStart = SimTime.zero + start }
+        if let duration = try arguments.duration("--duration") { options.windowDuration = duration }
+        if let duration = options.windowDuration, options.windowStart + duration > .limit {
+            throw CLIError.usage("--start plus --duration exceeds \(TimeLimitText.limit)")
+        }
         do { try options.validate() } catch { throw CLIError.usage(error.description) }
         return options
     }
@@ -217,6 +220,7 @@ struct ReplayRun {
         let wall = MonotonicClock.now() - started
         progress.finish()
         try Interrupt.check()
+        if let overrun = report.overrun { throw TimeLimitText.error(overrun, timing: options.timing) }
         if let failure = recorder.second.failure { throw failure }
         guard report.requestsAdmitted > 0 else {
             // A replay of nothing is not a run: no report, nothing stored.

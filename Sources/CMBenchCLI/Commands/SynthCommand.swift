@@ -63,6 +63,12 @@ enum SynthCommand: Command {
             path: output, provenance: provenanceLines(configuration), compressionLevel: Int32(level))
         var progress = ProgressLine(console: console)
         while let request = workload.next() {
+            guard request.arrival <= .limit else {
+                throw CLIError.usage(
+                    "--rate \(rate): request \(request.id + 1) of \(count) would arrive "
+                        + "\(TimeLimitText.years(request.arrival)) after the first, beyond \(TimeLimitText.limit)",
+                    hint: "raise --rate or lower --requests")
+            }
             try writer.write(request)
             // A stop is polled every 4,096 rows (an atomic load), the progress line redrawn every 65,536.
             if request.id & 0xFFF == 0 { try Interrupt.check() }

@@ -1,3 +1,4 @@
+import ServingModel
 import TraceFormats
 
 /// The options every command that reads a trace accepts.
@@ -22,7 +23,12 @@ enum TraceInputOptions {
         if let format = try arguments.choice("--format", among: TraceFormat.allCases.map(\.rawValue)) {
             options.format = TraceFormat(rawValue: format)
         }
-        if let blockTokens = try arguments.positiveInt("--block-tokens") { options.prefixBlockTokens = blockTokens }
+        if let blockTokens = try arguments.positiveInt("--block-tokens") {
+            guard blockTokens <= ServingRequest.maxTokens else {
+                throw .usage("--block-tokens \(blockTokens) exceeds cmbench's limit of \(ServingRequest.maxTokens) (2^32) tokens per block")
+            }
+            options.prefixBlockTokens = blockTokens
+        }
         if let maxLine = try arguments.positiveInt("--max-line-bytes") { options.maxLineBytes = maxLine }
         options.skipBadRows = arguments.flag("--skip-bad-rows")
         return options

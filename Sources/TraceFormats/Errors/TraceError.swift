@@ -3,7 +3,7 @@ import ZstdStream
 /// Why a trace could not be read or written: a code, a message that says what to fix, and where.
 ///
 /// Every error names the file and, for row problems, the 1-based line (and field when known);
-/// compressed-data errors carry the byte offset of the chunk being decoded. `description` renders
+/// compressed-data errors carry the compressed byte offset zstd had reached. `description` renders
 /// `file:line: reason`, the form editors and terminals link to. The command line maps `category`
 /// to an exit code; nothing in this module prints or exits.
 public struct TraceError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -14,6 +14,8 @@ final class DecodedChunks {
     /// Offset in the raw input of `input[0]`.
     private var inputOffset: Int64 = 0
     private var decoder: ZstdDecompressor?
+    /// The source has returned end of input.
+    private var sourceEnded = false
     private var sniffed = false
     private let maxDecompressedBytes: Int64?
 
@@ -69,9 +71,18 @@ final class DecodedChunks {
         }
         while true {
             while inputPosition < inputCount {
+                // zstd is handed one block at a time (its hint: the rest of the next block and
+                // the header after it), and only once the whole block is in the buffer, reading
+                // on first if more input may follow. It then decodes each block straight from the
+                // buffer rather than staging a block cut by the buffer's end, so a damaged block
+                // is reported at its own offset, not where the buffer began.
+                let hint = decoder.suggestedInputSize
+                let bufferIsFull = inputPosition == 0 && inputCount == input.count
+                if inputCount - inputPosition < hint, !sourceEnded, !bufferIsFull { break }
+                let end = hint > 0 ? min(inputCount, inputPosition + hint) : inputCount
                 do {
                     let out = try decoder.decompress(
-                        UnsafeRawBufferPointer(rebasing: input[0..<inputCount]), position: &inputPosition,
+                        UnsafeRawBufferPointer(rebasing: input[0..<end]), position: &inputPosition,
                         compressedOffset: inputOffset)
                     if !out.isEmpty {
                         decodedBytes += Int64(out.count)
@@ -83,6 +94,7 @@ final class DecodedChunks {
             }
             let more: Bool
             do { more = try refill() } catch { throw .source(error) }
+            if !more, inputPosition < inputCount { continue }  // the end: feed zstd the rest as it is
             if !more {
                 do {
                     try decoder.finish(compressedBytes: rawBytesRead)
@@ -94,12 +106,21 @@ final class DecodedChunks {
         }
     }
 
+    /// Reads more input after the bytes not yet consumed (moved to the front); false at the end.
     private func refill() throws(TraceError) -> Bool {
-        inputOffset += Int64(inputCount)
-        inputCount = try source.read(into: input)
+        let kept = inputCount - inputPosition
+        if kept > 0, inputPosition > 0, let base = input.baseAddress {
+            base.copyMemory(from: base + inputPosition, byteCount: kept)
+        }
+        inputOffset += Int64(inputPosition)
         inputPosition = 0
-        rawBytesRead += Int64(inputCount)
-        return inputCount > 0
+        inputCount = kept
+        if sourceEnded { return false }  // never read past the end twice (a terminal would wait)
+        let count = try source.read(into: UnsafeMutableRawBufferPointer(rebasing: input[kept...]))
+        rawBytesRead += Int64(count)
+        inputCount += count
+        if count == 0 { sourceEnded = true }
+        return count > 0
     }
 
     /// Reads until at least four bytes (or the whole input) are buffered, then picks the decoder.

@@ -42,11 +42,14 @@ struct ReaderCore {
             case .tooLong:
                 throw TraceError(
                     .notATrace,
-                    "the first line is longer than \(options.maxLineBytes) bytes; this does not look like a request trace",
+                    "the \(Self.headerLine(lines.lineNumber)) is longer than \(options.maxLineBytes) bytes; this does not look like a request trace",
                     file: name, line: lines.lineNumber)
             case .line(let bytes):
                 counts.linesRead += 1
                 var bytes = bytes
+                if lines.lineNumber == 1, let encoding = QuotedInput.otherEncoding(firstLine: bytes) {
+                    throw TraceError(.notATrace, encoding, file: name, line: 1)
+                }
                 if lines.lineNumber == 1, bytes.starts(with: [0xEF, 0xBB, 0xBF]) {  // UTF-8 byte-order mark
                     bytes = UnsafeRawBufferPointer(rebasing: bytes[3...])
                 }
@@ -60,7 +63,7 @@ struct ReaderCore {
                 }
                 guard let text = String(validating: bytes, as: UTF8.self) else {
                     throw TraceError(
-                        .notATrace, "the first line is not UTF-8 text; this is not a request trace (or it is compressed with something other than zstd)",
+                        .notATrace, "the \(Self.headerLine(lines.lineNumber)) is not UTF-8 text; this is not a request trace (or it is compressed with something other than zstd)",
                         file: name, line: lines.lineNumber)
                 }
                 (parser, pendingFirstLine) = try Self.parser(for: text, bytes: bytes, options: options, name: name, line: lines.lineNumber)
@@ -70,19 +73,25 @@ struct ReaderCore {
         }
     }
 
+    /// "first line", or "first line after the comments" when comments or blank lines came first.
+    private static func headerLine(_ line: Int) -> String {
+        line == 1 ? "first line" : "first line after the comments (line \(line))"
+    }
+
     private static func parser(
         for text: String, bytes: UnsafeRawBufferPointer, options: TraceReader.Options, name: String, line: Int
     ) throws(TraceError) -> (RowParser, [UInt8]?) {
-        let shown = text.count > 100 ? String(text.prefix(100)) + "…" : text
+        let shown = QuotedInput.quoted(bytes, limit: 100)
+        let first = headerLine(line)
         let known = TraceFormat.allCases.map { "\($0.rawValue): \($0.headerExample)" }.joined(separator: "; ")
         guard let format = options.format ?? RowParser.detect(firstLine: text) else {
             throw TraceError(
-                .unknownFormat, "the first line '\(shown)' matches no known trace format (\(known)); pass --format if it is one of them",
+                .unknownFormat, "the \(first) \(shown) matches no known trace format (\(known)); pass --format if it is one of them",
                 file: name, line: line)
         }
         guard let (parser, isData) = RowParser.make(format: format, firstLine: text, blockTokens: options.prefixBlockTokens) else {
             throw TraceError(
-                .unknownFormat, "the first line '\(shown)' is not a \(format.rawValue) header; expected '\(format.headerExample)'",
+                .unknownFormat, "the \(first) \(shown) is not a \(format.rawValue) header; expected '\(format.headerExample)'",
                 file: name, line: line)
         }
         return (parser, isData ? Array(bytes) : nil)
@@ -131,20 +140,26 @@ struct ReaderCore {
             return nil
         }
         counts.unknownJSONKeys += row.unknownKeys
-        var arrival = row.time
-        if parser.timesAreAbsolute {
-            if let baseline {
-                arrival = row.time &- baseline  // both in the Int64 ns range of years 1678–2261: cannot overflow
-            } else {
-                baseline = row.time
-                arrival = 0
-            }
+        let arrival: Int64
+        if parser.timesAreAbsolute, let baseline {
+            let (since, overflow) = row.time.subtractingReportingOverflow(baseline)
+            arrival = overflow ? (row.time > baseline ? .max : .min) : since
+        } else if parser.timesAreAbsolute {
+            baseline = row.time
+            arrival = 0
+        } else {
+            arrival = row.time
+        }
+        if arrival > SimTime.limit.nanoseconds {
+            try reject(beyondTheLimit(arrival))
+            return nil
         }
         if arrival < previousArrival {
             try reject(
                 RowIssue(
                     .timeWentBackwards,
-                    "arrival \(arrival) ns is earlier than the previous row's \(previousArrival) ns; the trace must be sorted by time"))
+                    "arrival \(arrival) ns is earlier than the previous row's \(previousArrival) ns; the trace must be sorted by time",
+                    field: parser.format.timeField))
             return nil
         }
         previousArrival = arrival
@@ -160,6 +175,23 @@ struct ReaderCore {
         counts.requestsProduced += 1
         return request
     }
+
+    /// The refusal of a row whose arrival is past the limit of simulated time.
+    private func beyondTheLimit(_ arrival: Int64) -> RowIssue {
+        let limit = "the limit of simulated time, \(SimTime.limitDescription)"
+        guard parser.timesAreAbsolute, let baseline else {
+            let years = Int((Double(arrival) / Self.nanosecondsPerYear).rounded())
+            return RowIssue(
+                .overflow, "arrival \(arrival) ns (\(years) years) exceeds \(limit)", field: parser.format.timeField)
+        }
+        // In Double: the span itself may not fit in 64 bits (year 1680 to 2260).
+        let years = Int(((Double(row.time) - Double(baseline)) / Self.nanosecondsPerYear).rounded())
+        return RowIssue(
+            .overflow, "the row is \(years) years after the first row, which exceeds \(limit)",
+            field: parser.format.timeField)
+    }
+
+    private static let nanosecondsPerYear = 365.25 * 86_400 * 1e9
 
     /// Stops the run with the row error, or counts it when skipping bad rows.
     private mutating func reject(_ issue: RowIssue) throws(TraceError) {

@@ -1,3 +1,4 @@
+import ServingModel
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -69,8 +70,8 @@ public enum LengthDistribution: Sendable, Equatable, CustomStringConvertible {
             guard let sigma = values["sigma"] else { throw WorkloadSpecError(spec: spec, "lognormal needs sigma=S") }
             guard sigma >= 0, sigma.isFinite else { throw WorkloadSpecError(spec: spec, "sigma must be a finite number ≥ 0") }
             let maxValue = values["max"] ?? Double(Self.defaultMax)
-            guard maxValue >= 1, maxValue < 1e12, maxValue == maxValue.rounded() else {
-                throw WorkloadSpecError(spec: spec, "max must be a whole number ≥ 1")
+            guard maxValue >= 1, maxValue <= Double(ServingRequest.maxTokens), maxValue == maxValue.rounded() else {
+                throw WorkloadSpecError(spec: spec, "max must be a whole number from 1 to \(ServingRequest.maxTokens) (2^32)")
             }
             switch (values["median"], values["mean"]) {
             case (let median?, nil):
@@ -104,6 +105,10 @@ public struct WorkloadSpecError: Error, Sendable, Equatable, CustomStringConvert
     static func positiveInt(_ text: String, name: String, spec: String) throws(WorkloadSpecError) -> Int {
         guard let value = Int(text), value >= 1 else {
             throw WorkloadSpecError(spec: spec, "\(name) '\(text)' is not a whole number ≥ 1")
+        }
+        // A trace that cmbench could not read back would be no use (`ServingRequest.maxTokens`).
+        guard value <= ServingRequest.maxTokens else {
+            throw WorkloadSpecError(spec: spec, "\(name) \(value) exceeds cmbench's limit of \(ServingRequest.maxTokens) (2^32) tokens per request")
         }
         return value
     }

@@ -6,7 +6,9 @@ import ServingModel
 /// Arrivals, input lengths, output lengths, prefix groups and sessions each draw from their own
 /// stream split off the seed (`SeededGenerator.split`), so changing one component (say, the
 /// output distribution) does not shift the others. The first request arrives at time 0. Same
-/// configuration and seed → the same requests, on every run and toolchain.
+/// configuration and seed → the same requests, on every run and toolchain. At a rate so low that
+/// arrivals pass `SimTime.limit`, arrivals beyond it are returned (saturating, never trapping);
+/// a caller that writes or replays them checks.
 ///
 /// ```swift
 /// var workload = SyntheticWorkload(.init(count: 1000, arrival: .poisson(ratePerSecond: 5),
@@ -49,7 +51,7 @@ public struct SyntheticWorkload: RequestSource, Sendable {
 
     public let configuration: Configuration
     private var produced = 0
-    private var clock: Int64 = 0
+    private var clock = SimTime.zero
     private var arrivalStream: SeededGenerator
     private var inputStream: SeededGenerator
     private var outputStream: SeededGenerator
@@ -72,7 +74,9 @@ public struct SyntheticWorkload: RequestSource, Sendable {
 
     public mutating func next() -> ServingRequest? {
         guard produced < configuration.count else { return nil }
-        if produced > 0 { clock += configuration.arrival.nextGap(using: &arrivalStream) }
+        // Saturates: a rate so low that arrivals pass the limit of simulated time gives arrivals
+        // beyond `SimTime.limit`, for the caller to refuse.
+        if produced > 0 { clock = clock + SimDuration(nanoseconds: configuration.arrival.nextGap(using: &arrivalStream)) }
         let input = configuration.input.sample(using: &inputStream)
         let output = configuration.output.sample(using: &outputStream)
         var hashes: [UInt64] = []
@@ -91,7 +95,7 @@ public struct SyntheticWorkload: RequestSource, Sendable {
         }
         let session = configuration.sessions.map { sessionStream.nextInt(below: UInt64($0)) }
         let request = ServingRequest(
-            id: produced, arrival: SimTime(nanoseconds: clock), inputTokens: input, outputTokens: output,
+            id: produced, arrival: clock, inputTokens: input, outputTokens: output,
             prefixBlockHashes: hashes, prefixBlockTokens: blockTokens, sessionID: session,
             origin: InputLocation(file: Self.originName, line: produced + 1))
         produced += 1
