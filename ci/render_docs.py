@@ -345,7 +345,9 @@ def block_reproduce_every_point(run):
     P = Points(run.json("reproduce", "--json"))
     rows = []
     for p in P.doc["points"]:
-        rows.append([p["id"], p["what"], as_published(p["paper"]), num(p["model"]), p["unit"],
+        model = p["model"]
+        digits = 3 if abs(model) < 10 else 1 if abs(model) < 1000 else 0
+        rows.append([p["id"], p["what"], as_published(p["paper"]), num(model, digits), p["unit"],
                      signed(p["error_pct"]), "±%s %%" % trim(p["tolerance_pct"]), p["role"],
                      "yes" if p["within_tolerance"] else "**no**"])
     header = ["id", "what", "paper", "model", "unit", "error %", "band", "role", "within"]
