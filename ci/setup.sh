@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Installs what cmbench needs to build on a fresh Debian machine with the Swift toolchain.
+# Installs what cmbench needs to build and check on a fresh Debian machine with the Swift toolchain.
 # Idempotent: installs only what is missing. SwiftPM's `providers:` only prints a hint, so
 # this script is what actually installs the C libraries.
 set -euo pipefail
 
-needed=(libzstd-dev libsqlite3-dev pkg-config zstd)
+needed=(libzstd-dev libsqlite3-dev pkg-config zstd python3)  # python3: ci/docs.sh, a check script only
 missing=()
 for package in "${needed[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

@@ -8,7 +8,7 @@
 #   bash ci/speed-check.sh --accept   # measure and accept the counts as the new baseline
 #
 # Instruction counts do not depend on the machine's load, only on the code, the toolchain and
-# the inputs; run to run they moved by under 0.01 % here (README "Speed check"). Hashing is made
+# the inputs; run to run they moved by under 0.01 % here (docs/performance.md, "Speed check"). Hashing is made
 # deterministic and paths are fixed so that nothing else moves them.
 set -euo pipefail
 cd "$(dirname "$0")/.."

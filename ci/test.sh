@@ -8,6 +8,8 @@ swift build --build-tests
 swift test --skip-build
 # The model's predictions and the shipped trace's replay must match the accepted baselines.
 bash ci/gate.sh
+# The tables of results in README.md and docs/ must be what this binary produces now.
+CMBENCH=.build/debug/cmbench bash ci/docs.sh --check
 # A short fuzz run of every target (20,000 executions each): a separate release build with
 # -sanitize=fuzzer,address, about 80 s from clean on two cores. Any crash fails CI.
 bash ci/fuzz.sh 20000

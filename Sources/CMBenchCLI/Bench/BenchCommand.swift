@@ -34,7 +34,7 @@ enum BenchCommand: Command {
             OptionSpec("--measure-ingest", .value(placeholder: "FILE"), help: "(internal) measure one ingestion in this process."),
             OptionSpec("--measure-replay", .value(placeholder: "FILE"), help: "(internal) measure one replay in this process (with --backends NAME)."),
         ],
-        examples: [("bench", "the figures in the README"), ("bench --quick --repeat 1", "a fast check that the benchmark runs")])
+        examples: [("bench", "the figures in docs/performance.md"), ("bench --quick --repeat 1", "a fast check that the benchmark runs")])
 
     struct IngestFigures: Codable {
         var file: String

@@ -34,7 +34,7 @@ enum BenchInputs {
         return inputs
     }
 
-    /// The paper's decode measurement as a trace (README "Backends"): 30,720 requests of 4,096
+    /// The paper's decode measurement as a trace (docs/cloudmatrix-model.md): 30,720 requests of 4,096
     /// prompt and 256 output tokens, as `cmbench synth … --input fixed:4096 --output fixed:256`.
     static func decodeSweepTrace(in directory: String, console: Console) throws -> String {
         let path = directory + "/decode-30720.csv"

@@ -8,7 +8,7 @@ enum ConvertCommand: Command {
         summary: "Convert a trace to cmbench's CSV format (zstd-compressed when OUT ends in .zst).",
         usage: ["convert TRACE OUT [--format FORMAT] [--level N]"],
         discussion: """
-            Writes cmbench's format (see README, "Trace formats"): arrival_ns, input_tokens,
+            Writes cmbench's format (see docs/traces.md): arrival_ns, input_tokens,
             output_tokens, session_id, prefix_block_tokens, prefix_hash_ids. Arrival times are
             nanoseconds from the trace's own origin. Provenance (the source file) is written as
             leading '#' comment lines. OUT is written to a temporary file and renamed at the end, so

@@ -34,7 +34,7 @@ enum GateCommand: Command {
         arguments: [ArgumentSpec("CURRENT", "The run to judge: a JSON file or a store run id.")],
         options: [
             OptionSpec("--baseline", .value(placeholder: "BASE"), help: "The accepted run: a JSON file or a store run id (required)."),
-            OptionSpec("--thresholds", .value(placeholder: "FILE"), help: "Per-metric polarity and tolerances (JSON; README, \"Gate\")."),
+            OptionSpec("--thresholds", .value(placeholder: "FILE"), help: "Per-metric polarity and tolerances (JSON; docs/store-and-gate.md)."),
             OptionSpec("--markdown", .value(placeholder: "FILE"), help: "Also write the Markdown summary to FILE."),
             OptionSpec("--github-benchmark", .value(placeholder: "DIR"), help: "Write github-action-benchmark files into DIR."),
             OptionSpec("--store", .value(placeholder: "PATH"), help: "Store for run ids (default results/cmbench.sqlite)."),

@@ -23,7 +23,7 @@ enum ReplayCommand: Command {
             requests in flight (--concurrency: how fixed-batch experiments are run). The trace is
             streamed: arrivals are read as the simulated clock reaches them.
 
-            Metrics (README, "Metrics"): TTFT = arrival → first token; TPOT = (finish − first token)
+            Metrics (docs/metrics.md): TTFT = arrival → first token; TPOT = (finish − first token)
             / (output tokens − 1); ITL = gaps between tokens; E2E = arrival → finish; queueing =
             arrival → service start. Goodput = requests per second meeting every SLO.
             --slo takes e.g. ttft=2000ms,tpot=50ms (also e2e=, itl=; units ns, us, ms, s).
