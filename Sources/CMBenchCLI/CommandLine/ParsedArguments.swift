@@ -6,8 +6,11 @@ public struct ParsedArguments: Sendable {
     public var positionals: [String] = []
     var flags: Set<String> = []
     var values: [String: [String]] = [:]
-    /// True when `-h`/`--help` appeared anywhere before `--`.
+    /// True when `-h`/`--help` appeared in option position: not as another option's value, not
+    /// after `--`.
     public var helpRequested = false
+
+    init(helpRequested: Bool = false) { self.helpRequested = helpRequested }
 
     public func flag(_ long: String) -> Bool { flags.contains(long) }
     public func value(_ long: String) -> String? { values[long]?.last }
