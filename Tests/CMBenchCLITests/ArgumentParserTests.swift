@@ -1,3 +1,5 @@
+import CMBenchTestSupport
+import Foundation
 import Testing
 
 @testable import CMBenchCLI
@@ -96,6 +98,41 @@ import Testing
             #expect(isRepeatable == option.help.contains("repeatable"), "\(command) \(option.long)")
             #expect(!isRepeatable || option.long == "--backend-option", "\(command) \(option.long)")
         }
+    }
+
+    /// An output folder that names a file was an NSError no classification matched: exit 1,
+    /// "internal error". It is the user's mistake (64); a folder that cannot be made is I/O (74).
+    @Test func anOutputFolderThatIsAFileIsAUsageError() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let file = directory.path("file")
+        try "x".write(toFile: file, atomically: true, encoding: .utf8)
+        let plot = cmbench("reproduce", "--plot", file)
+        #expect(plot.status == .usage)
+        #expect(plot.stderr.contains("--plot \(file): not a directory"))
+        let current = directory.path("current.json")
+        try #"{"metrics": {"ttft_ms.p99": 120.5}}"#.write(toFile: current, atomically: true, encoding: .utf8)
+        let gate = cmbench("gate", current, "--baseline", current, "--github-benchmark", file)
+        #expect(gate.status == .usage)
+        #expect(gate.stderr.contains("--github-benchmark \(file): not a directory"))
+        let inside = cmbench("reproduce", "--plot", file + "/plots")
+        #expect(inside.status == .ioError)
+        #expect(inside.stderr.contains("--plot \(file)/plots: cannot create the folder"))
+    }
+
+    /// Values the parser accepted but the program could not hold trapped (signal 4).
+    @Test func aDurationBeyondSimulatedTimeIsAUsageError() {
+        for option in ["--start", "--duration"] {
+            let result = cmbench("replay", "traces/default.csv.zst", option, "1e10")
+            #expect(result.status == .usage, "\(option)")
+            #expect(result.stderr.contains("\(option) must be at most"), "\(option)")
+        }
+    }
+
+    @Test func explainWritesAHugeMeanKVLengthInsteadOfTrapping() {
+        #expect(formatFixed(1e20, digits: 0) == "1e+20")
+        #expect(formatFixed(9.2e18, digits: 0) == "9200000000000000000")
+        #expect(cmbench("explain", "--phase", "decode", "--kv", "1e20").status == .ok)
     }
 
     @Test func missingAndExtraPositionalsAreUsageErrors() {

@@ -54,13 +54,22 @@ public struct ParsedArguments: Sendable {
     }
 
     /// A duration such as `90s`, `2000ms`, `1.5h`, `10m`; a bare number is seconds.
+    ///
+    /// At most ``maxDurationSeconds``: simulated time is integer nanoseconds in an `Int64`.
     public func durationSeconds(_ long: String) throws(CLIError) -> Double? {
         guard let text = value(long) else { return nil }
         guard let seconds = parseDurationSeconds(text), seconds >= 0 else {
             throw .usage("\(long) expects a duration such as 90s, 2000ms, 10m or 1h, got '\(text)'")
         }
+        guard seconds <= Self.maxDurationSeconds else {
+            throw .usage("\(long) must be at most \(Int(Self.maxDurationSeconds)) s (about 146 years), got '\(text)'")
+        }
         return seconds
     }
+
+    /// The longest duration option: half of `Int64.max` nanoseconds, so a window's start plus
+    /// its duration still fits simulated time.
+    static let maxDurationSeconds = Double(Int64.max / 2 / 1_000_000_000)
 
     /// One of a fixed set of words.
     public func choice(_ long: String, among choices: [String]) throws(CLIError) -> String? {

@@ -75,11 +75,15 @@ enum InspectCommand: Command {
 }
 
 /// A number with a fixed count of decimals, without Foundation's locale-dependent formatting.
+///
+/// The digits go through `Int64`; a value whose scaled magnitude does not fit (2^63 and above,
+/// e.g. `explain --kv 1e20`) is written in Swift's shortest form (`1e+20`) instead of trapping.
 func formatFixed(_ value: Double, digits: Int) -> String {
     guard value.isFinite else { return "\(value)" }
     var scale = 1.0
     for _ in 0..<digits { scale *= 10 }
     let rounded = (abs(value) * scale).rounded()
+    guard rounded < 0x1p63 else { return "\(value)" }
     let sign = value < 0 && rounded > 0 ? "-" : ""
     let integer = rounded / scale
     let whole = Int64(integer.rounded(.towardZero))
