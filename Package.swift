@@ -8,6 +8,8 @@ import PackageDescription
 //                           ServingMetrics ─► CMBenchCLI
 let package = Package(
     name: "cmbench",
+    // Synchronization's `Mutex` and `Atomic` are available from macOS 15 (the Swift 6.0 runtime).
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "cmbench", targets: ["cmbench"]),
         .library(

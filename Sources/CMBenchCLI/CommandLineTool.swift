@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-    @_exported import Glibc
+    import Glibc
 #elseif canImport(Darwin)
-    @_exported import Darwin
+    import Darwin
 #endif
 
 /// The command-line tool: dispatches to a command and is the one place where errors become

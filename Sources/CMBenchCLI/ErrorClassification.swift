@@ -8,6 +8,12 @@ import ResultsStore
 import RegressionGate
 import ZstdStream
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// Maps the errors of every module to an exit status and a message, in one place.
 enum ErrorClassification {
     static func classify(_ error: any Error) -> CLIError {
@@ -40,8 +46,8 @@ enum ErrorClassification {
             return CLIError(.usage, "cannot write \(error.description)")
         case let error as ReportingError:
             return CLIError(.ioError, "cannot write \(error.description)")
-        case let error as StoreError where error.primaryCode == 5 || error.primaryCode == 6:
-            // SQLITE_BUSY / SQLITE_LOCKED: another writer kept the lock past the store's busy timeout.
+        case let error as StoreError where error.isLockConflict:
+            // Another writer kept the lock past the store's busy timeout.
             let seconds = Double(ResultsStore.busyTimeoutMilliseconds) / 1000
             return CLIError(
                 .ioError,

@@ -44,7 +44,7 @@ public enum CSVValue: Sendable, Hashable, ExpressibleByStringLiteral, Expressibl
 ///
 /// ```swift
 /// let csv = try CSVWriter(path: "out/points.csv", header: ["rate_rps", "ttft_p99_ms"],
-///                         provenance: ["cmbench_version": "0.6.0", "seed": "42"])
+///                         provenance: ["cmbench_version": CMBenchVersion.string, "seed": "42"])
 /// try csv.append([1.5, 812.25])
 /// try csv.finish()
 /// ```

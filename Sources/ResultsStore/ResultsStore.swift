@@ -17,7 +17,7 @@ import Foundation
 ///
 /// ```swift
 /// let store = try ResultsStore(path: "results/cmbench.sqlite")
-/// let id = try store.insert(NewRun(command: "replay", cmbenchVersion: "0.6.0",
+/// let id = try store.insert(NewRun(command: "replay", cmbenchVersion: CMBenchVersion.string,
 ///                                  backend: "cloudmatrix-infer", metrics: ["ttft_p99_ms": 812.5]))
 /// let latest = try store.list(limit: 10)
 /// ```

@@ -54,7 +54,7 @@ final class SQLiteConnection {
             if let db { sqlite3_close_v2(db) }
             let advice = mode == .readWriteCreate ? "check that the directory exists and is writable" : "check that the file is readable"
             throw StoreError(
-                kind: code & 0xFF == SQLITE_CANTOPEN ? .badPath : .sqlite,
+                kind: StoreError.ResultCode.primary(code) == SQLITE_CANTOPEN ? .badPath : .sqlite,
                 message: "cannot open: \(message); \(advice)",
                 path: path, extendedCode: code)
         }

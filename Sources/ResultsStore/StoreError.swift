@@ -1,3 +1,5 @@
+import CSQLite
+
 /// Why the results store refused or failed, keeping SQLite's own words.
 ///
 /// Shaped after GRDB's `DatabaseError`: the extended result code, `sqlite3_errmsg` text and the
@@ -29,7 +31,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     public var message: String
     /// The store's path (`:memory:` for an in-memory store).
     public var path: String
-    /// SQLite's extended result code, e.g. 5 (`SQLITE_BUSY`) or 2067 (`SQLITE_CONSTRAINT_UNIQUE`).
+    /// SQLite's extended result code, e.g. `SQLITE_BUSY` or `SQLITE_CONSTRAINT_UNIQUE`.
     public var extendedCode: Int32?
     /// The statement that failed, when one did.
     public var sql: String?
@@ -43,7 +45,23 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
     }
 
     /// The primary result code (`SQLITE_BUSY` for `SQLITE_BUSY_SNAPSHOT`), as GRDB's `ResultCode`.
-    public var primaryCode: Int32? { extendedCode.map { $0 & 0xFF } }
+    public var primaryCode: Int32? { extendedCode.map(ResultCode.primary) }
+
+    /// Whether another connection held a lock past the busy timeout: `SQLITE_BUSY` or
+    /// `SQLITE_LOCKED`, with any extended code of either.
+    public var isLockConflict: Bool { primaryCode == ResultCode.busy || primaryCode == ResultCode.locked }
+
+    /// The SQLite result codes callers outside this module name, as in `sqlite3.h`, so they
+    /// need not import CSQLite nor compare with bare numbers.
+    public enum ResultCode {
+        public static let error = SQLITE_ERROR
+        public static let busy = SQLITE_BUSY
+        public static let locked = SQLITE_LOCKED
+
+        /// The primary code of an extended one: its low 8 bits ("Result and Error Codes",
+        /// sqlite.org/rescode.html).
+        public static func primary(_ extended: Int32) -> Int32 { extended & 0xFF }
+    }
 
     public var description: String {
         var text = "results store \(path): \(message)"

@@ -8,7 +8,8 @@ import CZstd
 public final class ZstdCompressor {
     /// Level for files that are shipped or stored: compressed once, decoded many times. Level 19
     /// decoded faster than level 3 on CSV here and is 4.8× vs 3.3× smaller.
-    /// Source: shared/reference/swift-practice.md §2.2 (measured).
+    /// Source: measured with `zstd -b3` and `-b19` on one core over a 74 MB synthetic Azure-style
+    /// CSV: decompression 453 vs 835 MB/s, ratio 3.35× vs 4.80×.
     public static let shippingLevel: Int32 = 19
     /// Level for throwaway or speed-sensitive output (zstd's own default).
     public static let fastLevel: Int32 = 3

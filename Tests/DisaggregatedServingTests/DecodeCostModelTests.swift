@@ -2,7 +2,9 @@ import Testing
 @testable import DisaggregatedServing
 
 @Suite struct DecodeCostModelTests {
-    let system = try! Fixtures.system()
+    let system: SystemConfiguration
+    /// Throws rather than traps: a missing or broken file fails each test, not the whole run.
+    init() throws { system = try Fixtures.system() }
     var model: DecodeCostModel { DecodeCostModel(system: system) }
     var deployed: DecodeOptions { DecodeOptions(deployment: system.deployment.decode) }
 

@@ -2,10 +2,13 @@ import Testing
 @testable import DisaggregatedServing
 
 @Suite struct ModelShapeTests {
-    let m = try! Fixtures.system().model
+    let m: ModelShape
+    /// Throws rather than traps: a missing or broken file fails each test, not the whole run.
+    init() throws { m = try Fixtures.system().model }
 
     @Test func parameterCountsMatchTheConfigArithmetic() {
-        // gpu-and-model-facts §1.2: 187,107,328 per MLA layer including the two LoRA norms.
+        // From DeepSeek-V3's config_671B.json (deepseek-ai/DeepSeek-V3, inference/configs): q_a, q_b,
+        // kv_a_with_mqa, kv_b and o_proj plus the two LoRA norms are 187,107,328 per MLA layer.
         #expect(m.attentionParams + m.qLoraRank + m.kvLoraRank == 187_107_328)
         #expect(m.expertParams == 44_040_192)
         #expect(m.denseFFNParams == 396_361_728)

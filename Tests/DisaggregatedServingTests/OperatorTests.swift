@@ -2,7 +2,9 @@ import Testing
 @testable import DisaggregatedServing
 
 @Suite struct OperatorTests {
-    let system = try! Fixtures.system()
+    let system: SystemConfiguration
+    /// Throws rather than traps: a missing or broken file fails each test, not the whole run.
+    init() throws { system = try Fixtures.system() }
     var roofline: Roofline { Roofline(hardware: system.hardware) }
 
     func int8GEMM(m: Double, n: Int, k: Int, groups: Int = 1, share: CoreShare = .wholeDie) -> OperatorTime {

@@ -2,7 +2,9 @@ import Testing
 @testable import DisaggregatedServing
 
 @Suite struct PrefillCostModelTests {
-    let system = try! Fixtures.system()
+    let system: SystemConfiguration
+    /// Throws rather than traps: a missing or broken file fails each test, not the whole run.
+    init() throws { system = try Fixtures.system() }
     var model: PrefillCostModel { PrefillCostModel(system: system) }
 
     func run(prompt: Int = 4096, reused: Int = 0, microbatches: Int = 2, balance: ExpertBalance = .default) -> PrefillBreakdown {

@@ -4,7 +4,9 @@ import Testing
 /// R12 and R16 through the serving layer: behaviour only. The paper's values are read solely to
 /// check that every R12/R16 point gets a model value; none is an expected value here.
 @Suite struct ServingReferenceTests {
-    let files = try! CloudMatrixBackend.load(configsDirectory: Fixtures.configs, deployment: "cloudmatrix-infer")
+    let files: (system: SystemConfiguration, serving: ServingSystemParameters)
+    /// Throws rather than traps: a missing or broken file fails each test, not the whole run.
+    init() throws { files = try CloudMatrixBackend.load(configsDirectory: Fixtures.configs, deployment: "cloudmatrix-infer") }
 
     @Test func contextCachingSweepBehaves() throws {
         let sweep = try ServingReference.evaluateContextCaching(system: files.system, serving: files.serving)

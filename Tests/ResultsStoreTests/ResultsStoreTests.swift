@@ -86,8 +86,9 @@ import Testing
         } catch {
             #expect(error.message.contains("no such table: no_such_table"))
             #expect(error.sql == "SELECT * FROM no_such_table")
-            #expect(error.extendedCode == 1)
-            #expect(error.description.contains("SQLite code 1"))
+            #expect(error.extendedCode == StoreError.ResultCode.error)
+            #expect(error.description.contains("SQLite code \(StoreError.ResultCode.error)"))
+            #expect(!error.isLockConflict)
         }
     }
 

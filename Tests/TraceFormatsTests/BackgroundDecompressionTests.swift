@@ -1,4 +1,6 @@
+import Foundation
 import ServingModel
+import Synchronization
 import Testing
 import ZstdStream
 
@@ -54,11 +56,53 @@ import ZstdStream
         }
     }
 
+    /// Each abandoned reader's producer thread is blocked on a full slab queue; `cancel()` must
+    /// wake it so it returns and releases the byte source it was reading. The sources are
+    /// counted as they are freed, with a bounded wait: a thread left blocked fails the test
+    /// instead of leaking unnoticed.
     @Test func abandoningAReaderMidwayStopsItsThread() throws {
-        let bytes = try ZstdCompressor.compress(Array(Self.text.utf8), level: 3)
-        for _ in 0..<50 {
-            let reader = try TraceReader(source: MemoryByteSource(bytes, chunkSize: 4093), name: "t.zst")
-            _ = try reader.next()
-        }  // each reader is released with its producer blocked on a full queue; cancel() frees it
+        // More decoded text than the prefetcher's slabs hold, so each producer is still blocked
+        // when its reader goes (only the first row is parsed: the repeats never are).
+        let decoded = Array(repeating: Array(Self.text.utf8), count: 4).flatMap { $0 }
+        #expect(decoded.count > (ChunkPrefetcher.slabs + 1) * ChunkPrefetcher.slabBytes)
+        let bytes = try ZstdCompressor.compress(decoded, level: 3)
+        let released = ReleaseCounter()
+        let readers = 20
+        for _ in 0..<readers {
+            let source = CountedByteSource(MemoryByteSource(bytes, chunkSize: 4093), counter: released)
+            let reader = try TraceReader(source: source, name: "t.zst")
+            #expect(try reader.next() != nil)
+        }
+        let deadline = ContinuousClock.now + .seconds(30)
+        while released.count < readers && ContinuousClock.now < deadline { usleep(10_000) }
+        #expect(released.count == readers, "\(readers - released.count) producer thread(s) still hold their source after 30 s")
+    }
+}
+
+/// Counts byte sources freed, from whichever thread frees them.
+private final class ReleaseCounter: Sendable {
+    private let released = Mutex(0)
+    var count: Int { released.withLock { $0 } }
+    func increment() { released.withLock { $0 += 1 } }
+}
+
+/// A byte source that tells `counter` when the last copy of it is freed.
+private struct CountedByteSource: ByteSource {
+    private final class Token {
+        let counter: ReleaseCounter
+        init(_ counter: ReleaseCounter) { self.counter = counter }
+        deinit { counter.increment() }
+    }
+
+    private var base: MemoryByteSource
+    private let token: Token
+
+    init(_ base: MemoryByteSource, counter: ReleaseCounter) {
+        self.base = base
+        token = Token(counter)
+    }
+
+    mutating func read(into buffer: UnsafeMutableRawBufferPointer) throws(TraceError) -> Int {
+        try base.read(into: buffer)
     }
 }

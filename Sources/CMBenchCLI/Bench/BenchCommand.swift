@@ -118,7 +118,7 @@ enum BenchCommand: Command {
         }
         let directory = arguments.value("--workdir") ?? "/tmp/cmbench-bench"
         let repeats = try arguments.positiveInt("--repeat") ?? 3
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OutputDirectory.create(directory, for: "--workdir")
         let inputs = try BenchInputs.prepare(in: directory, quick: arguments.flag("--quick"), console: console)
 
         var results: [IngestFigures] = []

@@ -4,6 +4,12 @@ import ServingModel
 import TraceFormats
 import ZstdStream
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The large, seeded inputs `cmbench bench` measures on, generated once into a work folder so
 /// anyone can rerun the same measurement.
 enum BenchInputs {

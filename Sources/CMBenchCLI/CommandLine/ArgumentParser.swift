@@ -1,19 +1,17 @@
 /// Parses one command's arguments: `--flag`, `--name value`, `--name=value`, `-x value`,
-/// repeated options, `--` to end options, and `-` as a positional (standard input).
+/// repeatable options, `--` to end options, and `-` as a positional (standard input).
 ///
-/// Unknown options are usage errors that name the token and suggest the closest option.
-/// `-h`/`--help` anywhere (before `--`) wins over everything else, so a user can append it to
-/// any command line.
+/// An option that takes a value takes the next argument, whatever it looks like (`--slo -`,
+/// `--requests-csv --help` names a file called `--help`), as swift-argument-parser does. A scalar
+/// option given twice is a usage error naming it; only options declared `.repeatable` collect
+/// several values. Unknown options are usage errors that name the token and suggest the closest
+/// option. `-h`/`--help` in option position (not as another option's value, not after `--`) wins
+/// over every other mistake, so a user can append it to any command line.
 public enum ArgumentParser {
     public static func parse(_ arguments: [String], for spec: CommandSpec) throws(CLIError) -> ParsedArguments {
         var parsed = ParsedArguments()
-        if let end = arguments.firstIndex(of: "--") {
-            parsed.helpRequested = arguments[..<end].contains { $0 == "--help" || $0 == "-h" }
-        } else {
-            parsed.helpRequested = arguments.contains { $0 == "--help" || $0 == "-h" }
-        }
-        if parsed.helpRequested { return parsed }
-
+        // The first mistake is reported only once the whole line is read: a later --help wins.
+        var firstError: CLIError?
         var index = 0
         var optionsEnded = false
         while index < arguments.count {
@@ -41,26 +39,38 @@ public enum ArgumentParser {
                 let names = spec.options.map(\.long)
                 let hint = closestMatch(to: name, among: names).map { "did you mean '\($0)'?" }
                     ?? "see 'cmbench \(spec.name) --help'"
-                throw .usage("unknown option '\(name)' for 'cmbench \(spec.name)'", hint: hint)
+                firstError = firstError ?? .usage("unknown option '\(name)' for 'cmbench \(spec.name)'", hint: hint)
+                continue
             }
             switch option.kind {
             case .flag:
-                if inlineValue != nil { throw .usage("\(option.long) takes no value") }
-                parsed.flags.insert(option.long)
+                if inlineValue != nil {
+                    firstError = firstError ?? .usage("\(option.long) takes no value")
+                } else if option.long == OptionSpec.help.long {
+                    parsed.helpRequested = true
+                } else {
+                    parsed.flags.insert(option.long)
+                }
             case .value(let placeholder), .repeatable(let placeholder):
                 let value: String
                 if let inlineValue {
                     value = inlineValue
-                } else {
-                    guard index < arguments.count else {
-                        throw .usage("\(option.long) needs a value (\(placeholder))")
-                    }
+                } else if index < arguments.count {
                     value = arguments[index]
                     index += 1
+                } else {
+                    firstError = firstError ?? .usage("\(option.long) needs a value (\(placeholder))")
+                    continue
+                }
+                if case .value = option.kind, let earlier = parsed.values[option.long]?.first {
+                    firstError = firstError ?? .usage(
+                        "\(option.long) given twice ('\(earlier)' and '\(value)')", hint: "give \(option.long) once")
                 }
                 parsed.values[option.long, default: []].append(value)
             }
         }
+        if parsed.helpRequested { return ParsedArguments(helpRequested: true) }
+        if let firstError { throw firstError }
 
         let required = spec.arguments.filter { !$0.isOptional }.count
         if parsed.positionals.count < required {

@@ -44,7 +44,7 @@ public struct ArgumentSpec: Sendable {
 public struct OptionSpec: Sendable {
     public enum Kind: Sendable, Equatable {
         case flag
-        /// Takes one value; given twice, the last wins.
+        /// Takes one value; given twice, a usage error.
         case value(placeholder: String)
         /// Takes one value each time; all are kept in order.
         case repeatable(placeholder: String)

@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)
@@ -51,28 +53,14 @@ public struct Console: Sendable {
 }
 
 /// Text a capturing console has received.
-public final class CapturedOutput: @unchecked Sendable {
-    private let lock = Mutex()
-    private var outText = ""
-    private var errText = ""
+public final class CapturedOutput: Sendable {
+    private let text = Mutex((out: "", err: ""))
 
-    public var stdout: String { lock.withLock { outText } }
-    public var stderr: String { lock.withLock { errText } }
+    public var stdout: String { text.withLock { $0.out } }
+    public var stderr: String { text.withLock { $0.err } }
 
-    func append(out text: String) { lock.withLock { outText += text } }
-    func append(err text: String) { lock.withLock { errText += text } }
-}
-
-/// A tiny pthread mutex; `Synchronization.Mutex` needs a newer deployment target on macOS.
-final class Mutex: @unchecked Sendable {
-    private var mutex = pthread_mutex_t()
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        return try body()
-    }
+    func append(out more: String) { text.withLock { $0.out += more } }
+    func append(err more: String) { text.withLock { $0.err += more } }
 }
 
 /// Buffered writes to a file descriptor (stdout, stderr).
@@ -81,16 +69,19 @@ final class Mutex: @unchecked Sendable {
 /// start-up and writes after EPIPE are dropped quietly. Any other failed write (`>/dev/full`, a
 /// closed stdout) is kept in ``failure`` and ends the command with an I/O error: a result that
 /// did not reach its reader must not look like success.
-final class StandardStream: @unchecked Sendable {
+final class StandardStream: Sendable {
     static let output = StandardStream(descriptor: STDOUT_FILENO, bufferLimit: 1 << 16)
     static let error = StandardStream(descriptor: STDERR_FILENO, bufferLimit: 0)
 
+    private struct State {
+        var buffer: [UInt8] = []
+        var closed = false
+        var firstFailure: Int32?
+    }
+
     private let descriptor: Int32
     private let bufferLimit: Int
-    private let lock = Mutex()
-    private var buffer: [UInt8] = []
-    private var closed = false
-    private var firstFailure: Int32?
+    private let state = Mutex(State())
 
     private init(descriptor: Int32, bufferLimit: Int) {
         self.descriptor = descriptor
@@ -98,24 +89,24 @@ final class StandardStream: @unchecked Sendable {
     }
 
     func write(_ text: String) {
-        lock.withLock {
-            buffer.append(contentsOf: text.utf8)
-            if buffer.count > bufferLimit { drain() }
+        state.withLock { state in
+            state.buffer.append(contentsOf: text.utf8)
+            if state.buffer.count > bufferLimit { drain(&state) }
         }
     }
 
-    func flush() { lock.withLock { drain() } }
+    func flush() { state.withLock { drain(&$0) } }
 
     /// The `errno` of the first write that failed for a reason other than a closed pipe.
-    var failure: Int32? { lock.withLock { firstFailure } }
+    var failure: Int32? { state.withLock { $0.firstFailure } }
 
-    private func drain() {
-        defer { buffer.removeAll(keepingCapacity: true) }
-        guard !closed, !buffer.isEmpty else { return }
-        let code = buffer.withUnsafeBytes { writeAll(descriptor, $0) }
+    private func drain(_ state: inout State) {
+        defer { state.buffer.removeAll(keepingCapacity: true) }
+        guard !state.closed, !state.buffer.isEmpty else { return }
+        let code = state.buffer.withUnsafeBytes { writeAll(descriptor, $0) }
         guard code != 0 else { return }
-        closed = true  // nobody can read what follows either
-        if code != EPIPE { firstFailure = code }
+        state.closed = true  // nobody can read what follows either
+        if code != EPIPE { state.firstFailure = code }
     }
 }
 
@@ -140,7 +131,7 @@ enum StandardDescriptors {
 func writeAll(_ descriptor: Int32, _ bytes: UnsafeRawBufferPointer) -> Int32 {
     var offset = 0
     while offset < bytes.count {
-        let written = Glibc.write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
+        let written = write(descriptor, bytes.baseAddress! + offset, bytes.count - offset)
         if written < 0 {
             if errno == EINTR { continue }
             return errno

@@ -8,8 +8,11 @@ public struct ParsedArguments: Sendable {
     public var positionals: [String] = []
     var flags: Set<String> = []
     var values: [String: [String]] = [:]
-    /// True when `-h`/`--help` appeared anywhere before `--`.
+    /// True when `-h`/`--help` appeared in option position: not as another option's value, not
+    /// after `--`.
     public var helpRequested = false
+
+    init(helpRequested: Bool = false) { self.helpRequested = helpRequested }
 
     public func flag(_ long: String) -> Bool { flags.contains(long) }
     public func value(_ long: String) -> String? { values[long]?.last }
@@ -52,8 +55,9 @@ public struct ParsedArguments: Sendable {
         return number
     }
 
-    /// A duration such as `90s`, `2000ms`, `1.5h`, `10m`; a bare number is seconds.
-    public func durationSeconds(_ long: String) throws(CLIError) -> Double? {
+    /// A duration such as `90s`, `2000ms`, `1.5h`, `10m`; a bare number is seconds. Unbounded:
+    /// ``duration(_:)`` holds it to the limit of simulated time.
+    func durationSeconds(_ long: String) throws(CLIError) -> Double? {
         guard let text = value(long) else { return nil }
         guard let seconds = parseDurationSeconds(text), seconds >= 0 else {
             throw .usage("\(long) expects a duration such as 90s, 2000ms, 10m or 1h, got '\(text)'")

@@ -21,7 +21,7 @@ enum ConvertCommand: Command {
         options: [OptionSpec("--level", .value(placeholder: "N"), help: "zstd level for .zst output, 1–19 (default 19).")]
             + TraceInputOptions.specs,
         examples: [
-            ("convert ../shared/traces/azure-llm-2023-conv.csv azure-conv.csv.zst", "Azure 2023 to compressed cmbench CSV")
+            ("convert traces/default.csv.zst default.csv", "the shipped trace as plain cmbench CSV")
         ])
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {

@@ -84,7 +84,7 @@ enum GateCommand: Command {
             try markdownFile.commit()
         }
         if let directory = arguments.value("--github-benchmark") {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            try OutputDirectory.create(directory, for: "--github-benchmark")
             for (tool, name) in [(GitHubActionBenchmark.Tool.customSmallerIsBetter, "smaller-is-better.json"),
                                  (.customBiggerIsBetter, "bigger-is-better.json")] {
                 let entries = GitHubActionBenchmark.entries(current, policy: policy, tool: tool)

@@ -17,7 +17,7 @@ enum InspectCommand: Command {
         options: [OptionSpec("--json", help: "Print the summary as JSON (keys: requests, span_s, input_tokens, …).")]
             + TraceInputOptions.specs,
         examples: [
-            ("inspect ../shared/traces/mooncake-conversation.jsonl", "lengths, rates and prefix reuse of the Mooncake trace"),
+            ("inspect traces/default.csv.zst", "lengths, rates and prefix reuse of the shipped trace"),
             ("inspect traces/default.csv.zst --json | jq .prefix_reuse_ratio", "one number, for a script"),
         ])
 

@@ -11,7 +11,7 @@ enum PaperPlots {
         into directory: String, system: SystemConfiguration, serving: ServingSystemParameters,
         reference: [DisaggregatedServing.ReferencePoint], comparisons: [ComparisonRow], protecting files: ProtectedFiles
     ) throws -> [String] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try OutputDirectory.create(directory, for: "--plot")
         let caption = "cmbench \(CMBenchVersion.string) · deployment \(system.deployment.name) · paper: arXiv 2506.12708 v3"
         var written: [String] = []
         for (name, svg) in [

@@ -53,8 +53,8 @@ enum ReplayCommand: Command {
         examples: [
             ("replay traces/default.csv.zst", "the shipped trace through the default backend"),
             (
-                "replay ../shared/traces/azure-llm-2023-conv.csv --backend fixed --backend-option ttft=200ms --backend-option tpot=30ms --slo ttft=2000ms,tpot=50ms",
-                "the Azure conversation hour with a constant-latency backend"
+                "replay traces/default.csv.zst --backend fixed --backend-option ttft=200ms --backend-option tpot=30ms --slo ttft=2000ms,tpot=50ms",
+                "the shipped trace through a constant-latency backend, with SLOs"
             ),
             ("replay trace.zst --concurrency 96 --max-requests 2000 --json", "a closed-loop, fixed-batch experiment"),
         ])

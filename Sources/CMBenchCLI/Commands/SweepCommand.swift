@@ -5,6 +5,7 @@ import Replay
 import Reporting
 import ServingMetrics
 import ServingModel
+import Synchronization
 import TraceFormats
 
 /// `cmbench sweep`: one replay per value of one dimension, in parallel: a throughput–latency curve.
@@ -176,22 +177,20 @@ extension ParsedArguments {
 
 /// Fixed slots written by parallel workers and read after they finish, in index order, so
 /// results do not depend on which worker finished first.
-final class ResultSlots<Value>: @unchecked Sendable {
-    private let lock = Mutex()
-    private var slots: [Value?]
-    private var nextIndex = 0
+final class ResultSlots<Value: Sendable>: Sendable {
+    private let state: Mutex<(slots: [Value?], nextIndex: Int)>
 
-    init(count: Int) { slots = Array(repeating: nil, count: count) }
+    init(count: Int) { state = Mutex((Array(repeating: nil, count: count), 0)) }
 
-    func set(_ index: Int, _ value: Value) { lock.withLock { slots[index] = value } }
-    func get(_ index: Int) -> Value? { lock.withLock { slots[index] } }
+    func set(_ index: Int, _ value: Value) { state.withLock { $0.slots[index] = value } }
+    func get(_ index: Int) -> Value? { state.withLock { $0.slots[index] } }
 
     /// Hands out 0, 1, 2, … to whichever worker asks next.
     func takeNextIndex(limit: Int) -> Int? {
-        lock.withLock {
-            guard nextIndex < limit else { return nil }
-            defer { nextIndex += 1 }
-            return nextIndex
+        state.withLock { state in
+            guard state.nextIndex < limit else { return nil }
+            defer { state.nextIndex += 1 }
+            return state.nextIndex
         }
     }
 }

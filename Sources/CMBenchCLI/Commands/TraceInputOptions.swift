@@ -1,6 +1,12 @@
 import ServingModel
 import TraceFormats
 
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
 /// The options every command that reads a trace accepts.
 enum TraceInputOptions {
     static let specs: [OptionSpec] = [

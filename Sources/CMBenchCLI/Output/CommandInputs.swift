@@ -20,3 +20,24 @@ extension ProtectedFiles {
         for case let file as String in files { protectInput(path: path + "/" + file) }
     }
 }
+
+/// A folder a command writes its files into (`--plot DIR`, `--github-benchmark DIR`,
+/// `bench --workdir DIR`), created with its parents when missing.
+enum OutputDirectory {
+    /// Creates `path` unless it is already a directory. A path naming something else (a file,
+    /// `/dev/null`) is a usage error naming `option`; a folder that cannot be made is an I/O error.
+    static func create(_ path: String, for option: String) throws(CLIError) {
+        var isDirectory: ObjCBool = false
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) {
+            guard isDirectory.boolValue else {
+                throw CLIError.usage("\(option) \(path): not a directory", hint: "name a folder (it is created if missing)")
+            }
+            return
+        }
+        do {
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        } catch {
+            throw CLIError(.ioError, "\(option) \(path): cannot create the folder: \(error.localizedDescription)")
+        }
+    }
+}

@@ -105,8 +105,8 @@ public enum ReferenceComparison {
         }
     }
 
-    /// The bands: calibration ±3 %, R1–R7 ±5 %, ablations R8–R11 ±15 %, operator
-    /// predictions (R13–R15) ±5 %.
+    /// cmbench's acceptance bands (README, "Model vs paper"): calibration ±3 %, R1–R7 ±5 %,
+    /// ablations R8–R11 ±15 %, operator predictions (R13–R15) ±5 %.
     static func tolerance(id: String, role: ReferenceRole) -> Double {
         if role == .calibration { return 3 }
         for prefix in ["R8", "R9", "R10", "R11"] where id.hasPrefix(prefix) { return 15 }

@@ -21,7 +21,7 @@ public struct ComparisonRow: Sendable, Equatable {
     public var paper: Double
     public var model: Double
     public var role: ReferenceRole
-    /// The tolerance band for this row (±%).
+    /// The acceptance band for this row (±%); see ``ReferenceComparison/tolerance(id:role:)``.
     public var tolerancePercent: Double
     /// How the model value was obtained, in a phrase.
     public var note: String

@@ -143,7 +143,7 @@ public enum ServingReference {
     }
 
     /// Comparison rows for the R12 and R16 points of the reference file, all predictions
-    /// (tolerance ±15 %, the band for them).
+    /// (tolerance ±15 %, the band of the serving-system points in README "Model vs paper").
     public static func compare(
         system: SystemConfiguration, serving: ServingSystemParameters, reference: [ReferencePoint]
     ) throws(ConfigError) -> [ComparisonRow] {

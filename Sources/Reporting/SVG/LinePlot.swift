@@ -10,7 +10,7 @@
 /// ```swift
 /// let plot = LinePlot(
 ///     title: "Decode throughput per NPU vs TPOT",
-///     caption: "trace azure-conv · seed 42 · cmbench 0.6.0",
+///     caption: "trace azure-conv · seed 42 · cmbench \(CMBenchVersion.string)",
 ///     xAxis: Axis(label: "TPOT", unit: "ms", scale: .log, unitInTickLabels: true),
 ///     yAxis: Axis(label: "Decode throughput", unit: "tokens/s per NPU"),
 ///     series: [Series(name: "cmbench model", points: curve)],

@@ -2,7 +2,9 @@
 ///
 /// Timestamps are absolute (`2023-11-16 18:15:46.6805900`, or `2024-05-10 00:00:00.0098490+00:00`
 /// with the fraction sometimes absent); the reader makes arrivals relative to the first row.
-/// Source: Azure/AzurePublicDataset `AzureLLMInferenceDataset2023.md`, shared/traces/README.md.
+/// Source: Azure/AzurePublicDataset, `AzureLLMInferenceDataset2023.md` and
+/// `AzureLLMInferenceDataset2024.md`, and the published CSV files themselves (2023: CRLF line
+/// endings and no newline after the last row).
 struct AzureFormat {
     static let header = "TIMESTAMP,ContextTokens,GeneratedTokens"
 

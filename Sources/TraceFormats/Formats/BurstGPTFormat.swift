@@ -3,7 +3,7 @@
 /// `Timestamp` is relative seconds (integer or decimal); `Response tokens` = 0 marks a failed
 /// request, which is counted and excluded rather than reported as an error. `Session ID` (second
 /// variant only) is empty on API rows; numeric IDs are kept, other text is hashed with FNV-1a 64.
-/// Source: HPMLL/BurstGPT README; shared/traces/README.md.
+/// Source: HPMLL/BurstGPT README and the header rows of its published CSV files.
 struct BurstGPTFormat {
     /// What the reader does with each column.
     enum Role: Equatable {

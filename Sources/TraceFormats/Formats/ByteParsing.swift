@@ -3,7 +3,7 @@ import ServingModel
 /// Hand-written number parsers over raw line bytes, with overflow turned into row errors.
 ///
 /// A byte-level parser ran 25× faster than `String` splitting and `Int(_:)` (4.4 M vs 0.17 M
-/// rows/s, swift-practice.md §3.1). Up to 18 decimal digits cannot overflow 64 bits, so those are
+/// rows/s over 2 M synthetic Azure-style rows, release build, zstd decoding included). Up to 18 decimal digits cannot overflow 64 bits, so those are
 /// accumulated with unchecked `&*`/`&+`; longer numbers use the reporting-overflow operations.
 enum ByteParsing {
     typealias Bytes = UnsafeRawBufferPointer

@@ -1,7 +1,8 @@
 /// Exact conversion of `YYYY-MM-DD HH:MM:SS[.fffffffff][Z|±HH:MM]` to nanoseconds since the epoch.
 ///
 /// Hand-parsed (36 ns) because `DateFormatter` took 120 µs and rounded `.6805900` to
-/// `.6800001`, and `Date` holds a `Double` (swift-practice.md §3.1). The result is exact `Int64`
+/// `.6800001`, and `Date` holds a `Double` (measured on Linux, Swift 6.3, parsing
+/// `2023-11-16 18:15:46.6805900`; `Date.ISO8601FormatStyle` was correct to a `Double` at 1.4 µs). The result is exact `Int64`
 /// nanoseconds, which covers the years 1678–2261.
 enum CivilTime {
     typealias Bytes = UnsafeRawBufferPointer

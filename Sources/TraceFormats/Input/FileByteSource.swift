@@ -7,7 +7,8 @@
 /// A file (or standard input, named `-`) read with `read(2)`; owns the descriptor and closes it.
 ///
 /// `read(2)` into the caller's 1 MiB buffer ran at 1.3 GB/s here, as fast as `fread`, while
-/// iterating a `Data` was 10× slower (shared/reference/swift-practice.md §2.3). Interrupted reads
+/// iterating a `Data` was 10× slower (a 74 MB file from the page cache, release build on a
+/// 2-vCPU x86-64 Linux VM; 64 KiB reads gave 0.89 GB/s). Interrupted reads
 /// (`EINTR`) are retried.
 public final class FileByteSource: ByteSource {
     /// The name used in messages: the path, or `<stdin>`.

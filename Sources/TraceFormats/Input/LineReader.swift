@@ -10,7 +10,8 @@
 /// a last line without a newline. A line cut by a chunk boundary is carried in a buffer that never
 /// grows past `maxLineBytes`; a longer line is reported as `.tooLong` (its line number counted)
 /// and the rest of it is discarded, so a file without newlines cannot exhaust memory.
-/// `memchr` split lines at 441 MB/s vs 230 MB/s for a byte loop (swift-practice.md §2.3).
+/// `memchr` split lines at 441 MB/s vs 230 MB/s for a byte loop (2 M lines of a zstd-compressed
+/// 74 MB CSV, decompression included, release build on a 2-vCPU x86-64 Linux VM).
 ///
 /// A struct (its buffers are owned by classes) so the per-line state is not a set of class
 /// properties, each of which would pay a dynamic exclusivity check on every line.
