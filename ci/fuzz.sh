@@ -20,7 +20,7 @@ release="$build/release"
 modules_for() {
   case "$1" in
     FuzzConfigLoader) echo DiscreteEvent ServingModel DisaggregatedServing ;;
-    *) echo DiscreteEvent ServingModel ZstdStream TraceFormats ;;
+    *) echo DiscreteEvent ServingModel ZstdStream FileOutput TraceFormats ;;
   esac
 }
 max_len_for() {
