@@ -1,11 +1,23 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// The folder tree is the architecture; imports flow inward (see README "Architecture"):
-//   TraceFormats ─► Replay ─► ServingModel ◄─ DisaggregatedServing
-//                                  │
-//                                  ▼
-//                           ServingMetrics ─► CMBenchCLI
+// Modules by layer. The graph below draws imports (an arrow points at what a module imports);
+// `swift build --explicit-target-dependency-import-check error` (ci/test.sh) makes the compiler
+// refuse an import this file does not declare, and ci/check-layering.sh the rules it cannot say.
+//
+//   CMBenchCLI ─► PaperReproduction ─► Replay ─────────────┐
+//       │              │                                   ▼
+//       │              └──► DisaggregatedServing ──────► Serving ─► DiscreteEvent
+//       │                        │                         ▲
+//       │                        ▼                         │
+//       │                    CostModel ─► SystemDescription │
+//       │                                                  │
+//       ├─► TraceFormats ─► ZstdStream, FileOutput, Serving ┘
+//       ├─► ServingMetrics ─► Serving
+//       └─► Reporting ─► FileOutput;  ResultsStore;  RegressionGate
+//
+// The paper's results are read only by PaperReproduction, above the cost model and the serving
+// simulation: nothing that computes a prediction can import them.
 let package = Package(
     name: "cmbench",
     // Synchronization's `Mutex` and `Atomic` are available from macOS 15 (the Swift 6.0 runtime).
@@ -15,8 +27,9 @@ let package = Package(
         .library(
             name: "CMBench",
             targets: [
-                "DiscreteEvent", "ServingModel", "FileOutput", "ZstdStream", "TraceFormats", "Replay",
-                "ServingMetrics", "DisaggregatedServing", "Reporting", "ResultsStore", "RegressionGate", "CMBenchCLI",
+                "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
+                "SystemDescription", "CostModel", "DisaggregatedServing", "PaperReproduction", "Reporting", "ResultsStore",
+                "RegressionGate", "CMBenchCLI",
             ]),
     ],
     targets: [
@@ -24,43 +37,67 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
-        // Pure cores: no I/O.
+        // The simulation's core, without I/O: the discrete-event kernel, the backend protocol with
+        // requests and outcomes, metrics, and the replayer that drives a backend with a trace.
         .target(name: "DiscreteEvent"),
-        .target(name: "ServingModel", dependencies: ["DiscreteEvent"]),
-        .target(name: "ServingMetrics", dependencies: ["ServingModel"]),
-        .target(name: "Replay", dependencies: ["DiscreteEvent", "ServingModel"]),
-        .target(name: "DisaggregatedServing", dependencies: ["DiscreteEvent", "ServingModel"]),
-        .target(name: "RegressionGate"),
+        .target(name: "Serving", dependencies: ["DiscreteEvent"]),
+        .target(name: "ServingMetrics", dependencies: ["Serving", "DiscreteEvent"]),
+        .target(name: "Replay", dependencies: ["DiscreteEvent", "Serving"]),
+
+        // The system, in layers: its description (hardware, model and deployment files, loaded
+        // and validated: reads files), the cost model (operators, decode step, prefill batch,
+        // overlap schedules: no I/O), the serving simulation (the disaggregated backend:
+        // scheduler, pools, EMS cache, KV transfer; its registry entry loads the description),
+        // and the paper's reproduction on top, which drives the real replayer.
+        .target(name: "SystemDescription"),
+        .target(name: "CostModel", dependencies: ["SystemDescription"]),
+        .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
+        .target(
+            name: "PaperReproduction",
+            dependencies: ["SystemDescription", "CostModel", "DisaggregatedServing", "Serving", "DiscreteEvent", "Replay"]),
 
         // I/O at the edges.
         .target(name: "FileOutput"),
         .target(name: "ZstdStream", dependencies: ["CZstd"]),
-        .target(name: "TraceFormats", dependencies: ["ZstdStream", "ServingModel", "DiscreteEvent", "FileOutput"]),
+        .target(name: "TraceFormats", dependencies: ["ZstdStream", "Serving", "DiscreteEvent", "FileOutput"]),
         .target(name: "Reporting", dependencies: ["FileOutput"]),
         .target(name: "ResultsStore", dependencies: ["CSQLite"]),
+        .target(name: "RegressionGate"),
 
         // The command line: a library (testable in-process) and a few-line executable.
         .target(
             name: "CMBenchCLI",
             dependencies: [
-                "TraceFormats", "Replay", "ServingModel", "ServingMetrics", "DisaggregatedServing",
-                "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting", "ResultsStore", "RegressionGate",
+                "TraceFormats", "Replay", "Serving", "ServingMetrics", "SystemDescription", "CostModel",
+                "DisaggregatedServing", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
+                "ResultsStore", "RegressionGate",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
 
         // Tests: one target per module, plus shared helpers.
-        .target(name: "CMBenchTestSupport", dependencies: ["ServingModel"], path: "Tests/CMBenchTestSupport"),
+        .target(name: "CMBenchTestSupport", dependencies: ["Serving", "SystemDescription"], path: "Tests/CMBenchTestSupport"),
         .testTarget(name: "DiscreteEventTests", dependencies: ["DiscreteEvent", "CMBenchTestSupport"]),
-        .testTarget(name: "ServingModelTests", dependencies: ["ServingModel", "CMBenchTestSupport"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "CMBenchTestSupport"]),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput", "CMBenchTestSupport"]),
         .testTarget(name: "ZstdStreamTests", dependencies: ["ZstdStream", "CZstd", "CMBenchTestSupport"]),
         .testTarget(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "ZstdStream", "CMBenchTestSupport"]),
-        .testTarget(name: "ReplayTests", dependencies: ["Replay", "ServingModel", "CMBenchTestSupport"]),
+        .testTarget(name: "ReplayTests", dependencies: ["Replay", "Serving", "CMBenchTestSupport"]),
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
+        .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "CMBenchTestSupport"]),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "SystemDescription", "CMBenchTestSupport"]),
         .testTarget(
             name: "DisaggregatedServingTests",
-            dependencies: ["DisaggregatedServing", "CMBenchTestSupport", "Replay", "TraceFormats", "ServingMetrics"]),
+            dependencies: [
+                "DisaggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Replay", "TraceFormats",
+                "ServingMetrics", "Serving", "DiscreteEvent",
+            ]),
+        .testTarget(
+            name: "PaperReproductionTests",
+            dependencies: [
+                "PaperReproduction", "DisaggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Serving",
+                "DiscreteEvent",
+            ]),
         .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "CMBenchTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),

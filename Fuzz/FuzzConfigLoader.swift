@@ -3,7 +3,9 @@
 // cross-checked, memory-checked, resolved for serving and costed at the deployment's own batch.
 // Every step must return a value or throw a ConfigError — never crash or trap on an overflow.
 // Reads the reference files from configs/ (ci/fuzz.sh runs from the package root).
+import CostModel
 import DisaggregatedServing
+import SystemDescription
 import Foundation
 
 enum Reference {

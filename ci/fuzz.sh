@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 runs=${1:-20000}
 only=${2:-}
 build=.build-fuzz
-for module in TraceFormats DisaggregatedServing; do
+for module in TraceFormats DisaggregatedServing; do  # and what they depend on
   swift build -c release --build-path "$build" --target "$module" \
     -Xswiftc -sanitize=fuzzer,address -Xswiftc -g >&2
 done
@@ -19,8 +19,8 @@ release="$build/release"
 # configuration seeds are up to 8 KB, so that target gets room to grow them.
 modules_for() {
   case "$1" in
-    FuzzConfigLoader) echo DiscreteEvent ServingModel DisaggregatedServing ;;
-    *) echo DiscreteEvent ServingModel ZstdStream FileOutput TraceFormats ;;
+    FuzzConfigLoader) echo DiscreteEvent Serving SystemDescription CostModel DisaggregatedServing ;;
+    *) echo DiscreteEvent Serving ZstdStream FileOutput TraceFormats ;;
   esac
 }
 max_len_for() {
@@ -46,7 +46,11 @@ for target in Fuzz/Fuzz*.swift; do
   [[ -z "$only" || "$only" == "$name" ]] || continue
   objects=()
   for module in $(modules_for "$name"); do
-    objects+=("$release/$module.build"/*.o)
+    # The objects of the module's current sources only: a folder built before a file moved to
+    # another module still holds its old object, which would be linked twice.
+    while IFS= read -r source; do
+      objects+=("$release/$module.build/$(basename "$source").o")
+    done < <(find "Sources/$module" -name '*.swift')
   done
   swiftc -O -sanitize=fuzzer,address -parse-as-library -g "$target" \
     -I "$release/Modules" -I Sources/CZstd "${objects[@]}" -lzstd -o "$build/bin/$name" 2> "$build/link-$name.log" \

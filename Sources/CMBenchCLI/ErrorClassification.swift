@@ -1,5 +1,5 @@
 import ServingMetrics
-import ServingModel
+import Serving
 import TraceFormats
 import DisaggregatedServing
 import Replay
@@ -13,6 +13,9 @@ import ZstdStream
 #elseif canImport(Darwin)
     import Darwin
 #endif
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// Maps the errors of every module to an exit status and a message, in one place.
 enum ErrorClassification {

@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// Pulls requests from a source one at a time, applies the window and the request limit, and
 /// re-times each according to `ReplayOptions.Timing`.

@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// What a replay did: why it ended, how many requests went where, how much work it took.
 ///

@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// Replays a stream of requests through a serving backend on a simulated clock.
 ///

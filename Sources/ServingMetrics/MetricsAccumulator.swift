@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// Turns a stream of outcomes and inter-token gaps into a `RunSummary`, in bounded memory.
 ///

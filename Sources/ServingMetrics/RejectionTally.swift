@@ -1,4 +1,4 @@
-import ServingModel
+import Serving
 
 /// Rejected requests counted by rejection code, with the first few examples of each.
 ///

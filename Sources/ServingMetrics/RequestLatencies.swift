@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// One request's latencies in nanoseconds, by the definitions of `vllm bench serve`.
 ///

@@ -1,4 +1,4 @@
-import ServingModel
+import Serving
 
 /// One request's line in `--requests-csv`: identity, latencies in milliseconds, tokens, status.
 ///

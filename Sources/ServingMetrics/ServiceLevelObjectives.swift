@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// The latency a request must meet to count towards goodput: one limit per metric, all to be
 /// met (a per-request test, as `vllm bench serve --goodput`).

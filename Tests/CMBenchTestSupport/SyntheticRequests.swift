@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// Deterministic synthetic workloads for tests: arrivals, lengths and origins from a seed.
 public enum SyntheticRequests {

@@ -3,6 +3,8 @@ import Foundation
 import Testing
 
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 /// Inputs that once crashed `Fuzz/FuzzConfigLoader.swift` (kept in `Fuzz/regressions/`), loaded the
 /// way `cmbench` loads them: each must now be refused with a `ConfigError` naming the field, or

@@ -1,12 +1,15 @@
+import CMBenchTestSupport
 import Foundation
-import ServingModel
+import Serving
 import Testing
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 /// The GPU deployments are served by the same backend: a trace replays through them, with no
 /// EMS pool and nothing about one accepted.
 @Suite struct GPUServingTests {
-    func make(_ parameters: [String: String]) throws -> CloudMatrixBackend { try Serving.fromRegistry(parameters) }
+    func make(_ parameters: [String: String]) throws -> CloudMatrixBackend { try ServingHarness.fromRegistry(parameters) }
 
     @Test(arguments: ["deepseek-h800", "sglang-h100"])
     func gpuDeploymentsReplayWithoutAPool(deployment: String) throws {
@@ -14,7 +17,7 @@ import Testing
         #expect(backend.resolved.serving.ems == nil)
         #expect(!backend.settings.emsEnabled)
         backend.checksInvariantsEveryStep = true
-        let run = Serving.replay(backend, Serving.conversations(count: 300))
+        let run = ServingHarness.replay(backend, ServingHarness.conversations(count: 300))
         #expect(run.completed.count == 300)
         // Shared prefixes in the workload, but no pool to serve them from.
         #expect(run.completed.allSatisfy { $0.cachedPrefixTokens == 0 })
@@ -32,14 +35,5 @@ import Testing
             #expect(error.key == option.keys.first)
             #expect(error.message.contains("has no EMS pool"))
         }
-    }
-
-    @Test func referenceRowsThatNeedAPoolAreLeftOut() throws {
-        let (system, serving) = try CloudMatrixBackend.load(configsDirectory: Fixtures.configs, deployment: "deepseek-h800")
-        let values = try ServingReference.modelValues(system: system, serving: serving)
-        #expect(values.isEmpty)
-        let (cm, cmServing) = try CloudMatrixBackend.load(configsDirectory: Fixtures.configs, deployment: "cloudmatrix-infer")
-        let all = try ServingReference.modelValues(system: cm, serving: cmServing)
-        #expect(all.keys.contains("R12b") && all.keys.contains("R16e"))
     }
 }

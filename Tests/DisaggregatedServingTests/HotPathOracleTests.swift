@@ -2,6 +2,8 @@ import DiscreteEvent
 import Testing
 
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 /// The replay's fast paths against the plain code they replace: same answers, bit for bit.
 @Suite struct HotPathOracleTests {

@@ -2,6 +2,8 @@ import DiscreteEvent
 import Testing
 
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 @Suite struct LeastLoadedTreeTests {
     /// Oracle: the scan it replaces — the strictly smallest finite load, lowest index on ties.

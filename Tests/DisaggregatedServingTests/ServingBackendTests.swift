@@ -2,34 +2,36 @@ import CMBenchTestSupport
 import DiscreteEvent
 import Foundation
 import Replay
-import ServingModel
+import Serving
 import Testing
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 @Suite struct ServingBackendTests {
     @Test func syntheticTraceConservesRequestsTokensAndMemory() throws {
-        let requests = Serving.conversations(count: 1500, meanGap: .milliseconds(20))
-        let run = Serving.replay(try Serving.backend(), requests)
-        Serving.checkConservation(run, requests: requests)
+        let requests = ServingHarness.conversations(count: 1500, meanGap: .milliseconds(20))
+        let run = ServingHarness.replay(try ServingHarness.backend(), requests)
+        ServingHarness.checkConservation(run, requests: requests)
         #expect(run.completed.count == requests.count)
-        #expect(run.hitRate > 0 && run.hitRate <= Serving.unboundedLeadingRunReuse(requests) + 1e-12)
+        #expect(run.hitRate > 0 && run.hitRate <= ServingHarness.unboundedLeadingRunReuse(requests) + 1e-12)
     }
 
     @Test(arguments: ServingDeploymentSettings.Phase.allCases)
     func everyPhaseConserves(phase: ServingDeploymentSettings.Phase) throws {
-        let requests = Serving.conversations(count: 400, meanGap: .milliseconds(5))
-        let run = Serving.replay(try Serving.backend { $0.phase = phase; $0.decodeBatchPerDie = 1; $0.decodeInstances = 1 }, requests)
-        Serving.checkConservation(run, requests: requests, phase: phase)
+        let requests = ServingHarness.conversations(count: 400, meanGap: .milliseconds(5))
+        let run = ServingHarness.replay(try ServingHarness.backend { $0.phase = phase; $0.decodeBatchPerDie = 1; $0.decodeInstances = 1 }, requests)
+        ServingHarness.checkConservation(run, requests: requests, phase: phase)
     }
 
     @Test func closedLoopDecodeTPOTIsTheCostModelsStepOverTokensPerStep() throws {
-        let backend = try Serving.backend(checks: false) { $0.phase = .decode }
+        let backend = try ServingHarness.backend(checks: false) { $0.phase = .decode }
         let system = backend.resolved.system
         let batch = system.deployment.decode.batchPerDie
         let dies = system.deployment.decode.dies
         let (prompt, output) = (4096, 256)
-        let requests = Serving.fixed(count: 2 * batch * dies, input: prompt, output: output)
-        let run = Serving.replay(backend, requests, options: ReplayOptions(timing: .closedLoop(concurrency: batch * dies)))
+        let requests = ServingHarness.fixed(count: 2 * batch * dies, input: prompt, output: output)
+        let run = ServingHarness.replay(backend, requests, options: ReplayOptions(timing: .closedLoop(concurrency: batch * dies)))
         #expect(run.completed.count == requests.count)
         #expect(run.backend.statistics.peakDecodeBatchPerDie == batch)
 
@@ -53,9 +55,9 @@ import Testing
     }
 
     @Test func sameSeedSameOutcomes() throws {
-        let requests = Serving.conversations(count: 600, meanGap: .milliseconds(10))
-        func run(_ seed: UInt64) throws -> Serving.Run {
-            Serving.replay(try Serving.backend(seed: seed) { $0.mtpSampling = .sampled }, requests)
+        let requests = ServingHarness.conversations(count: 600, meanGap: .milliseconds(10))
+        func run(_ seed: UInt64) throws -> ServingHarness.Run {
+            ServingHarness.replay(try ServingHarness.backend(seed: seed) { $0.mtpSampling = .sampled }, requests)
         }
         let a = try run(7), b = try run(7), c = try run(8)
         #expect(a.outcomes == b.outcomes)
@@ -64,10 +66,10 @@ import Testing
     }
 
     @Test func sampledAndExpectedMTPAgreeOnAverage() throws {
-        let requests = Serving.fixed(count: 4000, input: 2048, output: 300)
+        let requests = ServingHarness.fixed(count: 4000, input: 2048, output: 300)
         let options = ReplayOptions(timing: .closedLoop(concurrency: 2000))
-        let expected = Serving.replay(try Serving.backend(checks: false) { $0.phase = .decode }, requests, options: options)
-        let sampled = Serving.replay(try Serving.backend(checks: false) { $0.phase = .decode; $0.mtpSampling = .sampled }, requests, options: options)
+        let expected = ServingHarness.replay(try ServingHarness.backend(checks: false) { $0.phase = .decode }, requests, options: options)
+        let sampled = ServingHarness.replay(try ServingHarness.backend(checks: false) { $0.phase = .decode; $0.mtpSampling = .sampled }, requests, options: options)
         #expect(expected.outcomes != sampled.outcomes)
         let finishes = Set(sampled.completed.map(\.finish))
         #expect(finishes.count > Set(expected.completed.map(\.finish)).count, "sampled steps should spread completions")
@@ -75,32 +77,32 @@ import Testing
     }
 
     @Test func promptsThatCannotFitAreRejectedAndTheRunGoesOn() throws {
-        var requests = Serving.conversations(count: 50, meanGap: .milliseconds(50))
-        let backend = try Serving.backend()
+        var requests = ServingHarness.conversations(count: 50, meanGap: .milliseconds(50))
+        let backend = try ServingHarness.backend()
         let budget = backend.resolved.prefillTokenBudget
         // A prompt over the prefill batch budget, and an output whose KV overflows a decode die.
         let dieTokens = Int(backend.resolved.kvCapacityBytesPerDecodeDie / backend.resolved.kvBytesPerToken)
         requests[10].inputTokens = budget + 1
         requests[20].inputTokens = 1000
         requests[20].outputTokens = dieTokens
-        let run = Serving.replay(backend, requests)
-        Serving.checkConservation(run, requests: requests)
+        let run = ServingHarness.replay(backend, requests)
+        ServingHarness.checkConservation(run, requests: requests)
         #expect(run.rejected.map(\.requestID) == [10, 20])
         #expect(run.outcomes.first { $0.requestID == 10 }?.rejection?.code == "prompt-exceeds-prefill-budget")
         #expect(run.outcomes.first { $0.requestID == 20 }?.rejection?.code == "kv-exceeds-decode-die")
         #expect(run.completed.count == 48)
         // A long prompt within the budget runs alone as one batch.
-        var long = Serving.fixed(count: 1, input: budget, output: 4)
+        var long = ServingHarness.fixed(count: 1, input: budget, output: 4)
         long[0].prefixBlockHashes = []
-        let alone = Serving.replay(backend, long)
+        let alone = ServingHarness.replay(backend, long)
         #expect(alone.completed.count == 1)
     }
 
     @Test func biggerDecodeBatchCapGivesMoreThroughputAndSlowerTokens() throws {
-        let requests = Serving.fixed(count: 6 * 320 * 16, input: 1024, output: 64)
+        let requests = ServingHarness.fixed(count: 6 * 320 * 16, input: 1024, output: 64)
         let options = ReplayOptions(timing: .closedLoop(concurrency: 3 * 320 * 16))
-        func run(cap: Int) throws -> Serving.Run {
-            Serving.replay(try Serving.backend(checks: false) { $0.phase = .decode; $0.decodeBatchPerDie = cap }, requests, options: options)
+        func run(cap: Int) throws -> ServingHarness.Run {
+            ServingHarness.replay(try ServingHarness.backend(checks: false) { $0.phase = .decode; $0.decodeBatchPerDie = cap }, requests, options: options)
         }
         let small = try run(cap: 8), big = try run(cap: 32)
         #expect(small.backend.statistics.peakDecodeBatchPerDie == 8)
@@ -110,48 +112,48 @@ import Testing
     }
 
     @Test func waitingForDecodeRoomIsQueueingDelay() throws {
-        let requests = Serving.fixed(count: 1000, input: 512, output: 100)
-        let run = Serving.replay(try Serving.backend { $0.decodeBatchPerDie = 1 }, requests)
-        Serving.checkConservation(run, requests: requests)
+        let requests = ServingHarness.fixed(count: 1000, input: 512, output: 100)
+        let run = ServingHarness.replay(try ServingHarness.backend { $0.decodeBatchPerDie = 1 }, requests)
+        ServingHarness.checkConservation(run, requests: requests)
         #expect(run.backend.statistics.peakGlobalQueue > 0)
         let delays = run.completed.map { ($0.serviceStart! - $0.arrival).seconds }
         #expect(delays.max()! > 0 && delays.min()! == 0)
     }
 
     @Test func emsLowersTTFTOnAReuseHeavyTrace() throws {
-        let requests = Serving.conversations(count: 1200, conversations: 30, meanGap: .milliseconds(60))
-        let on = Serving.replay(try Serving.backend(), requests)
-        let off = Serving.replay(try Serving.backend { $0.emsEnabled = false }, requests)
+        let requests = ServingHarness.conversations(count: 1200, conversations: 30, meanGap: .milliseconds(60))
+        let on = ServingHarness.replay(try ServingHarness.backend(), requests)
+        let off = ServingHarness.replay(try ServingHarness.backend { $0.emsEnabled = false }, requests)
         #expect(on.hitRate > 0.3 && off.hitRate == 0)
         #expect(on.meanTTFT < off.meanTTFT)
     }
 
     @Test func ubLoadsFasterThanVPC() throws {
-        let requests = Serving.conversations(count: 800, conversations: 30, meanGap: .milliseconds(60))
-        let ub = Serving.replay(try Serving.backend(), requests)
-        let vpc = Serving.replay(try Serving.backend { $0.emsLink = .vpc }, requests)
+        let requests = ServingHarness.conversations(count: 800, conversations: 30, meanGap: .milliseconds(60))
+        let ub = ServingHarness.replay(try ServingHarness.backend(), requests)
+        let vpc = ServingHarness.replay(try ServingHarness.backend { $0.emsLink = .vpc }, requests)
         #expect(ub.meanTTFT < vpc.meanTTFT)
-        let b = try Serving.backend()
-        var v = try Serving.backend { $0.emsLink = .vpc }
+        let b = try ServingHarness.backend()
+        var v = try ServingHarness.backend { $0.emsLink = .vpc }
         v.checksInvariantsEveryStep = false
         #expect(b.loadSeconds(cachedTokens: 100_000) < v.loadSeconds(cachedTokens: 100_000))
     }
 
     @Test func descriptorCountsTheSimulatedNPUsAndStatesTheKnobs() throws {
-        let full = try Serving.backend().descriptor
+        let full = try ServingHarness.backend().descriptor
         #expect(full.name == "cloudmatrix" && full.acceleratorKind == "NPU")
         #expect(full.acceleratorCount == 6 * 16 + 160 && full.dieCount == 2 * (6 * 16 + 160))
         let keys = full.configuration.map(\.key)
         for key in ["phase", "prefill_instances", "decode_instances", "decode_batch_per_die", "ems", "ems_link", "microbatching", "mtp", "mtp_sampling", "precision", "experts"] {
             #expect(keys.contains(key), "missing \(key)")
         }
-        #expect(try Serving.backend { $0.phase = .decode }.descriptor.acceleratorCount == 160)
-        #expect(try Serving.backend { $0.phase = .prefill; $0.prefillInstances = 2 }.descriptor.acceleratorCount == 32)
+        #expect(try ServingHarness.backend { $0.phase = .decode }.descriptor.acceleratorCount == 160)
+        #expect(try ServingHarness.backend { $0.phase = .prefill; $0.prefillInstances = 2 }.descriptor.acceleratorCount == 32)
     }
 }
 
 @Suite struct ServingRegistryTests {
-    func make(_ parameters: [String: String]) throws -> CloudMatrixBackend { try Serving.fromRegistry(parameters) }
+    func make(_ parameters: [String: String]) throws -> CloudMatrixBackend { try ServingHarness.fromRegistry(parameters) }
 
     @Test func defaultsAreTheDeploymentFile() throws {
         let b = try make([:])

@@ -1,5 +1,7 @@
 import Testing
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 @Suite struct ServingCachePoolTests {
     /// One byte per token, so capacities read as tokens.

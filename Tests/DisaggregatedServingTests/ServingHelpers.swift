@@ -2,13 +2,15 @@ import CMBenchTestSupport
 import DiscreteEvent
 import Replay
 import ServingMetrics
-import ServingModel
+import Serving
 import Testing
 import TraceFormats
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 /// Building, replaying and summarising `CloudMatrixBackend` runs for the serving tests.
-enum Serving {
+enum ServingHarness {
     static func backend(
         seed: UInt64 = 1, precision: String? = nil, checks: Bool = true,
         _ configure: (inout ServingDeploymentSettings) -> Void = { _ in }

@@ -1,6 +1,8 @@
 import DiscreteEvent
 import Testing
 @testable import DisaggregatedServing
+import CostModel
+import SystemDescription
 
 @Suite struct ServingMTPTests {
     let mtp = MTPSettings(draftTokens: 1, acceptanceRate: 0.7)

@@ -1,7 +1,7 @@
 import CMBenchTestSupport
 import DiscreteEvent
 import Replay
-import ServingModel
+import Serving
 import Testing
 
 /// Logs arrivals and schedules a zero-delay batch event per arrival; a batch completes

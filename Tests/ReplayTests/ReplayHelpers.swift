@@ -1,7 +1,7 @@
 import CMBenchTestSupport
 import DiscreteEvent
 import Replay
-import ServingModel
+import Serving
 
 /// What a replay produced, kept in memory for assertions.
 struct ReplayResult {

@@ -1,7 +1,7 @@
 import CMBenchTestSupport
 import DiscreteEvent
 import Replay
-import ServingModel
+import Serving
 import Testing
 
 @Suite struct ReplayTimingTests {

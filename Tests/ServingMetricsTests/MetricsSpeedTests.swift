@@ -1,6 +1,6 @@
 import DiscreteEvent
 import ServingMetrics
-import ServingModel
+import Serving
 import Testing
 
 #if canImport(Glibc)

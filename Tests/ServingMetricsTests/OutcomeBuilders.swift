@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// A completed outcome with times in milliseconds from zero.
 func completed(

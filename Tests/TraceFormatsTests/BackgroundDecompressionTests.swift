@@ -1,5 +1,5 @@
 import Foundation
-import ServingModel
+import Serving
 import Synchronization
 import Testing
 import ZstdStream

@@ -1,7 +1,7 @@
 import CMBenchTestSupport
 import DiscreteEvent
 import Foundation
-import ServingModel
+import Serving
 import Testing
 import TraceFormats
 import ZstdStream

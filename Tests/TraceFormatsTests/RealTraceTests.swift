@@ -1,6 +1,6 @@
 import CMBenchTestSupport
 import Foundation
-import ServingModel
+import Serving
 import Testing
 import TraceFormats
 import ZstdStream

@@ -1,6 +1,6 @@
 import DiscreteEvent
 import Foundation
-import ServingModel
+import Serving
 import Testing
 import TraceFormats
 

@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 import Testing
 import TraceFormats
 

@@ -1,4 +1,4 @@
-import ServingModel
+import Serving
 import Testing
 import TraceFormats
 

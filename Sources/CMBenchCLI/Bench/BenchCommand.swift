@@ -1,7 +1,7 @@
 import Foundation
 import Replay
 import ServingMetrics
-import ServingModel
+import Serving
 import TraceFormats
 
 /// `cmbench bench`: the tool's own speed and memory, measured, printed as a table or JSON.

@@ -1,6 +1,6 @@
 import DiscreteEvent
 import Reporting
-import ServingModel
+import Serving
 import TraceFormats
 import ZstdStream
 

@@ -1,6 +1,9 @@
 import DisaggregatedServing
 import Foundation
-import ServingModel
+import Serving
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// `--backend NAME`, `--backend-option KEY=VALUE` and `--backend-config FILE`: how a user picks
 /// a serving backend and its settings.

@@ -2,7 +2,10 @@ import DiscreteEvent
 import DisaggregatedServing
 import Replay
 import ServingMetrics
-import ServingModel
+import Serving
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// The paper's decode tables (R1–R5) reproduced the way a user would run them: a closed-loop
 /// replay through the CloudMatrix backend (decode phase: KV ready at decode, as the paper

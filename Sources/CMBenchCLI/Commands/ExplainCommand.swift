@@ -1,5 +1,8 @@
 import DisaggregatedServing
 import Reporting
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// `cmbench explain`: where one decode step or one prefill batch spends its time.
 enum ExplainCommand: Command {

@@ -1,5 +1,8 @@
 import DisaggregatedServing
 import Foundation
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// Where the hardware, model and deployment files are, and which deployment to use: shared by
 /// `reproduce`, `explain` and the model-backed backends.

@@ -2,6 +2,9 @@ import DisaggregatedServing
 import FileOutput
 import Foundation
 import Reporting
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// The paper's curves, drawn by cmbench: the model's curve as a line, the paper's numbers as
 /// hollow labelled markers beside it (never as a curve cmbench produced).
@@ -9,7 +12,7 @@ enum PaperPlots {
     /// Writes the SVG files into `directory` and returns their paths.
     static func write(
         into directory: String, system: SystemConfiguration, serving: ServingSystemParameters,
-        reference: [DisaggregatedServing.ReferencePoint], comparisons: [ComparisonRow], protecting files: ProtectedFiles
+        reference: [PaperReproduction.ReferencePoint], comparisons: [ComparisonRow], protecting files: ProtectedFiles
     ) throws -> [String] {
         try OutputDirectory.create(directory, for: "--plot")
         let caption = "cmbench \(CMBenchVersion.string) · deployment \(system.deployment.name) · paper: arXiv 2506.12708 v3"
@@ -28,7 +31,7 @@ enum PaperPlots {
 
     /// Decode throughput per NPU against TPOT as the batch grows (4K prompt, 256 output, MTP),
     /// with and without microbatching, beside paper Table 4's SLO points.
-    static func decodeCurve(system: SystemConfiguration, reference: [DisaggregatedServing.ReferencePoint], caption: String) -> String {
+    static func decodeCurve(system: SystemConfiguration, reference: [PaperReproduction.ReferencePoint], caption: String) -> String {
         let model = DecodeCostModel(system: system)
         let dies = system.hardware.diesPerPackage
         let batches = [2, 4, 8, 12, 16, 24, 32, 48, 64, 80, 96, 112, 128, 144, 160]
@@ -89,7 +92,7 @@ enum PaperPlots {
     /// paper's two TTFT points (R12d, R12e). The model's points run through the backend, as
     /// `reproduce`'s R12 rows do.
     static func emsReuseCurve(
-        system: SystemConfiguration, serving: ServingSystemParameters, reference: [DisaggregatedServing.ReferencePoint],
+        system: SystemConfiguration, serving: ServingSystemParameters, reference: [PaperReproduction.ReferencePoint],
         caption: String
     ) throws -> String {
         let reuses = [0.0625, 0.125, 0.25, 0.375, 0.5, 0.625, 0.75, 0.875, 0.9]

@@ -4,8 +4,11 @@ import FileOutput
 import Replay
 import Reporting
 import ServingMetrics
-import ServingModel
+import Serving
 import TraceFormats
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// `cmbench replay`: a trace through a serving backend, and what its users would see.
 enum ReplayCommand: Command {

@@ -2,6 +2,9 @@ import DisaggregatedServing
 import FileOutput
 import Foundation
 import Reporting
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// `cmbench reproduce`: the model's predictions beside the paper's numbers.
 enum ReproduceCommand: Command {

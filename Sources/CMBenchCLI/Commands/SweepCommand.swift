@@ -4,7 +4,7 @@ import Foundation
 import Replay
 import Reporting
 import ServingMetrics
-import ServingModel
+import Serving
 import Synchronization
 import TraceFormats
 

@@ -1,5 +1,8 @@
 import DisaggregatedServing
 import Reporting
+import SystemDescription
+import CostModel
+import PaperReproduction
 
 /// `cmbench reproduce --what-if`: the paper's central claim as numbers — the fabrics swapped.
 ///

@@ -1,6 +1,6 @@
 import Replay
 import ServingMetrics
-import ServingModel
+import Serving
 
 /// Everything `cmbench replay --json` prints: the run summary's keys at the top level (so
 /// `jq .ttft_ms.p99` works), plus the replay's own counts, the backend and the provenance.

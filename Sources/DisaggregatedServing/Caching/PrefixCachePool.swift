@@ -1,3 +1,5 @@
+import SystemDescription
+import CostModel
 /// The EMS context cache (paper v3 §4.4.2): prefix KV blocks in pooled CPU DRAM, LRU-evicted.
 ///
 /// A block is keyed by the trace's prefix hash (Mooncake `hash_ids`, which chain the prefix, so

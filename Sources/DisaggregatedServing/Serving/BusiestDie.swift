@@ -1,3 +1,5 @@
+import SystemDescription
+import CostModel
 /// The die that sets a lock-step decode step's pace: the largest batch and the largest KV among
 /// an instance's dies, found four dies at a time.
 ///

@@ -1,5 +1,7 @@
 import DiscreteEvent
-import ServingModel
+import Serving
+import SystemDescription
+import CostModel
 
 extension CloudMatrixBackend {
     /// Loads `configs/` (hardware, model at the requested precision, deployment and its

@@ -1,5 +1,7 @@
 import DiscreteEvent
-import ServingModel
+import Serving
+import SystemDescription
+import CostModel
 
 /// CloudMatrix-Infer as a serving system a trace flows through (paper v3 §4.1, §4.3.3, §4.4):
 /// a stateless global scheduler, prefill instances, RDMA KV transfer, decode instances that

@@ -1,3 +1,5 @@
+import SystemDescription
+import CostModel
 /// Points spaced linearly up to `linearEnd`, then `perOctave` per doubling: where the serving
 /// layer evaluates the cost models, interpolating linearly in between.
 struct InterpolationGrid: Sendable {

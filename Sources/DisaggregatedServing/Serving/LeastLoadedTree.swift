@@ -1,3 +1,5 @@
+import SystemDescription
+import CostModel
 /// The least-loaded eligible die, kept up to date in O(log n) per change and read in O(1).
 ///
 /// A tournament tree over the dies: each leaf holds a die's load (+∞ when it may not take

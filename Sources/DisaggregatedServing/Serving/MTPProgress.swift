@@ -1,4 +1,6 @@
 import DiscreteEvent
+import SystemDescription
+import CostModel
 
 /// How many decode steps a request needs to produce its tokens under MTP.
 ///

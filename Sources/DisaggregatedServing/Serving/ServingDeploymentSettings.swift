@@ -1,3 +1,5 @@
+import SystemDescription
+import CostModel
 /// The what-if knobs of a CloudMatrix-Infer serving run, around the deployment file's values.
 ///
 /// `init(system:serving:)` takes every default from the files; change a field to ask "what

@@ -1,4 +1,4 @@
-import ServingModel
+import Serving
 
 /// Hand-written number parsers over raw line bytes, with overflow turned into row errors.
 ///

@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// The state and row loop of a `TraceReader`: line reader, parser, counters and ordering checks.
 struct ReaderCore {

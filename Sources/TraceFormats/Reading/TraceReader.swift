@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// Streams `ServingRequest`s out of a trace file (or stdin), plain or zstd, in any known format.
 ///

@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// Streaming summary of a workload for `cmbench inspect`: counts, rates, length percentiles, ties
 /// and prefix reuse, accumulated one request at a time.

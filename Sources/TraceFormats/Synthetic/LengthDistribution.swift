@@ -1,4 +1,4 @@
-import ServingModel
+import Serving
 #if canImport(Glibc)
     import Glibc
 #elseif canImport(Darwin)

@@ -1,5 +1,5 @@
 import DiscreteEvent
-import ServingModel
+import Serving
 
 /// A seeded, reproducible stream of synthetic requests for `cmbench synth`.
 ///

@@ -4,7 +4,7 @@
     import Darwin
 #endif
 import FileOutput
-import ServingModel
+import Serving
 import ZstdStream
 
 /// Writes requests in cmbench's own format to a file (zstd when the name ends in `.zst`) or `-`.

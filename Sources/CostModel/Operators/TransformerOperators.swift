@@ -1,0 +1,224 @@
+import SystemDescription
+/// Per-operator costs of a DeepSeek-V3-style layer on one die, from shapes and precisions.
+///
+/// Pure functions of token counts and the core share; decode and prefill compose them into
+/// layers. Names match the paper's breakdowns (MLAProlog, FusedAttention, O_PROJ, Gate,
+/// Dispatch, MLP, Combine; Attn-PreFA, Attn-FA, Attn-PostFA for prefill).
+public struct TransformerOperators: Sendable {
+    public var model: ModelShape
+    public var roofline: Roofline
+
+    public init(model: ModelShape, hardware: Hardware) {
+        self.model = model
+        self.roofline = Roofline(hardware: hardware)
+    }
+
+    var p: Precision { model.precision }
+    var eff: AttainedEfficiency { roofline.hardware.efficiency }
+
+    func linear(_ name: String, m: Double, n: Int, k: Int, groups: Int = 1, share: CoreShare) -> OperatorTime {
+        roofline.gemm(
+            name, m: m, n: n, k: k, groups: groups, weightBytes: p.linearWeightBytes, inputBytes: p.linearComputeBytes,
+            outputBytes: p.activationBytes, computeBytes: p.linearComputeBytes, share: share)
+    }
+
+    static func fuse(_ name: String, _ parts: [OperatorTime]) -> OperatorTime {
+        let us = parts.reduce(0) { $0 + $1.microseconds }
+        let dominant = parts.max { $0.microseconds < $1.microseconds }?.bound ?? .compute
+        return OperatorTime(
+            name: name, microseconds: us, bound: dominant, flops: parts.reduce(0) { $0 + $1.flops },
+            bytes: parts.reduce(0) { $0 + $1.bytes })
+    }
+
+    // MARK: decode attention (absorbed MLA, paper §4.2.2)
+
+    /// MLAProlog in decode: RMSNorm, fused q_a/kv_a down-projection, q_b up-projection, W_UK
+    /// absorbed into the query (per-head batched GEMM), RoPE and the KV-cache write.
+    public func decodeMLAProlog(tokens t: Double, share: CoreShare) -> OperatorTime {
+        let m = model
+        let vectorBytes =
+            t * Double((m.hidden + m.qLoraRank + m.kvElementsPerTokenPerLayer + m.heads * m.qkHeadDim) * 2 * p.activationBytes)
+            + t * Double(m.kvElementsPerTokenPerLayer * p.kvCacheBytes)
+        return Self.fuse(
+            "MLAProlog",
+            [
+                linear("q_a+kv_a", m: t, n: m.qLoraRank + m.kvElementsPerTokenPerLayer, k: m.hidden, share: share),
+                linear("q_b", m: t, n: m.heads * m.qkHeadDim, k: m.qLoraRank, share: share),
+                linear("W_UK absorb", m: t, n: m.kvLoraRank, k: m.qkNopeHeadDim, groups: m.heads, share: share),
+                roofline.vector("norm+rope+kv write", bytes: vectorBytes),
+            ])
+    }
+
+    /// Absorbed MLA over the latent KV cache: each query token attends over its request's
+    /// cache with 128 heads of width 576 (scores) and 512 (values).
+    ///
+    /// - Parameters:
+    ///   - kvTokens: total cached tokens over the requests on this slice (Σ KV lengths).
+    ///   - queriesPerRequest: 1 + MTP draft tokens (verified together, paper §4.2.2 MTP tiling).
+    public func decodeAttentionCore(kvTokens: Double, queriesPerRequest q: Int, requests: Double, share: CoreShare)
+        -> OperatorTime
+    {
+        let m = model
+        let perPair = 2 * Double(m.heads * (m.kvElementsPerTokenPerLayer + m.kvLoraRank))
+        let flops = perPair * kvTokens * Double(q)
+        let queries = requests * Double(q)
+        let bytes =
+            kvTokens * Double(m.kvElementsPerTokenPerLayer * p.kvCacheBytes)
+            + queries * Double(m.heads * (m.kvElementsPerTokenPerLayer + m.kvLoraRank) * p.activationBytes)
+        return roofline.kernel(
+            "FusedAttention", flops: flops, bytes: bytes, computeBytes: p.attentionComputeBytes,
+            utilisation: eff.attentionCompute, share: share)
+    }
+
+    /// O_PROJ in decode: W_UV (per-head latent → value) then the output projection.
+    public func decodeOutProj(tokens t: Double, share: CoreShare) -> OperatorTime {
+        let m = model
+        return Self.fuse(
+            "O_PROJ",
+            [
+                linear("W_UV absorb", m: t, n: m.vHeadDim, k: m.kvLoraRank, groups: m.heads, share: share),
+                linear("o_proj", m: t, n: m.hidden, k: m.heads * m.vHeadDim, share: share),
+            ])
+    }
+
+    // MARK: MoE and FFN
+
+    /// Router GEMM (kept in BF16/FP32, paper §4.5) plus top-k selection.
+    public func gating(tokens t: Double, share: CoreShare) -> OperatorTime {
+        let m = model
+        let gemm = roofline.gemm(
+            "router", m: t, n: m.routedExperts, k: m.hidden, weightBytes: p.routerBytes, inputBytes: p.activationBytes,
+            outputBytes: 4, computeBytes: p.routerBytes, share: share)
+        let topk = roofline.vector("top-k", bytes: t * Double(m.routedExperts * 4 * 2))
+        return Self.fuse("Gate", [gemm, topk])
+    }
+
+    /// Grouped expert GEMMs on one die: `groups` expert slots with `tokensPerGroup` each
+    /// (gate+up, SwiGLU and requantisation, down).
+    public func experts(_ name: String = "MLP", tokensPerGroup: Double, groups: Int, share: CoreShare) -> OperatorTime {
+        let m = model
+        let inter = m.moeIntermediate
+        let swiglu = roofline.vector(
+            "swiglu+quant", bytes: tokensPerGroup * Double(groups) * Double(inter * (2 * p.activationBytes + p.linearComputeBytes)))
+        return Self.fuse(
+            name,
+            [
+                linear("gate_up", m: tokensPerGroup, n: 2 * inter, k: m.hidden, groups: groups, share: share),
+                swiglu,
+                linear("down", m: tokensPerGroup, n: m.hidden, k: inter, groups: groups, share: share),
+            ])
+    }
+
+    /// A dense FFN layer (the first `denseLayers` layers), data-parallel on the die.
+    public func denseFFN(tokens t: Double, share: CoreShare) -> OperatorTime {
+        let m = model
+        let inter = m.denseIntermediate
+        return Self.fuse(
+            "DenseFFN",
+            [
+                roofline.vector("norm+quant", bytes: t * Double(m.hidden * (2 * p.activationBytes + p.linearComputeBytes))),
+                linear("gate_up", m: t, n: 2 * inter, k: m.hidden, share: share),
+                roofline.vector("swiglu+quant", bytes: t * Double(inter * (2 * p.activationBytes + p.linearComputeBytes))),
+                linear("down", m: t, n: m.hidden, k: inter, share: share),
+            ])
+    }
+
+    // MARK: head, MTP, sampling
+
+    /// The LM head over `tokens` positions (vocabulary projection, kept in its own precision).
+    public func lmHead(tokens t: Double, logitBytes: Int) -> OperatorTime {
+        let m = model
+        return roofline.gemm(
+            "LMHead", m: t, n: m.vocabulary, k: m.hidden, weightBytes: p.embeddingAndHeadBytes,
+            inputBytes: p.embeddingAndHeadBytes, outputBytes: logitBytes, computeBytes: p.embeddingAndHeadBytes)
+    }
+
+    /// The MTP module's input: two RMSNorms and the [hidden; embedding] → hidden projection.
+    public func mtpProjection(tokens t: Double) -> OperatorTime {
+        let m = model
+        return Self.fuse(
+            "MTP eh_proj",
+            [
+                roofline.vector("norms", bytes: t * Double(4 * m.hidden * p.activationBytes)),
+                linear("eh_proj", m: t, n: m.hidden, k: 2 * m.hidden, share: .wholeDie),
+            ])
+    }
+
+    /// On-NPU sampling (paper §4.2.4): passes over the logits on the vector cores.
+    public func sampling(tokens t: Double, passes: Double, logitBytes: Int) -> OperatorTime {
+        roofline.vector("Sampling", bytes: t * Double(model.vocabulary * logitBytes) * passes)
+    }
+
+    // MARK: prefill attention (MHA without absorption, paper §4.3.1)
+
+    /// Attn-PreFA stage 1 (SP): input RMSNorm and the q_a/kv_a down-projection of local tokens.
+    public func prefillDownProjection(tokens t: Double, share: CoreShare = .wholeDie) -> OperatorTime {
+        let m = model
+        return Self.fuse(
+            "Attn-PreFA down",
+            [
+                roofline.vector("norm+quant", bytes: t * Double(m.hidden * (2 * p.activationBytes + p.linearComputeBytes))),
+                linear("q_a+kv_a", m: t, n: m.qLoraRank + m.kvElementsPerTokenPerLayer, k: m.hidden, share: share),
+            ])
+    }
+
+    /// Attn-PreFA stage 2 (TP): q_b and kv_b up-projections of the whole TP group's tokens for
+    /// this die's heads, plus norms and RoPE.
+    public func prefillUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie) -> OperatorTime {
+        let m = model
+        return Self.fuse(
+            "Attn-PreFA up",
+            [
+                roofline.vector("norms+rope", bytes: t * Double((m.qLoraRank + m.kvElementsPerTokenPerLayer) * 2 * p.activationBytes)),
+                linear("q_b", m: t, n: h * m.qkHeadDim, k: m.qLoraRank, share: share),
+                linear("kv_b", m: t, n: h * (m.qkNopeHeadDim + m.vHeadDim), k: m.kvLoraRank, share: share),
+            ])
+    }
+
+    /// Attn-PreFA for a cached prefix: the cache holds only the latent KV (c_kv and the RoPE key),
+    /// and attention without absorption needs per-head keys and values for every context token,
+    /// so the prefix's latent KV goes through kv_b again (vLLM's MLA backend does the same for
+    /// cached context: vllm/v1/attention/backends/mla/common.py, `_compute_prefill_context`).
+    /// No q_b, no down-projection: those belong to the tokens being computed.
+    public func prefillCachedContextUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie)
+        -> OperatorTime
+    {
+        let m = model
+        return Self.fuse(
+            "Attn-PreFA cached up",
+            [
+                roofline.vector("kv norm", bytes: t * Double(m.kvElementsPerTokenPerLayer * 2 * p.activationBytes)),
+                linear("kv_b (cached)", m: t, n: h * (m.qkNopeHeadDim + m.vHeadDim), k: m.kvLoraRank, share: share),
+            ])
+    }
+
+    /// Attn-FA: causal attention with `heads` heads over `pairs` (query, key) pairs.
+    public func prefillFlashAttention(pairs: Double, queryTokens: Double, heads h: Int, share: CoreShare = .wholeDie)
+        -> OperatorTime
+    {
+        let m = model
+        let flops = 2 * Double(h * (m.qkHeadDim + m.vHeadDim)) * pairs
+        let bytes = queryTokens * Double(h * (2 * m.qkHeadDim + 2 * m.vHeadDim) * p.activationBytes)
+        return roofline.kernel(
+            "Attn-FA", flops: flops, bytes: bytes, computeBytes: p.attentionComputeBytes, utilisation: eff.attentionCompute,
+            share: share)
+    }
+
+    /// Attn-PostFA stage 3 (SP): the output projection of local tokens.
+    public func prefillOutProjection(tokens t: Double, share: CoreShare = .wholeDie) -> OperatorTime {
+        let m = model
+        return Self.fuse(
+            "Attn-PostFA",
+            [
+                roofline.vector("quant", bytes: t * Double(m.heads * m.vHeadDim * (p.activationBytes + p.linearComputeBytes))),
+                linear("o_proj", m: t, n: m.hidden, k: m.heads * m.vHeadDim, share: share),
+            ])
+    }
+
+    /// Causal (query, key) pairs of `sequences` prompts of `length` tokens whose first `reused`
+    /// tokens are already cached: Σ positions of the computed tokens.
+    public static func causalPairs(sequences: Double, length: Int, reused: Int) -> Double {
+        let l = Double(length), r = Double(min(reused, length))
+        return sequences * (l * (l + 1) - r * (r + 1)) / 2
+    }
+}
