@@ -1,5 +1,4 @@
 import Foundation
-import CMBenchTestSupport
 import SystemDescription
 
 /// The checked-in configuration files and edited copies of them for validation tests.

@@ -26,7 +26,7 @@ enum ServingHarness {
         var list = [BackendConfiguration.Parameter("configs", Fixtures.configs)]
         for key in parameters.keys.sorted() { list.append(.init(key, parameters[key]!)) }
         var registry = BackendRegistry.builtIn
-        registry.register(CloudMatrixBackend.registryEntry)
+        registry.register(CloudMatrixBackend.factory.entry)
         return try #require(try registry.makeBackend(BackendConfiguration(backend: "cloudmatrix", parameters: list, seed: seed)) as? CloudMatrixBackend)
     }
 

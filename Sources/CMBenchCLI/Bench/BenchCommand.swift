@@ -214,10 +214,10 @@ enum BenchCommand: Command {
     /// simulating, metrics), timed in this process.
     static func measureReplay(file: String, backend name: String) throws -> ReplayFigures {
         let configuration = try BackendOptions.withDefaults(BackendConfiguration(backend: name, seed: 1))
-        let backend = try BackendOptions.registry.makeBackend(configuration)
+        let backend = try BackendOptions.prepare(configuration)
         let run = ReplayRun(options: ReplayOptions(seed: 1), objectives: ServiceLevelObjectives(), console: .silent, showProgress: false, requestsCSV: nil)
         let started = MonotonicClock.now()
-        let result = try run.execute(anyBackend: backend, source: try TraceReader(path: file))
+        let result = try backend.replay(run, try TraceReader(path: file))
         let seconds = MonotonicClock.now() - started
         return ReplayFigures(
             file: file, backend: name, requests: result.report.requestsAdmitted, events: result.report.eventsProcessed,

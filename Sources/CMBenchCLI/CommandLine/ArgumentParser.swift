@@ -7,8 +7,8 @@
 /// several values. Unknown options are usage errors that name the token and suggest the closest
 /// option. `-h`/`--help` in option position (not as another option's value, not after `--`) wins
 /// over every other mistake, so a user can append it to any command line.
-public enum ArgumentParser {
-    public static func parse(_ arguments: [String], for spec: CommandSpec) throws(CLIError) -> ParsedArguments {
+package enum ArgumentParser {
+    package static func parse(_ arguments: [String], for spec: CommandSpec) throws(CLIError) -> ParsedArguments {
         var parsed = ParsedArguments()
         // The first mistake is reported only once the whole line is read: a later --help wins.
         var firstError: CLIError?

@@ -1,18 +1,18 @@
 /// What a command accepts, as data: drives parsing, `--help` text and suggestions.
-public struct CommandSpec: Sendable {
-    public var name: String
+package struct CommandSpec: Sendable {
+    package var name: String
     /// One line, shown in `cmbench --help`.
-    public var summary: String
+    package var summary: String
     /// Usage lines without the leading `cmbench`, e.g. `inspect TRACE [--json]`.
-    public var usage: [String]
+    package var usage: [String]
     /// Paragraphs shown after the usage in `cmbench <command> --help`.
-    public var discussion: String
-    public var arguments: [ArgumentSpec]
-    public var options: [OptionSpec]
+    package var discussion: String
+    package var arguments: [ArgumentSpec]
+    package var options: [OptionSpec]
     /// Example invocations without the leading `cmbench`, each with a comment.
-    public var examples: [(command: String, comment: String)]
+    package var examples: [(command: String, comment: String)]
 
-    public init(
+    package init(
         name: String, summary: String, usage: [String], discussion: String = "",
         arguments: [ArgumentSpec] = [], options: [OptionSpec] = [],
         examples: [(command: String, comment: String)] = []
@@ -28,12 +28,12 @@ public struct CommandSpec: Sendable {
 }
 
 /// A positional argument.
-public struct ArgumentSpec: Sendable {
-    public var name: String
-    public var help: String
-    public var isOptional: Bool
+package struct ArgumentSpec: Sendable {
+    package var name: String
+    package var help: String
+    package var isOptional: Bool
 
-    public init(_ name: String, _ help: String, optional: Bool = false) {
+    package init(_ name: String, _ help: String, optional: Bool = false) {
         self.name = name
         self.help = help
         self.isOptional = optional
@@ -41,8 +41,8 @@ public struct ArgumentSpec: Sendable {
 }
 
 /// A `--long` option: a flag, or one that takes a value (possibly repeated).
-public struct OptionSpec: Sendable {
-    public enum Kind: Sendable, Equatable {
+package struct OptionSpec: Sendable {
+    package enum Kind: Sendable, Equatable {
         case flag
         /// Takes one value; given twice, a usage error.
         case value(placeholder: String)
@@ -50,12 +50,12 @@ public struct OptionSpec: Sendable {
         case repeatable(placeholder: String)
     }
 
-    public var long: String
-    public var short: Character?
-    public var kind: Kind
-    public var help: String
+    package var long: String
+    package var short: Character?
+    package var kind: Kind
+    package var help: String
 
-    public init(_ long: String, short: Character? = nil, _ kind: Kind = .flag, help: String) {
+    package init(_ long: String, short: Character? = nil, _ kind: Kind = .flag, help: String) {
         precondition(long.hasPrefix("--"), "option names start with --: \(long)")
         self.long = long
         self.short = short
@@ -63,7 +63,7 @@ public struct OptionSpec: Sendable {
         self.help = help
     }
 
-    public static let help = OptionSpec("--help", short: "h", help: "Show this help and exit.")
+    package static let help = OptionSpec("--help", short: "h", help: "Show this help and exit.")
 
     var takesValue: Bool { kind != .flag }
 }

@@ -3,7 +3,7 @@
 /// sysexits.h meanings where one fits; 2 is the gate's "regression found", as in
 /// package-benchmark; 129, 130, 141 and 143 are the shell's statuses for SIGHUP, SIGINT,
 /// SIGPIPE and SIGTERM (128 + the signal's number).
-public enum ExitStatus: Int32, Sendable, CaseIterable {
+package enum ExitStatus: Int32, Sendable, CaseIterable {
     case ok = 0
     case internalError = 1
     case regression = 2
@@ -20,7 +20,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case brokenPipe = 141
     case terminated = 143
 
-    public var meaning: String {
+    package var meaning: String {
         switch self {
         case .ok: "success"
         case .internalError: "internal error (a bug: please report it)"

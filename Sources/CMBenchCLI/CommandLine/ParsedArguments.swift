@@ -4,22 +4,22 @@ import DiscreteEvent
 ///
 /// Accessors that convert values throw `CLIError.usage` naming the option and the bad
 /// value, so every command reports malformed numbers the same way.
-public struct ParsedArguments: Sendable {
-    public var positionals: [String] = []
+package struct ParsedArguments: Sendable {
+    package var positionals: [String] = []
     var flags: Set<String> = []
     var values: [String: [String]] = [:]
     /// True when `-h`/`--help` appeared in option position: not as another option's value, not
     /// after `--`.
-    public var helpRequested = false
+    package var helpRequested = false
 
     init(helpRequested: Bool = false) { self.helpRequested = helpRequested }
 
-    public func flag(_ long: String) -> Bool { flags.contains(long) }
-    public func value(_ long: String) -> String? { values[long]?.last }
-    public func allValues(_ long: String) -> [String] { values[long] ?? [] }
-    public func has(_ long: String) -> Bool { flags.contains(long) || values[long] != nil }
+    package func flag(_ long: String) -> Bool { flags.contains(long) }
+    package func value(_ long: String) -> String? { values[long]?.last }
+    package func allValues(_ long: String) -> [String] { values[long] ?? [] }
+    package func has(_ long: String) -> Bool { flags.contains(long) || values[long] != nil }
 
-    public func int(_ long: String) throws(CLIError) -> Int? {
+    package func int(_ long: String) throws(CLIError) -> Int? {
         guard let text = value(long) else { return nil }
         guard let number = Int(text.replacingUnderscores) else {
             throw .usage("\(long) expects an integer, got '\(text)'")
@@ -27,13 +27,13 @@ public struct ParsedArguments: Sendable {
         return number
     }
 
-    public func positiveInt(_ long: String) throws(CLIError) -> Int? {
+    package func positiveInt(_ long: String) throws(CLIError) -> Int? {
         guard let number = try int(long) else { return nil }
         guard number > 0 else { throw .usage("\(long) must be positive, got \(number)") }
         return number
     }
 
-    public func double(_ long: String) throws(CLIError) -> Double? {
+    package func double(_ long: String) throws(CLIError) -> Double? {
         guard let text = value(long) else { return nil }
         guard let number = Double(text.replacingUnderscores), number.isFinite else {
             throw .usage("\(long) expects a number, got '\(text)'")
@@ -41,13 +41,13 @@ public struct ParsedArguments: Sendable {
         return number
     }
 
-    public func positiveDouble(_ long: String) throws(CLIError) -> Double? {
+    package func positiveDouble(_ long: String) throws(CLIError) -> Double? {
         guard let number = try double(long) else { return nil }
         guard number > 0 else { throw .usage("\(long) must be positive, got \(number)") }
         return number
     }
 
-    public func uint64(_ long: String) throws(CLIError) -> UInt64? {
+    package func uint64(_ long: String) throws(CLIError) -> UInt64? {
         guard let text = value(long) else { return nil }
         guard let number = UInt64(text.replacingUnderscores) else {
             throw .usage("\(long) expects a non-negative integer, got '\(text)'")
@@ -67,7 +67,7 @@ public struct ParsedArguments: Sendable {
 
     /// A duration such as `90s`, `2000ms`, `1.5h`, `10m` (a bare number is seconds), within the
     /// limit of simulated time.
-    public func duration(_ long: String) throws(CLIError) -> SimDuration? {
+    package func duration(_ long: String) throws(CLIError) -> SimDuration? {
         guard let seconds = try durationSeconds(long) else { return nil }
         let duration = SimDuration(roundingNanoseconds: seconds * 1e9)  // saturates, infinity included
         guard duration <= .limit else {
@@ -77,7 +77,7 @@ public struct ParsedArguments: Sendable {
     }
 
     /// One of a fixed set of words.
-    public func choice(_ long: String, among choices: [String]) throws(CLIError) -> String? {
+    package func choice(_ long: String, among choices: [String]) throws(CLIError) -> String? {
         guard let text = value(long) else { return nil }
         guard choices.contains(text) else {
             let hint = closestMatch(to: text, among: choices).map { "did you mean '\($0)'?" }

@@ -8,20 +8,20 @@
 ///
 /// Redraws at most ten times a second so it costs nothing measurable in a hot loop; in CI
 /// logs (not a terminal) it draws nothing at all.
-public struct ProgressLine {
+package struct ProgressLine {
     private let console: Console
     private let enabled: Bool
     private var lastDraw = MonotonicClock.now() - 1
     private var drawn = false
 
-    public init(console: Console, enabled: Bool = true) {
+    package init(console: Console, enabled: Bool = true) {
         self.console = console
         self.enabled = enabled && console.showsProgress
     }
 
     /// Redraws the line if at least 0.1 s passed since the last redraw; `text` is built only
     /// then.
-    public mutating func update(_ text: @autoclosure () -> String) {
+    package mutating func update(_ text: @autoclosure () -> String) {
         guard enabled else { return }
         let now = MonotonicClock.now()
         guard now - lastDraw >= 0.1 else { return }
@@ -31,7 +31,7 @@ public struct ProgressLine {
     }
 
     /// Clears the line so the next output starts clean.
-    public mutating func finish() {
+    package mutating func finish() {
         guard drawn else { return }
         console.err("\r\u{1B}[2K")
         drawn = false
@@ -39,8 +39,8 @@ public struct ProgressLine {
 }
 
 /// Wall-clock seconds from a monotonic clock, for measuring the tool's own speed.
-public enum MonotonicClock {
-    public static func now() -> Double {
+package enum MonotonicClock {
+    package static func now() -> Double {
         var spec = timespec()
         clock_gettime(CLOCK_MONOTONIC, &spec)
         return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9

@@ -9,6 +9,6 @@ protocol Command {
 }
 
 /// The version printed by `--version` and recorded in every output's provenance.
-public enum CMBenchVersion {
-    public static let string = "0.1.0"
+package enum CMBenchVersion {
+    package static let string = "0.1.0"
 }

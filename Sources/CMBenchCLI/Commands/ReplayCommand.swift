@@ -1,14 +1,10 @@
 import DiscreteEvent
-import DisaggregatedServing
 import FileOutput
 import Replay
 import Reporting
 import ServingMetrics
 import Serving
 import TraceFormats
-import SystemDescription
-import CostModel
-import PaperReproduction
 
 /// `cmbench replay`: a trace through a serving backend, and what its users would see.
 enum ReplayCommand: Command {
@@ -94,7 +90,7 @@ enum ReplayCommand: Command {
         let run = ReplayRun(
             options: options, objectives: objectives, console: console,
             showProgress: !arguments.flag("--no-progress"), requestsCSV: requestsCSV)
-        let result = try run.execute(anyBackend: backend, source: reader)
+        let result = try backend.replay(run, reader)
         // The checksum of every byte of the input, read once (the rest is read now if the replay
         // stopped early), whatever the input is: a file, a FIFO, a pipe, stdin.
         let digest = try reader.contentDigest(shouldStop: { Interrupt.isRequested })
@@ -196,14 +192,6 @@ struct ReplayRun {
         var report: ReplayReport
         var descriptor: BackendDescriptor
         var wallSeconds: Double
-    }
-
-    /// Runs a backend chosen at run time, down-cast to its concrete type where cmbench knows it,
-    /// so the event loop is specialised (an existential loop is ~6× slower).
-    func execute(anyBackend backend: any ServingBackend, source: TraceReader) throws -> Result {
-        if let fixed = backend as? FixedLatencyBackend { return try execute(backend: fixed, source: source) }
-        if let cloudMatrix = backend as? CloudMatrixBackend { return try execute(backend: cloudMatrix, source: source) }
-        return try execute(backend: backend, source: source)
     }
 
     func execute<Backend: ServingBackend>(backend: Backend, source: TraceReader) throws -> Result {

@@ -72,8 +72,8 @@ public struct DecodeStepBreakdown: Sendable, Equatable {
 /// expert, whichever has more tokens).
 public struct DecodeCostModel: Sendable {
     public var system: SystemConfiguration
-    public var operators: TransformerOperators
-    public var communication: ExpertCommunicationModel
+    package var operators: TransformerOperators
+    package var communication: ExpertCommunicationModel
 
     public init(system: SystemConfiguration) {
         self.system = system

@@ -23,18 +23,18 @@ import SystemDescription
 ///   attributes the microbatch gain to hiding the communication (§5.4.1), which a core-bound
 ///   operator would not allow.
 /// The `share` parameter is kept for callers; it does not scale the time.
-public struct ExpertCommunicationModel: Sendable {
-    public enum Kind: String, Sendable { case dispatch, combine }
+package struct ExpertCommunicationModel: Sendable {
+    package enum Kind: String, Sendable { case dispatch, combine }
 
-    public var table: ExpertCommunicationTable
-    public var fixedLatencySeconds: Double
+    package var table: ExpertCommunicationTable
+    package var fixedLatencySeconds: Double
     /// The link model, when the hardware has no measured table.
-    public var links: LinkCommunication?
-    public var domainDies: Int
-    public var scaleUpBytesPerSecond: Double
-    public var scaleOutBytesPerSecond: Double
+    package var links: LinkCommunication?
+    package var domainDies: Int
+    package var scaleUpBytesPerSecond: Double
+    package var scaleOutBytesPerSecond: Double
 
-    public init(hardware: Hardware) {
+    package init(hardware: Hardware) {
         table = hardware.expertCommunication
         links = table.isMeasured ? nil : hardware.linkCommunication
         fixedLatencySeconds = links?.fixedLatencySeconds ?? hardware.scaleUp.measured?.writeInterNodeLatencySeconds ?? 0
@@ -49,7 +49,7 @@ public struct ExpertCommunicationModel: Sendable {
     ///
     /// Beyond one domain the scale-out share is (EP − domain) / EP: it grows with EP and is
     /// zero while the whole EP group fits in one domain (UB: 768 dies; NVLink: 8 GPUs).
-    public static func trafficShares(expertParallelism ep: Int, domainDies: Int) -> (local: Double, scaleUp: Double, scaleOut: Double) {
+    package static func trafficShares(expertParallelism ep: Int, domainDies: Int) -> (local: Double, scaleUp: Double, scaleOut: Double) {
         let n = Double(max(ep, 1))
         let inDomain = Double(min(max(ep, 1), max(domainDies, 1)))
         return (1 / n, (inDomain - 1) / n, (n - inDomain) / n)
@@ -61,7 +61,7 @@ public struct ExpertCommunicationModel: Sendable {
     }
 
     /// Effective bytes per second for `kind` at `expertParallelism` ranks, whole die.
-    public func effectiveBandwidth(_ kind: Kind, expertParallelism ep: Int) -> Double {
+    package func effectiveBandwidth(_ kind: Kind, expertParallelism ep: Int) -> Double {
         let points = kind == .dispatch ? table.dispatch : table.combine
         let bw = points.map { referenceBytes(kind) / max($0.latencySeconds - fixedLatencySeconds, 1e-9) }
         let xs = points.map { Foundation.log2(Double($0.expertParallelism)) }
@@ -75,7 +75,7 @@ public struct ExpertCommunicationModel: Sendable {
     }
 
     /// Time for one rank to send `tokens` tokens × `expertsPerToken` copies of `messageBytes`.
-    public func time(
+    package func time(
         _ kind: Kind, tokens: Double, expertsPerToken: Int, messageBytes: Int, expertParallelism ep: Int,
         share: CoreShare = .wholeDie
     ) -> OperatorTime {
@@ -105,14 +105,14 @@ public struct ExpertCommunicationModel: Sendable {
 /// Used by prefill (paper §4.3.2 routes its all-to-all to SDMA). Each die sends the bytes that
 /// leave it; the rate is the measured one-die write bandwidth across nodes (v2 Table 1), the
 /// conservative of the intra/inter pair since an EP32 instance spans two nodes.
-public struct BulkTransferModel: Sendable {
-    public var bandwidthBytesPerSecond: Double
-    public var latencySeconds: Double
-    public var domainDies: Int
-    public var scaleOutBytesPerSecond: Double
-    public var deduplicatesPerDomain: Bool
+package struct BulkTransferModel: Sendable {
+    package var bandwidthBytesPerSecond: Double
+    package var latencySeconds: Double
+    package var domainDies: Int
+    package var scaleOutBytesPerSecond: Double
+    package var deduplicatesPerDomain: Bool
 
-    public init(hardware: Hardware) {
+    package init(hardware: Hardware) {
         let m = hardware.scaleUp.measured
         bandwidthBytesPerSecond = m?.writeInterNodeBytesPerSecond ?? hardware.scaleUp.attainedBytesPerSecond
         latencySeconds = hardware.linkCommunication?.fixedLatencySeconds ?? m?.writeInterNodeLatencySeconds ?? 0
@@ -129,7 +129,7 @@ public struct BulkTransferModel: Sendable {
     /// deduplicates per domain sends a token once to each other domain it needs (expected
     /// (D − 1)(1 − (1 − 1/D)^copies) domains of D, experts drawn independently) and forwards it
     /// inside the destination over the scale-up fabric.
-    public func expertTime(_ name: String, tokens: Double, copies: Int, messageBytes: Int, expertParallelism ep: Int, loadFactor: Double) -> OperatorTime {
+    package func expertTime(_ name: String, tokens: Double, copies: Int, messageBytes: Int, expertParallelism ep: Int, loadFactor: Double) -> OperatorTime {
         let shares = ExpertCommunicationModel.trafficShares(expertParallelism: ep, domainDies: domainDies)
         guard shares.scaleOut > 0 else {
             let remote = Double(ep - 1) / Double(ep)
@@ -149,7 +149,7 @@ public struct BulkTransferModel: Sendable {
         return OperatorTime(name: name, microseconds: s * 1e6, bound: .communication, bytes: out + up)
     }
 
-    public func time(_ name: String, bytesSent: Double) -> OperatorTime {
+    package func time(_ name: String, bytesSent: Double) -> OperatorTime {
         guard bytesSent > 0 else { return OperatorTime(name: name, microseconds: 0, bound: .communication) }
         let s = latencySeconds + bytesSent / bandwidthBytesPerSecond
         return OperatorTime(name: name, microseconds: s * 1e6, bound: .communication, bytes: bytesSent)

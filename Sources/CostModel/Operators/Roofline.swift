@@ -7,16 +7,16 @@ import SystemDescription
 /// Attained fractions come from the hardware file's operator benchmarks; GEMMs additionally
 /// pay for partial tiles and partial waves of the tiling the benchmark used (paper Table 9:
 /// 128 × 152), which is what makes small decode GEMMs slower per FLOP than large ones.
-public struct Roofline: Sendable {
-    public var hardware: Hardware
+package struct Roofline: Sendable {
+    package var hardware: Hardware
 
-    public init(hardware: Hardware) { self.hardware = hardware }
+    package init(hardware: Hardware) { self.hardware = hardware }
 
     var die: DieSpec { hardware.die }
     var eff: AttainedEfficiency { hardware.efficiency }
 
     /// Seconds to move `bytes` through HBM at the attained bandwidth.
-    public func memorySeconds(bytes: Double) -> Double {
+    package func memorySeconds(bytes: Double) -> Double {
         bytes / (die.hbmBandwidthBytesPerSecond * eff.memoryBandwidth)
     }
 
@@ -26,7 +26,7 @@ public struct Roofline: Sendable {
     ///   - m: rows per group (tokens); may be a mean, it is rounded up to whole tiles.
     ///   - weightBytes, inputBytes, outputBytes: bytes per element of each operand.
     ///   - computeBytes: operand width the cube runs at (1 = INT8 peak, 2 = BF16 peak).
-    public func gemm(
+    package func gemm(
         _ name: String, m: Double, n: Int, k: Int, groups: Int = 1, weightBytes: Int, inputBytes: Int,
         outputBytes: Int, computeBytes: Int, share: CoreShare = .wholeDie
     ) -> OperatorTime {
@@ -51,7 +51,7 @@ public struct Roofline: Sendable {
 
     /// Work that is not a tiled GEMM: `flops` at the attained attention-kernel peak for
     /// `computeBytes` operands, or `bytes` at attained bandwidth, whichever is slower.
-    public func kernel(
+    package func kernel(
         _ name: String, flops: Double, bytes: Double, computeBytes: Int, utilisation: Double, share: CoreShare = .wholeDie
     ) -> OperatorTime {
         let compute = flops / (die.matmulPeak(operandBytes: computeBytes) * utilisation * share.cubeFraction)
@@ -63,7 +63,7 @@ public struct Roofline: Sendable {
 
     /// Element-wise and reduction work on the vector cores, taken as memory-bound (norms,
     /// RoPE, quantisation, activation functions, top-k, sampling passes).
-    public func vector(_ name: String, bytes: Double) -> OperatorTime {
+    package func vector(_ name: String, bytes: Double) -> OperatorTime {
         OperatorTime(name: name, microseconds: memorySeconds(bytes: bytes) * 1e6, bound: .memory, bytes: bytes)
     }
 }

@@ -4,11 +4,11 @@ import SystemDescription
 /// Pure functions of token counts and the core share; decode and prefill compose them into
 /// layers. Names match the paper's breakdowns (MLAProlog, FusedAttention, O_PROJ, Gate,
 /// Dispatch, MLP, Combine; Attn-PreFA, Attn-FA, Attn-PostFA for prefill).
-public struct TransformerOperators: Sendable {
-    public var model: ModelShape
-    public var roofline: Roofline
+package struct TransformerOperators: Sendable {
+    package var model: ModelShape
+    package var roofline: Roofline
 
-    public init(model: ModelShape, hardware: Hardware) {
+    package init(model: ModelShape, hardware: Hardware) {
         self.model = model
         self.roofline = Roofline(hardware: hardware)
     }
@@ -34,7 +34,7 @@ public struct TransformerOperators: Sendable {
 
     /// MLAProlog in decode: RMSNorm, fused q_a/kv_a down-projection, q_b up-projection, W_UK
     /// absorbed into the query (per-head batched GEMM), RoPE and the KV-cache write.
-    public func decodeMLAProlog(tokens t: Double, share: CoreShare) -> OperatorTime {
+    package func decodeMLAProlog(tokens t: Double, share: CoreShare) -> OperatorTime {
         let m = model
         let vectorBytes =
             t * Double((m.hidden + m.qLoraRank + m.kvElementsPerTokenPerLayer + m.heads * m.qkHeadDim) * 2 * p.activationBytes)
@@ -55,7 +55,7 @@ public struct TransformerOperators: Sendable {
     /// - Parameters:
     ///   - kvTokens: total cached tokens over the requests on this slice (Σ KV lengths).
     ///   - queriesPerRequest: 1 + MTP draft tokens (verified together, paper §4.2.2 MTP tiling).
-    public func decodeAttentionCore(kvTokens: Double, queriesPerRequest q: Int, requests: Double, share: CoreShare)
+    package func decodeAttentionCore(kvTokens: Double, queriesPerRequest q: Int, requests: Double, share: CoreShare)
         -> OperatorTime
     {
         let m = model
@@ -71,7 +71,7 @@ public struct TransformerOperators: Sendable {
     }
 
     /// O_PROJ in decode: W_UV (per-head latent → value) then the output projection.
-    public func decodeOutProj(tokens t: Double, share: CoreShare) -> OperatorTime {
+    package func decodeOutProj(tokens t: Double, share: CoreShare) -> OperatorTime {
         let m = model
         return Self.fuse(
             "O_PROJ",
@@ -84,7 +84,7 @@ public struct TransformerOperators: Sendable {
     // MARK: MoE and FFN
 
     /// Router GEMM (kept in BF16/FP32, paper §4.5) plus top-k selection.
-    public func gating(tokens t: Double, share: CoreShare) -> OperatorTime {
+    package func gating(tokens t: Double, share: CoreShare) -> OperatorTime {
         let m = model
         let gemm = roofline.gemm(
             "router", m: t, n: m.routedExperts, k: m.hidden, weightBytes: p.routerBytes, inputBytes: p.activationBytes,
@@ -95,7 +95,7 @@ public struct TransformerOperators: Sendable {
 
     /// Grouped expert GEMMs on one die: `groups` expert slots with `tokensPerGroup` each
     /// (gate+up, SwiGLU and requantisation, down).
-    public func experts(_ name: String = "MLP", tokensPerGroup: Double, groups: Int, share: CoreShare) -> OperatorTime {
+    package func experts(_ name: String = "MLP", tokensPerGroup: Double, groups: Int, share: CoreShare) -> OperatorTime {
         let m = model
         let inter = m.moeIntermediate
         let swiglu = roofline.vector(
@@ -110,7 +110,7 @@ public struct TransformerOperators: Sendable {
     }
 
     /// A dense FFN layer (the first `denseLayers` layers), data-parallel on the die.
-    public func denseFFN(tokens t: Double, share: CoreShare) -> OperatorTime {
+    package func denseFFN(tokens t: Double, share: CoreShare) -> OperatorTime {
         let m = model
         let inter = m.denseIntermediate
         return Self.fuse(
@@ -126,7 +126,7 @@ public struct TransformerOperators: Sendable {
     // MARK: head, MTP, sampling
 
     /// The LM head over `tokens` positions (vocabulary projection, kept in its own precision).
-    public func lmHead(tokens t: Double, logitBytes: Int) -> OperatorTime {
+    package func lmHead(tokens t: Double, logitBytes: Int) -> OperatorTime {
         let m = model
         return roofline.gemm(
             "LMHead", m: t, n: m.vocabulary, k: m.hidden, weightBytes: p.embeddingAndHeadBytes,
@@ -134,7 +134,7 @@ public struct TransformerOperators: Sendable {
     }
 
     /// The MTP module's input: two RMSNorms and the [hidden; embedding] → hidden projection.
-    public func mtpProjection(tokens t: Double) -> OperatorTime {
+    package func mtpProjection(tokens t: Double) -> OperatorTime {
         let m = model
         return Self.fuse(
             "MTP eh_proj",
@@ -145,14 +145,14 @@ public struct TransformerOperators: Sendable {
     }
 
     /// On-NPU sampling (paper §4.2.4): passes over the logits on the vector cores.
-    public func sampling(tokens t: Double, passes: Double, logitBytes: Int) -> OperatorTime {
+    package func sampling(tokens t: Double, passes: Double, logitBytes: Int) -> OperatorTime {
         roofline.vector("Sampling", bytes: t * Double(model.vocabulary * logitBytes) * passes)
     }
 
     // MARK: prefill attention (MHA without absorption, paper §4.3.1)
 
     /// Attn-PreFA stage 1 (SP): input RMSNorm and the q_a/kv_a down-projection of local tokens.
-    public func prefillDownProjection(tokens t: Double, share: CoreShare = .wholeDie) -> OperatorTime {
+    package func prefillDownProjection(tokens t: Double, share: CoreShare = .wholeDie) -> OperatorTime {
         let m = model
         return Self.fuse(
             "Attn-PreFA down",
@@ -164,7 +164,7 @@ public struct TransformerOperators: Sendable {
 
     /// Attn-PreFA stage 2 (TP): q_b and kv_b up-projections of the whole TP group's tokens for
     /// this die's heads, plus norms and RoPE.
-    public func prefillUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie) -> OperatorTime {
+    package func prefillUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie) -> OperatorTime {
         let m = model
         return Self.fuse(
             "Attn-PreFA up",
@@ -180,7 +180,7 @@ public struct TransformerOperators: Sendable {
     /// so the prefix's latent KV goes through kv_b again (vLLM's MLA backend does the same for
     /// cached context: vllm/v1/attention/backends/mla/common.py, `_compute_prefill_context`).
     /// No q_b, no down-projection: those belong to the tokens being computed.
-    public func prefillCachedContextUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie)
+    package func prefillCachedContextUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie)
         -> OperatorTime
     {
         let m = model
@@ -193,7 +193,7 @@ public struct TransformerOperators: Sendable {
     }
 
     /// Attn-FA: causal attention with `heads` heads over `pairs` (query, key) pairs.
-    public func prefillFlashAttention(pairs: Double, queryTokens: Double, heads h: Int, share: CoreShare = .wholeDie)
+    package func prefillFlashAttention(pairs: Double, queryTokens: Double, heads h: Int, share: CoreShare = .wholeDie)
         -> OperatorTime
     {
         let m = model
@@ -205,7 +205,7 @@ public struct TransformerOperators: Sendable {
     }
 
     /// Attn-PostFA stage 3 (SP): the output projection of local tokens.
-    public func prefillOutProjection(tokens t: Double, share: CoreShare = .wholeDie) -> OperatorTime {
+    package func prefillOutProjection(tokens t: Double, share: CoreShare = .wholeDie) -> OperatorTime {
         let m = model
         return Self.fuse(
             "Attn-PostFA",
@@ -217,7 +217,7 @@ public struct TransformerOperators: Sendable {
 
     /// Causal (query, key) pairs of `sequences` prompts of `length` tokens whose first `reused`
     /// tokens are already cached: Σ positions of the computed tokens.
-    public static func causalPairs(sequences: Double, length: Int, reused: Int) -> Double {
+    package static func causalPairs(sequences: Double, length: Int, reused: Int) -> Double {
         let l = Double(length), r = Double(min(reused, length))
         return sequences * (l * (l + 1) - r * (r + 1)) / 2
     }

@@ -1,6 +1,6 @@
 import SystemDescription
 /// A resource of a die that runs one stage at a time in the prefill pipeline.
-public enum PipelineResource: String, Sendable, CaseIterable {
+package enum PipelineResource: String, Sendable, CaseIterable {
     /// Cube cores: attention, projections, experts.
     case cube
     /// Vector cores: dispatch and combine compute (token reordering, accumulation).
@@ -10,9 +10,9 @@ public enum PipelineResource: String, Sendable, CaseIterable {
 }
 
 /// One stage of one microbatch in the prefill pipeline.
-public struct PipelineStage: Sendable, Equatable {
-    public var resource: PipelineResource
-    public var operation: OperatorTime
+package struct PipelineStage: Sendable, Equatable {
+    package var resource: PipelineResource
+    package var operation: OperatorTime
 }
 
 /// Greedy list scheduling of microbatch chains on single-occupancy resources.
@@ -24,8 +24,8 @@ public struct PipelineStage: Sendable, Equatable {
 /// chain the result is the plain sum.
 ///
 /// - Complexity: O(S · C) for S stages over C chains.
-public enum PipelineSchedule {
-    public static func makespan(chains: [[PipelineStage]]) -> Double {
+package enum PipelineSchedule {
+    package static func makespan(chains: [[PipelineStage]]) -> Double {
         var next = [Int](repeating: 0, count: chains.count)
         var ready = [Double](repeating: 0, count: chains.count)
         var free: [PipelineResource: Double] = [:]

@@ -15,19 +15,19 @@ import SystemDescription
 /// Unlike `PipelineSchedule`, nothing is reordered to fill a wait: that is the difference between
 /// a greedy list schedule and an engine replaying a program. With one microbatch every transfer
 /// is exposed.
-public enum TwoBatchOverlapSchedule {
+package enum TwoBatchOverlapSchedule {
     /// One layer of one microbatch (µs); a dense layer has only `attention`.
-    public struct Layer: Sendable, Equatable {
-        public var attention: Double
-        public var dispatch: Double
-        public var routedExperts: Double
-        public var combine: Double
+    package struct Layer: Sendable, Equatable {
+        package var attention: Double
+        package var dispatch: Double
+        package var routedExperts: Double
+        package var combine: Double
         /// Compute between the combine's send and its receive (the shared expert).
-        public var beforeCombineWait: Double
+        package var beforeCombineWait: Double
         /// Compute after the combine is received (combine reduction, output).
-        public var afterCombineWait: Double
+        package var afterCombineWait: Double
 
-        public init(
+        package init(
             attention: Double, dispatch: Double = 0, routedExperts: Double = 0, combine: Double = 0,
             beforeCombineWait: Double = 0, afterCombineWait: Double = 0
         ) {
@@ -42,7 +42,7 @@ public enum TwoBatchOverlapSchedule {
 
     /// Time (µs) for `microbatches` microbatches to run `layers` (in order, each repeated
     /// `count` times) with every microbatch doing the same work.
-    public static func makespan(layers: [(layer: Layer, count: Int)], microbatches: Int) -> Double {
+    package static func makespan(layers: [(layer: Layer, count: Int)], microbatches: Int) -> Double {
         let n = max(1, microbatches)
         var clock = 0.0, linkFree = 0.0
         var dispatched = [Double](repeating: 0, count: n), combined = [Double](repeating: 0, count: n)

@@ -24,7 +24,7 @@ public struct PrefillOptions: Sendable, Equatable {
 public struct PrefillLayerStages: Sendable, Equatable {
     public var kind: LayerTime.Kind
     public var count: Int
-    public var stages: [PipelineStage]
+    package var stages: [PipelineStage]
     /// The shared expert's part of the "MoE" stage (µs); a two-batch-overlap engine runs it
     /// after sending the combine (`TwoBatchOverlapSchedule`).
     public var sharedExpertMicroseconds: Double = 0
@@ -43,7 +43,7 @@ public struct PrefillLayerStages: Sendable, Equatable {
     }
 
     /// Busy time per resource for one microbatch of one layer (µs).
-    public func busyMicroseconds(_ r: PipelineResource) -> Double {
+    package func busyMicroseconds(_ r: PipelineResource) -> Double {
         stages.filter { $0.resource == r }.reduce(0) { $0 + $1.operation.microseconds }
     }
     /// All stages back to back, one microbatch (µs).
@@ -98,8 +98,8 @@ public struct PrefillBreakdown: Sendable, Equatable {
 /// a layer the link carries ~20 ms of transfers in a ~35 ms layer, so it is not the limit).
 public struct PrefillCostModel: Sendable {
     public var system: SystemConfiguration
-    public var operators: TransformerOperators
-    public var transfers: BulkTransferModel
+    package var operators: TransformerOperators
+    package var transfers: BulkTransferModel
 
     public init(system: SystemConfiguration) {
         self.system = system

@@ -42,9 +42,9 @@ extension CloudMatrixBackend {
     /// | `precision` | `int8`, `bf16` (or a model-file precision name) | the deployment's (`int8`) |
     /// | `experts` | `perfect`, `default`, `random` | the deployment's (`default`) |
     ///
-    /// Every other key is refused. For speed, down-cast the registry's `any ServingBackend` to
-    /// `CloudMatrixBackend` before building the replayer, so its loop is specialised.
-    public static let registryEntry = BackendRegistry.Entry(
+    /// Every other key is refused. `factory.entry` is the registry's entry; a caller that keeps
+    /// `factory` itself builds a `CloudMatrixBackend` and gets a specialised replay loop.
+    public static let factory = BackendFactory<CloudMatrixBackend>(
         name: "cloudmatrix",
         summary: "CloudMatrix-Infer (paper 2506.12708): peer-to-peer prefill/decode with the EMS context cache, from configs/"
     ) { parameters throws(BackendConfigurationError) in

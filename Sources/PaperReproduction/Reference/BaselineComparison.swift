@@ -9,13 +9,13 @@ import DisaggregatedServing
 /// assumptions). B1–B5 are the DeepSeek-on-H800 and SGLang-on-H100 rows of paper Tables 2 and 3; B6-Dn / B6-Cn and their
 /// `-bw` twins are the H800 DeepEP latency and bandwidth columns of Table 6 (128 tokens per
 /// rank, top-8, FP8 dispatch, BF16 combine).
-public enum BaselineComparison {
+package enum BaselineComparison {
     /// The deployments the rows need, by the name of their file in `configs/deployments/`.
-    public static let deepSeekDeployment = "deepseek-h800"
-    public static let sglangDeployment = "sglang-h100"
+    package static let deepSeekDeployment = "deepseek-h800"
+    package static let sglangDeployment = "sglang-h100"
 
     /// Decode setups of paper Table 3: batch per GPU and KV length.
-    public static let decodeSetups: [String: (batch: Int, kv: Double)] = ["B2": (128, 4096), "B5": (128, 4000)]
+    package static let decodeSetups: [String: (batch: Int, kv: Double)] = ["B2": (128, 4096), "B5": (128, 4000)]
 
     /// The attention core of one microbatch in DeepSeek's decode profile (B2's setup, two
     /// microbatches, on DeepSeek's hardware and kernels): what SGLang padded its attention to.
@@ -48,13 +48,13 @@ public enum BaselineComparison {
 
     /// Loads both GPU deployments from `configsDirectory` and evaluates every row of `reference`
     /// whose id it knows.
-    public static func compare(configsDirectory: String, reference: [ReferencePoint]) throws(ConfigError) -> [ComparisonRow] {
+    package static func compare(configsDirectory: String, reference: [ReferencePoint]) throws(ConfigError) -> [ComparisonRow] {
         let h800 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deepSeekDeployment)
         let h100 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: sglangDeployment)
         return compare(deepSeek: h800, sglang: h100, reference: reference)
     }
 
-    public static func compare(deepSeek: SystemConfiguration, sglang: SystemConfiguration, reference: [ReferencePoint]) -> [ComparisonRow] {
+    package static func compare(deepSeek: SystemConfiguration, sglang: SystemConfiguration, reference: [ReferencePoint]) -> [ComparisonRow] {
         reference.compactMap { point in
             guard let (model, note) = evaluate(point.id, deepSeek: deepSeek, sglang: sglang) else { return nil }
             return ComparisonRow(
@@ -65,12 +65,12 @@ public enum BaselineComparison {
 
     /// Rows a GPU constant was fitted on: C3, the low-latency kernels' scale-out rate
     /// (`links.lowLatencyAttainedGBps` in `h800.json`), fitted on Table 6's EP8 dispatch.
-    public static let calibrationRows: Set<String> = ["B6-D8", "B6-D8-bw"]
+    package static let calibrationRows: Set<String> = ["B6-D8", "B6-D8-bw"]
 
     /// Refits C3 from the reference EP8 dispatch latency: the bytes that leave the GPU (128
     /// tokens × top-k × the dispatch message, less the 1/EP that stay local) over the latency
     /// less the fixed part. Bytes per second.
-    public static func refitLowLatencyRate(deepSeek: SystemConfiguration, reference: [ReferencePoint]) -> Double? {
+    package static func refitLowLatencyRate(deepSeek: SystemConfiguration, reference: [ReferencePoint]) -> Double? {
         guard let point = reference.first(where: { $0.id == "B6-D8" }), let links = deepSeek.hardware.linkCommunication else { return nil }
         let m = deepSeek.model
         let shares = ExpertCommunicationModel.trafficShares(expertParallelism: 8, domainDies: deepSeek.hardware.diesPerScaleUpDomain)

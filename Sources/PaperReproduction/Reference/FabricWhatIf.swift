@@ -4,16 +4,16 @@ import DisaggregatedServing
 /// The paper's central claim as numbers: what the decode deployments do when their fabrics are
 /// swapped (CloudMatrix with its UB replaced by RoCE at the GPUs' per-die NIC rate; the H800
 /// deployment given a UB-like scale-up domain spanning its whole EP group).
-public enum FabricWhatIf {
-    public struct Outcome: Sendable, Equatable {
-        public var name: String
-        public var tpotMilliseconds: Double
-        public var tokensPerSecondPerNPU: Double
+package enum FabricWhatIf {
+    package struct Outcome: Sendable, Equatable {
+        package var name: String
+        package var tpotMilliseconds: Double
+        package var tokensPerSecondPerNPU: Double
     }
 
     /// CloudMatrix decode at `batchPerNPU`, as configured and with expert traffic over RoCE
     /// links: every dispatch/combine byte leaves the die over a NIC of `gpu`'s attained rate.
-    public static func cloudMatrixOverRoCE(cloudMatrix: SystemConfiguration, gpu: Hardware, batchPerNPU: Int = 96, kv: Double = 4096)
+    package static func cloudMatrixOverRoCE(cloudMatrix: SystemConfiguration, gpu: Hardware, batchPerNPU: Int = 96, kv: Double = 4096)
         -> (ub: Outcome, roce: Outcome)
     {
         var roce = cloudMatrix
@@ -34,7 +34,7 @@ public enum FabricWhatIf {
 
     /// The H800 decode deployment at `batchPerGPU` as configured and with its NVLink domain
     /// stretched over the whole EP group (UB-like), the low-latency kernels using it.
-    public static func h800WithUBDomain(h800: SystemConfiguration, batchPerGPU: Int = 128, kv: Double = 4096)
+    package static func h800WithUBDomain(h800: SystemConfiguration, batchPerGPU: Int = 128, kv: Double = 4096)
         -> (nvlink: Outcome, ubLike: Outcome)
     {
         var ub = h800

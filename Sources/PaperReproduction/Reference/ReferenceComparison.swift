@@ -8,12 +8,12 @@ import DisaggregatedServing
 /// of them as inputs: R4, to fit the fixed per-operator overhead (calibration C1,
 /// `fitPerOperatorOverhead`), and R6, to fit the expert skew that default EPLB leaves
 /// (calibration C2, `fitSystematicSkew`). Every other row is computed from configuration alone.
-public enum ReferenceComparison {
+package enum ReferenceComparison {
     /// The system-level points used for fitting (at most two are allowed).
-    public static let calibrationPointIDs: Set<String> = ["R4", "R6"]
+    package static let calibrationPointIDs: Set<String> = ["R4", "R6"]
 
     /// The decode setups of paper Table 4: id → (batch per NPU, prompt, output).
-    public static let decodeSetups: [String: (batchPerNPU: Int, prompt: Int, output: Int)] = [
+    package static let decodeSetups: [String: (batchPerNPU: Int, prompt: Int, output: Int)] = [
         "R1": (96, 4096, 256), "R2": (128, 1024, 1024), "R3": (112, 2048, 256), "R4": (24, 4096, 256),
         "R5": (8, 4096, 256),
     ]
@@ -33,7 +33,7 @@ public enum ReferenceComparison {
     /// used because its step-time slope to R4 is ~1.8× the slope from R4 to R1, which no fixed
     /// cost can represent. Returns seconds (bisection; the TPOT rises monotonically with the
     /// overhead), nil when even zero overhead is slower than the paper.
-    public static func fitPerOperatorOverhead(system: SystemConfiguration, reference: [ReferencePoint]) -> Double? {
+    package static func fitPerOperatorOverhead(system: SystemConfiguration, reference: [ReferencePoint]) -> Double? {
         guard let r4 = reference.first(where: { $0.id == "R4" }), let setup = decodeSetups["R4"] else { return nil }
         func tpot(_ overhead: Double) -> Double {
             var s = system
@@ -59,7 +59,7 @@ public enum ReferenceComparison {
     /// noise explains ~2 % of it, and the rest is the real, batch-correlated popularity of experts
     /// that placement from past statistics does not flatten — not derivable from shapes. R7
     /// (perfect balance) stays a prediction. Returns nil when no skew in [1, 4] fits.
-    public static func fitSystematicSkew(system: SystemConfiguration, reference: [ReferencePoint]) -> Double? {
+    package static func fitSystematicSkew(system: SystemConfiguration, reference: [ReferencePoint]) -> Double? {
         guard let r6 = reference.first(where: { $0.id == "R6" }) else { return nil }
         func throughput(_ skew: Double) -> Double {
             var s = system
@@ -81,7 +81,7 @@ public enum ReferenceComparison {
 
     /// Fits C1 and C2 together: each depends a little on the other (decode sees the skew,
     /// prefill pays the per-operator overhead), so they are refitted in turn until both settle.
-    public static func fitCalibration(system: SystemConfiguration, reference: [ReferencePoint])
+    package static func fitCalibration(system: SystemConfiguration, reference: [ReferencePoint])
         -> (perOperatorOverheadSeconds: Double, systematicSkew: Double)?
     {
         var s = system
@@ -97,7 +97,7 @@ public enum ReferenceComparison {
     }
 
     /// The comparison rows for every reference point the cost model covers (R1–R11, R13–R15).
-    public static func compare(system: SystemConfiguration, reference: [ReferencePoint]) -> [ComparisonRow] {
+    package static func compare(system: SystemConfiguration, reference: [ReferencePoint]) -> [ComparisonRow] {
         let ev = Evaluator(system: system)
         return reference.compactMap { point in
             guard let (model, note) = ev.evaluate(point.id) else { return nil }

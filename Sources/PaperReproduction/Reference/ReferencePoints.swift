@@ -2,36 +2,36 @@ import SystemDescription
 import CostModel
 import DisaggregatedServing
 /// One published number of the paper, as stored in `results/reference/cloudmatrix-paper.json`.
-public struct ReferencePoint: Decodable, Sendable, Equatable {
-    public var id: String
-    public var what: String
-    public var value: Double
-    public var unit: String
-    public var source: String
+package struct ReferencePoint: Decodable, Sendable, Equatable {
+    package var id: String
+    package var what: String
+    package var value: Double
+    package var unit: String
+    package var source: String
 }
 
 /// Whether a reference point was used to fit the model or is predicted by it.
-public enum ReferenceRole: String, Sendable, Equatable {
+package enum ReferenceRole: String, Sendable, Equatable {
     case calibration
     case prediction
 }
 
 /// One row of the model-versus-paper comparison.
-public struct ComparisonRow: Sendable, Equatable {
-    public var id: String
-    public var what: String
-    public var unit: String
-    public var paper: Double
-    public var model: Double
-    public var role: ReferenceRole
+package struct ComparisonRow: Sendable, Equatable {
+    package var id: String
+    package var what: String
+    package var unit: String
+    package var paper: Double
+    package var model: Double
+    package var role: ReferenceRole
     /// The acceptance band for this row (±%); see ``ReferenceComparison/tolerance(id:role:)``.
-    public var tolerancePercent: Double
+    package var tolerancePercent: Double
     /// How the model value was obtained, in a phrase.
-    public var note: String
+    package var note: String
 
     /// (model − paper) / paper, in %.
-    public var errorPercent: Double { (model - paper) / paper * 100 }
-    public var withinTolerance: Bool { abs(errorPercent) <= tolerancePercent }
+    package var errorPercent: Double { (model - paper) / paper * 100 }
+    package var withinTolerance: Bool { abs(errorPercent) <= tolerancePercent }
 }
 
 /// The reference file: points in the order the paper presents them.
@@ -41,7 +41,7 @@ struct ReferenceFile: Decodable, Sendable {
 
 extension ReferencePoint {
     /// Loads the reference points; used only by the comparison, never by the cost model.
-    public static func load(path: String) throws(ConfigError) -> [ReferencePoint] {
+    package static func load(path: String) throws(ConfigError) -> [ReferencePoint] {
         try ConfigFile.decode(ReferenceFile.self, at: path).points
     }
 }

@@ -12,48 +12,48 @@ import Replay
 /// The paper's values are never inputs: `evaluateContextCaching` and `ModelLoadingModel` read
 /// only configuration, and `compare` reads the reference file only to place the paper's value
 /// beside the model's.
-public enum ServingReference {
+package enum ServingReference {
     /// One prefill batch of the R12 sweep.
-    public struct ContextCachingPoint: Sendable, Equatable {
+    package struct ContextCachingPoint: Sendable, Equatable {
         /// nil = EMS off.
-        public var link: ServingDeploymentSettings.CacheLink?
+        package var link: ServingDeploymentSettings.CacheLink?
         /// The reuse asked for, and the reuse the blocks give (whole blocks).
-        public var requestedReuse: Double
-        public var achievedReuse: Double
+        package var requestedReuse: Double
+        package var achievedReuse: Double
         /// Time to first token of every request in the batch (all arrive together).
-        public var ttftSeconds: Double
+        package var ttftSeconds: Double
         /// Prompt tokens (cached ones included) per second per NPU.
-        public var prefillTokensPerSecondPerNPU: Double
+        package var prefillTokensPerSecondPerNPU: Double
     }
 
     /// The R12 sweep and the ratios the paper reports.
-    public struct ContextCachingSweep: Sendable, Equatable {
-        public var noCache: ContextCachingPoint
+    package struct ContextCachingSweep: Sendable, Equatable {
+        package var noCache: ContextCachingPoint
         /// UB and VPC points at each requested reuse, in `reuses` order.
-        public var ub: [ContextCachingPoint]
-        public var vpc: [ContextCachingPoint]
-        public var reuses: [Double]
+        package var ub: [ContextCachingPoint]
+        package var vpc: [ContextCachingPoint]
+        package var reuses: [Double]
 
         func point(_ list: [ContextCachingPoint], _ reuse: Double) -> ContextCachingPoint {
             list[reuses.firstIndex(of: reuse)!]
         }
         /// Throughput at 50 % reuse over 12.5 % (EMS over UB).
-        public var throughputGain50Over12: Double {
+        package var throughputGain50Over12: Double {
             point(ub, 0.5).prefillTokensPerSecondPerNPU / point(ub, 0.125).prefillTokensPerSecondPerNPU
         }
         /// Throughput at 90 % reuse over no EMS.
-        public var throughputGain90OverNone: Double {
+        package var throughputGain90OverNone: Double {
             point(ub, 0.9).prefillTokensPerSecondPerNPU / noCache.prefillTokensPerSecondPerNPU
         }
         /// The largest UB-over-VPC throughput ratio over the reuse rates.
-        public var maxUBOverVPC: Double {
+        package var maxUBOverVPC: Double {
             zip(ub, vpc).map { $0.prefillTokensPerSecondPerNPU / $1.prefillTokensPerSecondPerNPU }.max() ?? 1
         }
         /// TTFT change with EMS over UB against no caching, in % and in ms.
-        public func ttftChangePercent(reuse: Double) -> Double {
+        package func ttftChangePercent(reuse: Double) -> Double {
             (point(ub, reuse).ttftSeconds - noCache.ttftSeconds) / noCache.ttftSeconds * 100
         }
-        public func ttftChangeMilliseconds(reuse: Double) -> Double {
+        package func ttftChangeMilliseconds(reuse: Double) -> Double {
             (point(ub, reuse).ttftSeconds - noCache.ttftSeconds) * 1e3
         }
     }
@@ -63,7 +63,7 @@ public enum ServingReference {
     /// batch stores each prompt's blocks, then a batch whose prompts share a leading fraction
     /// `reuse` of their blocks with them arrives and is timed. Blocks are 32 tokens so that the
     /// reuse rates fall on whole blocks (12.5 % and 50 % exactly, 90 % as 115 of 128 blocks).
-    public static func evaluateContextCaching(
+    package static func evaluateContextCaching(
         system: SystemConfiguration, serving: ServingSystemParameters,
         reuses: [Double] = [0.125, 0.5, 0.9], promptTokens: Int = 4096, blockTokens: Int = 32
     ) throws(ConfigError) -> ContextCachingSweep {
@@ -118,7 +118,7 @@ public enum ServingReference {
     /// Model values for the R12 and R16 reference ids (`R12a`…, `R16a`…). R12 needs the
     /// deployment's EMS pool and R16 its model caching too; rows a deployment cannot evaluate
     /// (a GPU deployment has neither) are left out.
-    public static func modelValues(system: SystemConfiguration, serving: ServingSystemParameters) throws(ConfigError)
+    package static func modelValues(system: SystemConfiguration, serving: ServingSystemParameters) throws(ConfigError)
         -> [String: (value: Double, note: String)]
     {
         var values: [String: (value: Double, note: String)] = [:]
@@ -152,7 +152,7 @@ public enum ServingReference {
 
     /// Comparison rows for the R12 and R16 points of the reference file, all predictions
     /// (tolerance ±15 %, the band of the serving-system points in README "Model vs paper").
-    public static func compare(
+    package static func compare(
         system: SystemConfiguration, serving: ServingSystemParameters, reference: [ReferencePoint]
     ) throws(ConfigError) -> [ComparisonRow] {
         let values = try modelValues(system: system, serving: serving)

@@ -1,16 +1,16 @@
 import Foundation
 
 /// A tick on an axis: major ticks carry a label and a grid line, minor ones only a short mark.
-public struct Tick: Sendable, Hashable {
-    public var value: Double
-    public var label: String?
-    public var isMajor: Bool { label != nil }
+package struct Tick: Sendable, Hashable {
+    package var value: Double
+    package var label: String?
+    package var isMajor: Bool { label != nil }
 }
 
 /// Tick placement for linear (1–2–5 steps) and logarithmic (decades, 1–2–5 subdivisions) axes.
-public enum Ticks {
+package enum Ticks {
     /// A step of 1, 2 or 5 × 10^k giving about `target` intervals over `span`.
-    public static func niceStep(span: Double, target: Int = 5) -> Double {
+    package static func niceStep(span: Double, target: Int = 5) -> Double {
         guard span > 0, span.isFinite else { return 1 }
         let raw = span / Double(target)
         let power = pow(10, floor(log10(raw)))
@@ -20,7 +20,7 @@ public enum Ticks {
     }
 
     /// Rounds `[low, high]` out to multiples of a nice step; a zero-width range is widened.
-    public static func niceLinearDomain(_ low: Double, _ high: Double) -> ClosedRange<Double> {
+    package static func niceLinearDomain(_ low: Double, _ high: Double) -> ClosedRange<Double> {
         var low = low, high = high
         if low == high {
             let pad = low == 0 ? 1 : abs(low) * 0.1
@@ -33,7 +33,7 @@ public enum Ticks {
 
     /// Rounds `[low, high]` (positive) out to 1–2–5 values, or to whole decades when the range
     /// spans more than about two and a half decades.
-    public static func niceLogDomain(_ low: Double, _ high: Double) -> ClosedRange<Double> {
+    package static func niceLogDomain(_ low: Double, _ high: Double) -> ClosedRange<Double> {
         var low = max(low, .leastNormalMagnitude), high = max(high, low)
         if low == high {
             low /= 2
@@ -45,7 +45,7 @@ public enum Ticks {
     }
 
     /// Ticks every nice step, labelled with the decimals the step needs.
-    public static func linear(in domain: ClosedRange<Double>, target: Int = 5) -> [Tick] {
+    package static func linear(in domain: ClosedRange<Double>, target: Int = 5) -> [Tick] {
         let step = niceStep(span: domain.upperBound - domain.lowerBound, target: target)
         let first = Int((domain.lowerBound / step - 1e-9).rounded(.up))
         let last = Int((domain.upperBound / step + 1e-9).rounded(.down))
@@ -60,7 +60,7 @@ public enum Ticks {
     /// Up to 2.5 decades: labelled 1, 2, 5 × 10^k, minor marks at the other integers. Up to six
     /// decades: labelled decades, minor marks at 2…9 × 10^k. Beyond: decades only (every
     /// second one labelled past twelve decades), because minor marks would blur together.
-    public static func log(in domain: ClosedRange<Double>) -> [Tick] {
+    package static func log(in domain: ClosedRange<Double>) -> [Tick] {
         let low = domain.lowerBound, high = domain.upperBound
         guard low > 0, high > low else { return [] }
         let decades = log10(high / low)
