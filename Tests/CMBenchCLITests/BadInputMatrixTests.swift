@@ -7,6 +7,9 @@ import ZstdStream
 
 /// Every kind of bad input a user can give, with the exit status and the words that tell them
 /// what to fix. One row per case; files are written into a fresh folder per case.
+///
+/// Longer than the ~350 lines a file should be, on purpose: the matrix is one table, read and
+/// extended as one, and splitting it would hide which cases exist.
 @Suite struct BadInputMatrixTests {
     struct Case: CustomTestStringConvertible, Sendable {
         var name: String
