@@ -16,6 +16,10 @@ import PackageDescription
 //       ├─► ServingMetrics ─► Serving
 //       └─► Reporting ─► FileOutput;  ResultsStore;  RegressionGate
 //
+//   Digest (SHA-256 and a file's recorded digest) sits below them all: TraceFormats hashes the
+//   trace with it; SystemDescription, Serving, ResultsStore, RegressionGate and CMBenchCLI
+//   record and compare the configuration files' digests.
+//
 // The paper's results are read only by PaperReproduction, above the cost model and the serving
 // simulation: nothing that computes a prediction can import them.
 let package = Package(
@@ -27,7 +31,7 @@ let package = Package(
         .library(
             name: "CMBench",
             targets: [
-                "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
+                "Digest", "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
                 "SystemDescription", "CostModel", "DisaggregatedServing", "PaperReproduction", "Reporting", "ResultsStore",
                 "RegressionGate", "CMBenchCLI",
             ]),
@@ -36,6 +40,9 @@ let package = Package(
         // C system libraries. `providers` only prints a hint; ci/setup.sh installs them.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+
+        // SHA-256, for the checksums every output records (no I/O: it hashes what it is given).
+        .target(name: "Digest"),
 
         // The simulation's core, without I/O: the discrete-event kernel, the backend protocol with
         // requests and outcomes, metrics, and the replayer that drives a backend with a trace.
@@ -59,7 +66,7 @@ let package = Package(
         // I/O at the edges.
         .target(name: "FileOutput"),
         .target(name: "ZstdStream", dependencies: ["CZstd"]),
-        .target(name: "TraceFormats", dependencies: ["ZstdStream", "Serving", "DiscreteEvent", "FileOutput"]),
+        .target(name: "TraceFormats", dependencies: ["Digest", "ZstdStream", "Serving", "DiscreteEvent", "FileOutput"]),
         .target(name: "Reporting", dependencies: ["FileOutput"]),
         .target(name: "ResultsStore", dependencies: ["CSQLite"]),
         .target(name: "RegressionGate"),
@@ -76,12 +83,13 @@ let package = Package(
 
         // Tests: one target per module, plus shared helpers.
         .target(name: "CMBenchTestSupport", dependencies: ["Serving", "SystemDescription"], path: "Tests/CMBenchTestSupport"),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "DiscreteEventTests", dependencies: ["DiscreteEvent", "CMBenchTestSupport"]),
         .testTarget(name: "ServingTests", dependencies: ["Serving", "CMBenchTestSupport"]),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput", "CMBenchTestSupport"]),
         .testTarget(name: "ZstdStreamTests", dependencies: ["ZstdStream", "CZstd", "CMBenchTestSupport"]),
         .testTarget(
-            name: "TraceFormatsTests", dependencies: ["TraceFormats", "ZstdStream", "CMBenchTestSupport"]),
+            name: "TraceFormatsTests", dependencies: ["TraceFormats", "Digest", "ZstdStream", "CMBenchTestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Serving", "CMBenchTestSupport"]),
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
         .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "CMBenchTestSupport"]),
@@ -103,6 +111,6 @@ let package = Package(
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),
         .testTarget(
             name: "CMBenchCLITests",
-            dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream", "ResultsStore"]),
+            dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream", "ResultsStore", "Digest"]),
     ]
 )
