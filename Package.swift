@@ -47,7 +47,7 @@ let package = Package(
         // The simulation's core, without I/O: the discrete-event kernel, the backend protocol with
         // requests and outcomes, metrics, and the replayer that drives a backend with a trace.
         .target(name: "DiscreteEvent"),
-        .target(name: "Serving", dependencies: ["DiscreteEvent"]),
+        .target(name: "Serving", dependencies: ["DiscreteEvent", "Digest"]),
         .target(name: "ServingMetrics", dependencies: ["Serving", "DiscreteEvent"]),
         .target(name: "Replay", dependencies: ["DiscreteEvent", "Serving"]),
 
@@ -56,7 +56,7 @@ let package = Package(
         // overlap schedules: no I/O), the serving simulation (the disaggregated backend:
         // scheduler, pools, EMS cache, KV transfer; its registry entry loads the description),
         // and the paper's reproduction on top, which drives the real replayer.
-        .target(name: "SystemDescription"),
+        .target(name: "SystemDescription", dependencies: ["Digest"]),
         .target(name: "CostModel", dependencies: ["SystemDescription"]),
         .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
         .target(
@@ -85,14 +85,14 @@ let package = Package(
         .target(name: "CMBenchTestSupport", dependencies: ["Serving", "SystemDescription"], path: "Tests/CMBenchTestSupport"),
         .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "DiscreteEventTests", dependencies: ["DiscreteEvent", "CMBenchTestSupport"]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "CMBenchTestSupport"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput", "CMBenchTestSupport"]),
         .testTarget(name: "ZstdStreamTests", dependencies: ["ZstdStream", "CZstd", "CMBenchTestSupport"]),
         .testTarget(
             name: "TraceFormatsTests", dependencies: ["TraceFormats", "Digest", "ZstdStream", "CMBenchTestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Serving", "CMBenchTestSupport"]),
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
-        .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "CMBenchTestSupport"]),
+        .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "SystemDescription", "CMBenchTestSupport"]),
         .testTarget(
             name: "DisaggregatedServingTests",

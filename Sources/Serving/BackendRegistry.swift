@@ -1,3 +1,5 @@
+import Digest
+
 /// Backends selectable by name: the command line's `--backend NAME` and configuration files.
 ///
 /// An entry pairs a name and a one-line summary with a factory that reads its parameters and
@@ -50,9 +52,22 @@ public struct BackendRegistry: Sendable {
 
     public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
 
+    /// A backend and the data files its factory read to build it (none for `fixed`).
+    public struct Built {
+        public var backend: any ServingBackend
+        /// Each file with the SHA-256 of the bytes parsed, in the order first read.
+        public var files: [FileDigest]
+    }
+
     /// Builds the backend `configuration` names; throws for an unknown name, a bad value, or a
     /// parameter the backend does not read.
     public func makeBackend(_ configuration: BackendConfiguration) throws(BackendConfigurationError) -> any ServingBackend {
+        try build(configuration).backend
+    }
+
+    /// Builds the backend `configuration` names, with the files it read (for provenance); throws
+    /// as ``makeBackend(_:)`` does.
+    public func build(_ configuration: BackendConfiguration) throws(BackendConfigurationError) -> Built {
         guard let entry = entry(named: configuration.backend) else {
             let known = entries.map(\.name).joined(separator: ", ")
             throw BackendConfigurationError(
@@ -61,7 +76,7 @@ public struct BackendRegistry: Sendable {
         var parameters = BackendParameters(configuration)
         let backend = try entry.make(&parameters)
         try parameters.checkAllRead()
-        return backend
+        return Built(backend: backend, files: parameters.files)
     }
 }
 
