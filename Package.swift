@@ -68,8 +68,8 @@ let package = Package(
         .target(name: "ZstdStream", dependencies: ["CZstd"]),
         .target(name: "TraceFormats", dependencies: ["Digest", "ZstdStream", "Serving", "DiscreteEvent", "FileOutput"]),
         .target(name: "Reporting", dependencies: ["FileOutput"]),
-        .target(name: "ResultsStore", dependencies: ["CSQLite"]),
-        .target(name: "RegressionGate"),
+        .target(name: "ResultsStore", dependencies: ["CSQLite", "Digest"]),
+        .target(name: "RegressionGate", dependencies: ["Digest"]),
 
         // The command line: a library (testable in-process) and a few-line executable.
         .target(
@@ -77,7 +77,7 @@ let package = Package(
             dependencies: [
                 "TraceFormats", "Replay", "Serving", "ServingMetrics", "SystemDescription", "CostModel",
                 "DisaggregatedServing", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
-                "ResultsStore", "RegressionGate",
+                "ResultsStore", "RegressionGate", "Digest",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
 
@@ -106,9 +106,9 @@ let package = Package(
                 "PaperReproduction", "DisaggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Serving",
                 "DiscreteEvent",
             ]),
-        .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "CMBenchTestSupport"]),
+        .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
-        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),
+        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "Digest", "CMBenchTestSupport"]),
         .testTarget(
             name: "CMBenchCLITests",
             dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream", "ResultsStore", "Digest"]),

@@ -57,13 +57,14 @@ enum BackendOptions {
         return try withDefaults(BackendConfiguration(backend: name ?? defaultBackend, parameters: parameters, seed: seed))
     }
 
-    /// Builds the backend `configuration` (from ``configuration(_:seed:)``) names.
+    /// Builds the backend `configuration` (from ``configuration(_:seed:)``) names, with the
+    /// configuration files it read (for provenance).
     ///
     /// A parameter refused by the backend that came from `--backend-config FILE` (not from a
     /// `--backend-option`) is a fault in that file: exit 65 naming the file and
     /// `parameters.KEY`, as for the file's other faults, not a usage error.
-    static func makeBackend(_ configuration: BackendConfiguration, _ arguments: ParsedArguments) throws -> any ServingBackend {
-        let result = Result { () throws(BackendConfigurationError) in try registry.makeBackend(configuration) }
+    static func makeBackend(_ configuration: BackendConfiguration, _ arguments: ParsedArguments) throws -> BackendRegistry.Built {
+        let result = Result { () throws(BackendConfigurationError) in try registry.build(configuration) }
         guard case .failure(let error) = result else { return try result.get() }
         let optionKeys = Set(arguments.allValues("--backend-option").map { String($0.prefix { $0 != "=" }) })
         guard error.cause == nil, let file = arguments.value("--backend-config"), let key = error.key,

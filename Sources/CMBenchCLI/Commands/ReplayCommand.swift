@@ -94,7 +94,7 @@ enum ReplayCommand: Command {
         let run = ReplayRun(
             options: options, objectives: objectives, console: console,
             showProgress: !arguments.flag("--no-progress"), requestsCSV: requestsCSV)
-        let result = try run.execute(anyBackend: backend, source: reader)
+        let result = try run.execute(anyBackend: backend.backend, source: reader)
         // The checksum of every byte of the input, read once (the rest is read now if the replay
         // stopped early), whatever the input is: a file, a FIFO, a pipe, stdin.
         let digest = try reader.contentDigest(shouldStop: { Interrupt.isRequested })
@@ -105,7 +105,7 @@ enum ReplayCommand: Command {
         for parameter in configuration.parameters { settings["backend." + parameter.key] = parameter.value }
         for (key, value) in describe(options, objectives: objectives) { settings[key] = value }
         let provenance = Provenance(
-            command: "replay", trace: path, traceSHA256: digest,
+            command: "replay", trace: path, traceSHA256: digest, configFiles: backend.files,
             configuration: settings, seed: seed)
         if let requestsCSV {
             // The companion first, so a reader who finds the CSV always finds its provenance.
