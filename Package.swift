@@ -16,6 +16,10 @@ import PackageDescription
 //       ├─► ServingMetrics ─► Serving
 //       └─► Reporting ─► FileOutput;  ResultsStore;  RegressionGate
 //
+//   Digest (SHA-256 and a file's recorded digest) sits below them all: TraceFormats hashes the
+//   trace with it; SystemDescription, Serving, ResultsStore, RegressionGate and CMBenchCLI
+//   record and compare the configuration files' digests.
+//
 // The paper's results are read only by PaperReproduction, above the cost model and the serving
 // simulation: nothing that computes a prediction can import them.
 let package = Package(
@@ -27,7 +31,7 @@ let package = Package(
         .library(
             name: "CMBench",
             targets: [
-                "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
+                "Digest", "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
                 "SystemDescription", "CostModel", "DisaggregatedServing", "PaperReproduction", "Reporting", "ResultsStore",
                 "RegressionGate", "CMBenchCLI",
             ]),
@@ -37,10 +41,13 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
 
+        // SHA-256, for the checksums every output records (no I/O: it hashes what it is given).
+        .target(name: "Digest"),
+
         // The simulation's core, without I/O: the discrete-event kernel, the backend protocol with
         // requests and outcomes, metrics, and the replayer that drives a backend with a trace.
         .target(name: "DiscreteEvent"),
-        .target(name: "Serving", dependencies: ["DiscreteEvent"]),
+        .target(name: "Serving", dependencies: ["DiscreteEvent", "Digest"]),
         .target(name: "ServingMetrics", dependencies: ["Serving", "DiscreteEvent"]),
         .target(name: "Replay", dependencies: ["DiscreteEvent", "Serving"]),
 
@@ -49,7 +56,7 @@ let package = Package(
         // overlap schedules: no I/O), the serving simulation (the disaggregated backend:
         // scheduler, pools, EMS cache, KV transfer; its registry entry loads the description),
         // and the paper's reproduction on top, which drives the real replayer.
-        .target(name: "SystemDescription"),
+        .target(name: "SystemDescription", dependencies: ["Digest"]),
         .target(name: "CostModel", dependencies: ["SystemDescription"]),
         .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
         .target(
@@ -59,10 +66,10 @@ let package = Package(
         // I/O at the edges.
         .target(name: "FileOutput"),
         .target(name: "ZstdStream", dependencies: ["CZstd"]),
-        .target(name: "TraceFormats", dependencies: ["ZstdStream", "Serving", "DiscreteEvent", "FileOutput"]),
+        .target(name: "TraceFormats", dependencies: ["Digest", "ZstdStream", "Serving", "DiscreteEvent", "FileOutput"]),
         .target(name: "Reporting", dependencies: ["FileOutput"]),
-        .target(name: "ResultsStore", dependencies: ["CSQLite"]),
-        .target(name: "RegressionGate"),
+        .target(name: "ResultsStore", dependencies: ["CSQLite", "Digest"]),
+        .target(name: "RegressionGate", dependencies: ["Digest"]),
 
         // The command line: a library (testable in-process) and a few-line executable.
         .target(
@@ -70,21 +77,22 @@ let package = Package(
             dependencies: [
                 "TraceFormats", "Replay", "Serving", "ServingMetrics", "SystemDescription", "CostModel",
                 "DisaggregatedServing", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
-                "ResultsStore", "RegressionGate",
+                "ResultsStore", "RegressionGate", "Digest",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
 
         // Tests: one target per module, plus shared helpers.
         .target(name: "CMBenchTestSupport", dependencies: ["Serving", "SystemDescription"], path: "Tests/CMBenchTestSupport"),
+        .testTarget(name: "DigestTests", dependencies: ["Digest"]),
         .testTarget(name: "DiscreteEventTests", dependencies: ["DiscreteEvent", "CMBenchTestSupport"]),
-        .testTarget(name: "ServingTests", dependencies: ["Serving", "CMBenchTestSupport"]),
+        .testTarget(name: "ServingTests", dependencies: ["Serving", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "FileOutputTests", dependencies: ["FileOutput", "CMBenchTestSupport"]),
         .testTarget(name: "ZstdStreamTests", dependencies: ["ZstdStream", "CZstd", "CMBenchTestSupport"]),
         .testTarget(
-            name: "TraceFormatsTests", dependencies: ["TraceFormats", "ZstdStream", "CMBenchTestSupport"]),
+            name: "TraceFormatsTests", dependencies: ["TraceFormats", "Digest", "ZstdStream", "CMBenchTestSupport"]),
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Serving", "CMBenchTestSupport"]),
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
-        .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "CMBenchTestSupport"]),
+        .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "CostModelTests", dependencies: ["CostModel", "SystemDescription", "CMBenchTestSupport"]),
         .testTarget(
             name: "DisaggregatedServingTests",
@@ -98,11 +106,11 @@ let package = Package(
                 "PaperReproduction", "DisaggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Serving",
                 "DiscreteEvent",
             ]),
-        .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "CMBenchTestSupport"]),
+        .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
-        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "CMBenchTestSupport"]),
+        .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "Digest", "CMBenchTestSupport"]),
         .testTarget(
             name: "CMBenchCLITests",
-            dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream", "ResultsStore"]),
+            dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream", "ResultsStore", "Digest"]),
     ]
 )

@@ -15,7 +15,7 @@ import json, os, re, sys
 
 # Lower layers first; a target may depend only on targets of a lower layer.
 layers = {
-    "CZstd": 0, "CSQLite": 0,
+    "CZstd": 0, "CSQLite": 0, "Digest": 0,
     "DiscreteEvent": 1, "FileOutput": 1, "ZstdStream": 1, "SystemDescription": 1, "RegressionGate": 1, "ResultsStore": 1,
     "Serving": 2, "CostModel": 2, "Reporting": 2,
     "ServingMetrics": 3, "Replay": 3, "TraceFormats": 3,
@@ -25,7 +25,7 @@ layers = {
     "cmbench": 7,
 }
 # Modules whose own code does no I/O (what they are given, they compute on).
-pure = ["DiscreteEvent", "Serving", "ServingMetrics", "Replay", "CostModel", "DisaggregatedServing"]
+pure = ["Digest", "DiscreteEvent", "Serving", "ServingMetrics", "Replay", "CostModel", "DisaggregatedServing"]
 io_apis = re.compile(r"\b(FileManager|FileHandle|fopen|fwrite|Data\(contentsOf|contentsOfFile|fileURLWithPath|print\(|readLine\(|open\(|opendir|STDOUT_FILENO|STDERR_FILENO)")
 import_line = re.compile(r"^\s*(?:@testable\s+|@_exported\s+|@_implementationOnly\s+)?(?:public\s+|package\s+|internal\s+|fileprivate\s+|private\s+)?import\s+(?:(?:struct|class|enum|protocol|func|var|let|typealias)\s+)?(\w+)", re.M)
 

@@ -37,6 +37,7 @@ elif fresh .build/release/cmbench; then
   binary=.build/release/cmbench
 else
   echo "docs: no up-to-date cmbench binary; building release" >&2
+  bash ci/stamp.sh
   swift build -c release --product cmbench >&2
   binary=.build/release/cmbench
 fi

@@ -19,8 +19,8 @@ release="$build/release"
 # configuration seeds are up to 8 KB, so that target gets room to grow them.
 modules_for() {
   case "$1" in
-    FuzzConfigLoader) echo DiscreteEvent Serving SystemDescription CostModel DisaggregatedServing ;;
-    *) echo DiscreteEvent Serving ZstdStream FileOutput TraceFormats ;;
+    FuzzConfigLoader) echo Digest DiscreteEvent Serving SystemDescription CostModel DisaggregatedServing ;;
+    *) echo Digest DiscreteEvent Serving ZstdStream FileOutput TraceFormats ;;
   esac
 }
 max_len_for() {

@@ -359,9 +359,18 @@ def block_reproduce_every_point(run):
 
 def block_replay_example(run):
     args = ("replay", "traces/default.csv.zst", "--slo", SLO)
-    out = run.text(*args).rstrip("\n").split("\n")
-    return ["<!-- from: cmbench %s (stdout, verbatim) -->" % " ".join(args), "```console",
+    out = [normalise_build_line(line) for line in run.text(*args).rstrip("\n").split("\n")]
+    return ["<!-- from: cmbench %s (stdout, verbatim but the build line) -->" % " ".join(args), "```console",
             "$ cmbench " + " ".join(args)] + out + ["```"]
+
+
+def normalise_build_line(line):
+    """The provenance line `built from REVISION with TOOLCHAIN` names the commit and compiler of
+    the binary: a committed file cannot hold its own commit, and the toolchain varies by machine,
+    so both are shown as placeholders."""
+    if line.startswith("built from "):
+        return "built from <git revision> with <swift --version>"
+    return line
 
 
 REAL_TRACES = (

@@ -4,5 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash ci/setup.sh
+# The source revision and toolchain every output records (ci/stamp.sh).
+bash ci/stamp.sh
 swift build -c release --product cmbench
 .build/release/cmbench replay traces/default.csv.zst "$@"

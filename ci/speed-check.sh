@@ -22,6 +22,7 @@ command -v valgrind >/dev/null 2>&1 || {
   echo "speed-check: valgrind is missing (apt-get install valgrind)" >&2; exit 66; }
 
 if [ -z "${CMBENCH:-}" ]; then
+  bash ci/stamp.sh
   swift build -c release --product cmbench >&2
   CMBENCH=.build/release/cmbench
 fi

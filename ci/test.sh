@@ -5,7 +5,8 @@ cd "$(dirname "$0")/.."
 bash ci/setup.sh
 # Layers: the compiler refuses an import outside a target's declared dependencies; the script
 # checks what the compiler cannot (direct dependencies only, dependencies point down, no I/O in
-# the pure modules).
+# the pure modules). First the source revision and toolchain every output records (ci/stamp.sh).
+bash ci/stamp.sh
 swift build --build-tests --explicit-target-dependency-import-check error
 bash ci/check-layering.sh
 swift test --skip-build

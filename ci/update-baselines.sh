@@ -3,6 +3,7 @@
 # then commit results/baselines/ with a message saying why the numbers moved).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+bash ci/stamp.sh
 swift build --product cmbench
 binary=.build/debug/cmbench
 "$binary" reproduce --json > results/baselines/reproduce.json

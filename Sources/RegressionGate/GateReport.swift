@@ -7,9 +7,12 @@ public enum GateReport {
     /// The Markdown summary; `title` names what was gated (e.g. "replay azure-conv").
     ///
     /// - Parameter includeUnchanged: also list unchanged metrics inside a collapsed `<details>` block.
-    public static func markdown(_ verdict: GateVerdict, title: String = "cmbench gate", includeUnchanged: Bool = false)
-        -> String
-    {
+    /// - Parameter configurationChanges: configuration files that differ between the two runs
+    ///   (``ConfigurationChange/between(current:baseline:)``): a warning line after the counts.
+    public static func markdown(
+        _ verdict: GateVerdict, title: String = "cmbench gate", includeUnchanged: Bool = false,
+        configurationChanges: [ConfigurationChange] = []
+    ) -> String {
         var lines: [String] = []
         let headline: String
         switch verdict.decision {
@@ -20,6 +23,10 @@ public enum GateReport {
         lines.append("### \(escape(title)): \(headline)")
         lines.append("")
         lines.append(countsSentence(verdict))
+        if let warning = ConfigurationChange.warning(configurationChanges) {
+            lines.append("")
+            lines.append("⚠️ Warning: " + escape(warning) + ".")
+        }
 
         let flagged = verdict.regressions + verdict.uncomparable.filter(\.failsGate) + verdict.improvements
         if !flagged.isEmpty {

@@ -56,12 +56,21 @@ struct Migrator {
 
     /// Whether the file is an empty database (to be claimed) or ours, and its schema version.
     /// Anything else, including a non-empty database without an application_id, is foreign.
+    ///
+    /// The three values are read by one statement, so from one snapshot: read one by one, a
+    /// reader could see the application_id of an empty file and then the tables another process
+    /// created meanwhile, and call a store being created foreign.
     private func checkOwnership() throws(StoreError) -> (isNew: Bool, version: Int) {
-        let applicationID = try connection.scalarInteger("PRAGMA application_id")
-        let version = Int(try connection.scalarInteger("PRAGMA user_version"))
+        let statement = try connection.prepare(
+            "SELECT (SELECT application_id FROM pragma_application_id()), (SELECT user_version FROM pragma_user_version()), "
+                + "(SELECT count(*) FROM sqlite_schema)")
+        defer { statement.reset() }
+        guard try statement.step() else { throw foreign(0) }
+        let applicationID = statement.integer(0) ?? 0
+        let version = Int(statement.integer(1) ?? 0)
+        let objects = statement.integer(2) ?? 0
         if applicationID == Int64(Schema.applicationID) { return (false, version) }
         guard applicationID == 0 else { throw foreign(applicationID) }
-        let objects = try connection.scalarInteger("SELECT count(*) FROM sqlite_schema")
         guard objects == 0 && version == 0 else { throw foreign(applicationID) }
         return (true, version)
     }

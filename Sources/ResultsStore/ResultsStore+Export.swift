@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 
 /// All runs as a table: provenance columns, then one column per metric name.
@@ -13,8 +14,15 @@ extension ResultsStore {
     /// The fixed columns of ``exportTable()``, before the metric columns.
     public static let exportColumns = [
         "id", "run_key", "created_at", "command", "cmbench_version", "trace_path", "trace_sha256", "backend", "seed",
-        "configuration_json",
+        "configuration_json", "source_revision", "toolchain", "config_files",
     ]
+
+    /// `role path sha256` per file, `; `-separated; empty when not recorded, `none` for none.
+    static func configFilesCell(_ files: [FileDigest]?) -> String {
+        guard let files else { return "" }
+        guard !files.isEmpty else { return "none" }
+        return files.map { "\($0.role) \($0.path) \($0.sha256)" }.joined(separator: "; ")
+    }
 
     /// Every run, oldest first, as rows: the metric columns are the sorted union of all names.
     public func exportTable() throws(StoreError) -> RunTable {
@@ -25,6 +33,7 @@ extension ResultsStore {
             let fixed = [
                 String(run.id), run.runKey, run.createdAt, run.command, run.cmbenchVersion, run.tracePath ?? "",
                 run.traceSHA256 ?? "", run.backend, run.seed.map(String.init) ?? "", run.configurationJSON,
+                run.sourceRevision ?? "", run.toolchain ?? "", Self.configFilesCell(run.configFiles),
             ]
             return fixed
                 + metricNames.map { name in

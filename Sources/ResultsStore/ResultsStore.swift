@@ -1,4 +1,5 @@
 import CSQLite
+import Digest
 import Foundation
 
 /// The SQLite results store: one row per run with its provenance and metrics.
@@ -64,13 +65,16 @@ public final class ResultsStore {
     /// that a writer starting during the read is not seen. Converting stores out of WAL on close
     /// was the alternative, rejected because concurrent writers rely on WAL.
     ///
-    /// A store with an older schema than this cmbench's is refused with what to do (nothing is
-    /// migrated while reading); an empty database file reads as a store with no runs.
+    /// A store with an older schema than this cmbench's is read as it is (nothing is migrated
+    /// while reading): what a later schema added reads as not recorded (`nil`). An empty
+    /// database file reads as a store with no runs.
     public convenience init(readingAt path: String) throws(StoreError) {
-        try self.init(readingAt: path, migrations: Schema.migrations)
+        try self.init(readingAt: path, migrations: Schema.migrations, oldestReadable: Schema.oldestReadableVersion)
     }
 
-    convenience init(readingAt path: String, migrations: [String]) throws(StoreError) {
+    /// - Parameter oldestReadable: the oldest schema version read without upgrading; an older
+    ///   one is refused with what to do (by default only the latest is read).
+    convenience init(readingAt path: String, migrations: [String], oldestReadable: Int? = nil) throws(StoreError) {
         let storePath = try StorePath(path)
         guard storePath.exists else {
             throw StoreError(kind: .missing, message: "no results store here yet", path: path)
@@ -90,7 +94,9 @@ public final class ResultsStore {
             mode = .immutable
         }
         let connection = try SQLiteConnection(path: path, fileName: storePath.fileName, mode: mode)
-        try self.init(connection: connection, path: path, migrations: migrations, readOnly: true)
+        try self.init(
+            connection: connection, path: path, migrations: migrations, readOnly: true,
+            oldestReadable: oldestReadable ?? migrations.count)
     }
 
     /// A private in-memory store, for tests and dry runs; gone when released.
@@ -98,9 +104,10 @@ public final class ResultsStore {
         try ResultsStore(connection: SQLiteConnection(path: ":memory:"), path: ":memory:")
     }
 
-    init(connection: SQLiteConnection, path: String, migrations: [String] = Schema.migrations, readOnly: Bool = false)
-        throws(StoreError)
-    {
+    init(
+        connection: SQLiteConnection, path: String, migrations: [String] = Schema.migrations, readOnly: Bool = false,
+        oldestReadable: Int = Schema.oldestReadableVersion
+    ) throws(StoreError) {
         self.connection = connection
         self.path = path
         sqlite3_busy_timeout(connection.handle, Self.busyTimeoutMilliseconds)
@@ -108,10 +115,10 @@ public final class ResultsStore {
         if readOnly {
             let (isNew, version) = try migrator.inspect()
             try migrator.refuseNewer(version)
-            if !isNew && version < migrations.count {
+            if !isNew && version < min(oldestReadable, migrations.count) {
                 throw StoreError(
                     kind: .schemaTooOld,
-                    message: "has schema version \(version), older than this cmbench's (\(migrations.count)), and reading does "
+                    message: "has schema version \(version), older than this cmbench reads (\(oldestReadable)), and reading does "
                         + "not upgrade it; record a run into it once (cmbench replay … --store \(path)) or read it with the "
                         + "cmbench that wrote it",
                     path: path)
@@ -166,8 +173,9 @@ public final class ResultsStore {
             try cached(
                 """
                 INSERT INTO runs (run_key, created_at, command, cmbench_version, trace_path, trace_sha256,
-                                  backend, configuration_json, seed, summary_json)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                  backend, configuration_json, seed, summary_json, source_revision, toolchain,
+                                  config_files_recorded)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (run_key) DO NOTHING
                 """
             ).run([
@@ -175,6 +183,8 @@ public final class ResultsStore {
                 .text(run.cmbenchVersion), run.tracePath.map(SQLiteValue.text) ?? .null,
                 run.traceSHA256.map(SQLiteValue.text) ?? .null, .text(run.backend), .text(run.configurationJSON),
                 run.seed.map { .text(String($0)) } ?? .null, .text(Self.summaryJSON(run.metrics)),
+                run.sourceRevision.map(SQLiteValue.text) ?? .null, run.toolchain.map(SQLiteValue.text) ?? .null,
+                .integer(run.configFiles == nil ? 0 : 1),
             ])
             if sqlite3_changes(connection.handle) == 0 {
                 // The key exists: a retry of an already-stored run.
@@ -184,6 +194,10 @@ public final class ResultsStore {
             let metric = try cached("INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)")
             for name in run.metrics.keys.sorted() {
                 try metric.run([.integer(id), .text(name), .real(run.metrics[name]!)])
+            }
+            let file = try cached("INSERT INTO run_config_files (run_id, position, role, path, sha256) VALUES (?, ?, ?, ?, ?)")
+            for (position, digest) in (run.configFiles ?? []).enumerated() {
+                try file.run([.integer(id), .integer(Int64(position)), .text(digest.role), .text(digest.path), .text(digest.sha256)])
             }
             return id
         }
@@ -246,10 +260,14 @@ public final class ResultsStore {
 
     private static let runColumns =
         "id, run_key, created_at, command, cmbench_version, trace_path, trace_sha256, backend, configuration_json, seed"
+    /// Added by schema 2; a store read at schema 1 has none (read as not recorded).
+    private static let provenanceColumns = ", source_revision, toolchain, config_files_recorded"
 
     private func runs(where clause: String, _ values: [SQLiteValue]) throws(StoreError) -> [StoredRun] {
         guard schemaVersion > 0 else { return [] }
-        let statement = try cached("SELECT \(Self.runColumns) FROM runs \(clause)")
+        let hasConfigFiles = schemaVersion >= Schema.configFilesVersion
+        let columns = Self.runColumns + (hasConfigFiles ? Self.provenanceColumns : "")
+        let statement = try cached("SELECT \(columns) FROM runs \(clause)")
         try statement.bind(values)
         defer { statement.reset() }
         var result: [StoredRun] = []
@@ -260,7 +278,9 @@ public final class ResultsStore {
                     command: statement.text(3) ?? "", cmbenchVersion: statement.text(4) ?? "",
                     tracePath: statement.text(5), traceSHA256: statement.text(6), backend: statement.text(7) ?? "",
                     configurationJSON: statement.text(8) ?? "{}", seed: statement.text(9).flatMap { UInt64($0) },
-                    metrics: [:]))
+                    metrics: [:], sourceRevision: hasConfigFiles ? statement.text(10) : nil,
+                    toolchain: hasConfigFiles ? statement.text(11) : nil,
+                    configFiles: hasConfigFiles && statement.integer(12) == 1 ? [] : nil))
         }
         let metrics = try cached("SELECT name, value FROM run_metrics WHERE run_id = ?")
         for index in result.indices {
@@ -270,6 +290,16 @@ public final class ResultsStore {
             }
         }
         metrics.reset()
+        guard hasConfigFiles else { return result }
+        let files = try cached("SELECT role, path, sha256 FROM run_config_files WHERE run_id = ? ORDER BY position")
+        for index in result.indices where result[index].configFiles != nil {
+            try files.bind([.integer(result[index].id)])
+            while try files.step() {
+                result[index].configFiles?.append(
+                    FileDigest(role: files.text(0) ?? "", path: files.text(1) ?? "", sha256: files.text(2) ?? ""))
+            }
+        }
+        files.reset()
         return result
     }
 

@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 
 /// A finished run to be stored: its provenance and its summary metrics.
@@ -19,13 +20,21 @@ public struct NewRun: Sendable, Hashable {
     /// The configuration as a JSON text, stored verbatim.
     public var configurationJSON: String
     public var seed: UInt64?
+    /// The git revision cmbench was built from (`-dirty` for a changed tree), or "unknown".
+    public var sourceRevision: String?
+    /// The Swift compiler that built cmbench.
+    public var toolchain: String?
+    /// The hardware, model and deployment files the run used, with their digests; `[]` when it
+    /// used none (the fixed backend), `nil` when not recorded.
+    public var configFiles: [FileDigest]?
     /// Summary metrics by name (`ttft_p99_ms`); NaN is stored as NULL and read back as NaN.
     public var metrics: [String: Double]
 
     public init(
         runKey: String = UUID().uuidString.lowercased(), createdAt: Date = Date(), command: String,
         cmbenchVersion: String, tracePath: String? = nil, traceSHA256: String? = nil, backend: String,
-        configurationJSON: String = "{}", seed: UInt64? = nil, metrics: [String: Double]
+        configurationJSON: String = "{}", seed: UInt64? = nil, sourceRevision: String? = nil, toolchain: String? = nil,
+        configFiles: [FileDigest]? = nil, metrics: [String: Double]
     ) {
         self.runKey = runKey
         self.createdAt = createdAt
@@ -36,6 +45,9 @@ public struct NewRun: Sendable, Hashable {
         self.backend = backend
         self.configurationJSON = configurationJSON
         self.seed = seed
+        self.sourceRevision = sourceRevision
+        self.toolchain = toolchain
+        self.configFiles = configFiles
         self.metrics = metrics
     }
 }
@@ -53,11 +65,17 @@ public struct StoredRun: Sendable, Hashable, Codable {
     public var backend: String
     public var configurationJSON: String
     public var seed: UInt64?
+    /// `nil` for a run recorded before schema 2 (as are the two below): not recorded.
+    public var sourceRevision: String?
+    public var toolchain: String?
+    /// The configuration files and their digests; `[]` for none, `nil` when not recorded.
+    public var configFiles: [FileDigest]?
     public var metrics: [String: Double]
 
     public init(
         id: Int64, runKey: String, createdAt: String, command: String, cmbenchVersion: String, tracePath: String?,
-        traceSHA256: String?, backend: String, configurationJSON: String, seed: UInt64?, metrics: [String: Double]
+        traceSHA256: String?, backend: String, configurationJSON: String, seed: UInt64?, metrics: [String: Double],
+        sourceRevision: String? = nil, toolchain: String? = nil, configFiles: [FileDigest]? = nil
     ) {
         self.id = id
         self.runKey = runKey
@@ -69,6 +87,9 @@ public struct StoredRun: Sendable, Hashable, Codable {
         self.backend = backend
         self.configurationJSON = configurationJSON
         self.seed = seed
+        self.sourceRevision = sourceRevision
+        self.toolchain = toolchain
+        self.configFiles = configFiles
         self.metrics = metrics
     }
 
@@ -83,6 +104,9 @@ public struct StoredRun: Sendable, Hashable, Codable {
         case backend
         case configurationJSON = "configuration_json"
         case seed
+        case sourceRevision = "source_revision"
+        case toolchain
+        case configFiles = "config_files"
         case metrics
     }
 
@@ -98,6 +122,9 @@ public struct StoredRun: Sendable, Hashable, Codable {
         backend = try c.decode(String.self, forKey: .backend)
         configurationJSON = try c.decode(String.self, forKey: .configurationJSON)
         seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        sourceRevision = try c.decodeIfPresent(String.self, forKey: .sourceRevision)
+        toolchain = try c.decodeIfPresent(String.self, forKey: .toolchain)
+        configFiles = try c.decodeIfPresent([FileDigest].self, forKey: .configFiles)
         metrics = try c.decode([String: Double?].self, forKey: .metrics).mapValues { $0 ?? .nan }
     }
 
@@ -114,6 +141,9 @@ public struct StoredRun: Sendable, Hashable, Codable {
         try c.encode(backend, forKey: .backend)
         try c.encode(configurationJSON, forKey: .configurationJSON)
         try c.encode(seed, forKey: .seed)
+        try c.encode(sourceRevision, forKey: .sourceRevision)
+        try c.encode(toolchain, forKey: .toolchain)
+        try c.encode(configFiles, forKey: .configFiles)
         try c.encode(metrics.mapValues { $0.isFinite ? $0 : nil }, forKey: .metrics)
     }
 }

@@ -32,8 +32,32 @@ enum Schema {
             PRIMARY KEY (run_id, name)
         ) WITHOUT ROWID;
         CREATE INDEX run_metrics_by_name ON run_metrics (name, value);
+        """,
+        // 2: what built cmbench, and the configuration files each run used with their digests.
+        // Runs recorded before have NULL revision and toolchain and config_files_recorded = 0
+        // (unknown, which is not the same as "none": the fixed backend reads no file).
         """
+        ALTER TABLE runs ADD COLUMN source_revision TEXT;
+        ALTER TABLE runs ADD COLUMN toolchain TEXT;
+        ALTER TABLE runs ADD COLUMN config_files_recorded INTEGER NOT NULL DEFAULT 0;
+        CREATE TABLE run_config_files (
+            run_id   INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            position INTEGER NOT NULL,
+            role     TEXT NOT NULL,
+            path     TEXT NOT NULL,
+            sha256   TEXT NOT NULL,
+            PRIMARY KEY (run_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX run_config_files_by_sha256 ON run_config_files (sha256);
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }
+
+    /// The oldest schema this cmbench reads without upgrading it (`runs`, `gate` open stores
+    /// read-only): columns and tables a later migration added read as "not recorded".
+    static let oldestReadableVersion = 1
+
+    /// The schema that added `source_revision`, `toolchain` and `run_config_files`.
+    static let configFilesVersion = 2
 }

@@ -1,3 +1,4 @@
+import Digest
 import DiscreteEvent
 
 /// Which backend to build and with what settings: from `--backend NAME` plus options, or
@@ -82,6 +83,9 @@ public struct BackendConfigurationError: Error, Sendable, Hashable, CustomString
 public struct BackendParameters: Sendable {
     public let configuration: BackendConfiguration
     private var read: [String] = []
+    /// The data files the factory read to build the backend, each with the SHA-256 of the
+    /// bytes it parsed (see ``record(_:)``).
+    public private(set) var files: [FileDigest] = []
 
     public init(_ configuration: BackendConfiguration) {
         self.configuration = configuration
@@ -120,6 +124,13 @@ public struct BackendParameters: Sendable {
         guard let text = text(key) else { return value }
         guard let number = Double(text), number.isFinite else { throw error(key, "'\(text)' is not a finite number") }
         return number
+    }
+
+    /// Records a data file the factory read (a hardware, model or deployment file), with the
+    /// digest of the bytes it parsed, so every output of the run names the configuration that
+    /// produced it. A backend that reads no file records nothing.
+    public mutating func record(_ file: FileDigest) {
+        files.append(file)
     }
 
     /// Throws for the first key given that no accessor asked for.

@@ -1,3 +1,5 @@
+import Digest
+
 /// Backends selectable by name: the command line's `--backend NAME` and configuration files.
 ///
 /// An entry pairs a name and a one-line summary with a factory that reads its parameters and
@@ -52,9 +54,22 @@ public struct BackendRegistry: Sendable {
 
     public func entry(named name: String) -> Entry? { entries.first { $0.name == name } }
 
+    /// A backend and the data files its factory read to build it (none for `fixed`).
+    public struct Built<Backend> {
+        public var backend: Backend
+        /// Each file with the SHA-256 of the bytes parsed, in the order first read.
+        public var files: [FileDigest]
+    }
+
     /// Builds the backend `configuration` names; throws for an unknown name, a bad value, or a
     /// parameter the backend does not read.
     public func makeBackend(_ configuration: BackendConfiguration) throws(BackendConfigurationError) -> any ServingBackend {
+        try build(configuration).backend
+    }
+
+    /// Builds the backend `configuration` names, with the files it read (for provenance); throws
+    /// as ``makeBackend(_:)`` does.
+    public func build(_ configuration: BackendConfiguration) throws(BackendConfigurationError) -> Built<any ServingBackend> {
         guard let entry = entry(named: configuration.backend) else {
             let known = entries.map(\.name).joined(separator: ", ")
             throw BackendConfigurationError(
@@ -83,8 +98,9 @@ public struct BackendFactory<Backend: ServingBackend & SendableMetatype>: Sendab
         self.build = build
     }
 
-    /// The backend `configuration` describes; throws for a bad value or a parameter it does not read.
-    public func make(_ configuration: BackendConfiguration) throws(BackendConfigurationError) -> Backend {
+    /// The backend `configuration` describes, with the files it read; throws for a bad value or
+    /// a parameter it does not read.
+    public func make(_ configuration: BackendConfiguration) throws(BackendConfigurationError) -> BackendRegistry.Built<Backend> {
         try BackendParameters.reading(configuration) { parameters throws(BackendConfigurationError) in try build(&parameters) }
     }
 
@@ -98,14 +114,15 @@ public struct BackendFactory<Backend: ServingBackend & SendableMetatype>: Sendab
 }
 
 extension BackendParameters {
-    /// Runs `body` over `configuration`'s parameters, then refuses any it did not read.
+    /// Runs `body` over `configuration`'s parameters, then refuses any it did not read; returns
+    /// what it built with the files it recorded.
     static func reading<T>(
         _ configuration: BackendConfiguration, _ body: (inout BackendParameters) throws(BackendConfigurationError) -> T
-    ) throws(BackendConfigurationError) -> T {
+    ) throws(BackendConfigurationError) -> BackendRegistry.Built<T> {
         var parameters = BackendParameters(configuration)
         let value = try body(&parameters)
         try parameters.checkAllRead()
-        return value
+        return BackendRegistry.Built(backend: value, files: parameters.files)
     }
 }
 

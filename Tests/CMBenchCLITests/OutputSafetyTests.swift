@@ -1,6 +1,7 @@
 import CMBenchTestSupport
 import Foundation
 import Testing
+import Digest
 import TraceFormats
 
 @testable import CMBenchCLI

@@ -1,3 +1,4 @@
+import Digest
 import DiscreteEvent
 import Serving
 import Testing
@@ -81,5 +82,24 @@ import Testing
         #expect(pair.second.interTokenGaps == [InterTokenGaps(gap: .milliseconds(1), count: 4)])
         #expect(outcome.rejection?.code == "full")
         #expect(!outcome.isCompleted)
+    }
+}
+
+/// A factory records the data files it read; the registry hands them back with the backend.
+@Suite struct BackendFilesTests {
+    @Test func theFixedBackendReadsNoFile() throws {
+        let built = try BackendRegistry.builtIn.build(BackendConfiguration(backend: "fixed"))
+        #expect(built.backend is FixedLatencyBackend)
+        #expect(built.files.isEmpty)
+    }
+
+    @Test func filesAFactoryRecordsComeBackWithTheBackend() throws {
+        let file = FileDigest(role: "hardware", path: "hw.json", sha256: String(repeating: "a", count: 64))
+        var registry = BackendRegistry.builtIn
+        registry.register(.init(name: "recording", summary: "reads one file") { parameters throws(BackendConfigurationError) in
+            parameters.record(file)
+            return FixedLatencyBackend(.init())
+        })
+        #expect(try registry.build(BackendConfiguration(backend: "recording")).files == [file])
     }
 }

@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 import Replay
 import ServingMetrics
@@ -69,9 +70,12 @@ enum BenchCommand: Command {
         var requestsPerSecond: Double
         var eventsPerSecond: Double
         var peakResidentMB: Double
+        /// The configuration files the backend read (none for `fixed`).
+        var configFiles: [FileDigest]
 
         enum CodingKeys: String, CodingKey {
             case file, backend, requests, events, seconds
+            case configFiles = "config_files"
             case requestsPerSecond = "requests_per_s"
             case eventsPerSecond = "events_per_s"
             case peakResidentMB = "peak_rss_mb"
@@ -90,6 +94,8 @@ enum BenchCommand: Command {
         var ingest: [IngestFigures]
         var replay: [ReplayFigures]
         var sweep: SweepFigures?
+        /// The build measured and the configuration files its replays read.
+        var provenance: Provenance
     }
 
     /// The paper's decode setup (R1) swept over the batch cap per die: 20 points.
@@ -167,8 +173,13 @@ enum BenchCommand: Command {
         }
         let sweep = SweepFigures(
             command: "cmbench " + sweepArguments.joined(separator: " "), points: 20, seconds: sweepTimes.sorted()[sweepTimes.count / 2])
+        // The sweep's child reads the same configs/ as the cloudmatrix replay's.
+        let provenance = Provenance(
+            command: "bench", configFiles: Provenance.union(replays.map(\.configFiles)),
+            configuration: ["backends": backends.joined(separator: ","), "repeats": String(repeats)], seed: 1)
         let report = Report(
-            machine: MachineDescription.current(), repeats: repeats, ingest: results, replay: replays, sweep: sweep)
+            machine: MachineDescription.current(), repeats: repeats, ingest: results, replay: replays, sweep: sweep,
+            provenance: provenance)
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(report))
         } else {
@@ -207,6 +218,8 @@ enum BenchCommand: Command {
             lines.append("")
             lines.append("sweep       \(sweep.points) points in \(formatFixed(sweep.seconds, digits: 2)) s: \(sweep.command)")
         }
+        lines.append("")
+        lines.append(contentsOf: report.provenance.lines)
         return lines.joined(separator: "\n") + "\n"
     }
 
@@ -222,7 +235,8 @@ enum BenchCommand: Command {
         return ReplayFigures(
             file: file, backend: name, requests: result.report.requestsAdmitted, events: result.report.eventsProcessed,
             seconds: seconds, requestsPerSecond: Double(result.report.requestsAdmitted) / seconds,
-            eventsPerSecond: Double(result.report.eventsProcessed) / seconds, peakResidentMB: ProcessMemory.peakResidentMB())
+            eventsPerSecond: Double(result.report.eventsProcessed) / seconds, peakResidentMB: ProcessMemory.peakResidentMB(),
+            configFiles: backend.files)
     }
 }
 

@@ -1,3 +1,4 @@
+import Digest
 import DisaggregatedServing
 import Foundation
 import Serving
@@ -57,7 +58,8 @@ enum BackendOptions {
         return try withDefaults(BackendConfiguration(backend: name ?? defaultBackend, parameters: parameters, seed: seed))
     }
 
-    /// Builds the backend `configuration` (from ``configuration(_:seed:)``) names.
+    /// Builds the backend `configuration` (from ``configuration(_:seed:)``) names, with the
+    /// configuration files it read (for provenance).
     ///
     /// A parameter refused by the backend that came from `--backend-config FILE` (not from a
     /// `--backend-option`) is a fault in that file: exit 65 naming the file and
@@ -105,8 +107,11 @@ struct OfferedBackend: Sendable {
     init<Backend: ServingBackend & SendableMetatype>(_ factory: BackendFactory<Backend>) {
         entry = factory.entry
         prepare = { configuration throws(BackendConfigurationError) in
-            let backend = try factory.make(configuration)
-            return PreparedBackend(descriptor: backend.descriptor) { run, source in try run.execute(backend: backend, source: source) }
+            let built = try factory.make(configuration)
+            let backend = built.backend
+            return PreparedBackend(descriptor: backend.descriptor, files: built.files) { run, source in
+                try run.execute(backend: backend, source: source)
+            }
         }
     }
 }
@@ -114,6 +119,8 @@ struct OfferedBackend: Sendable {
 /// A built backend, ready to replay a trace through a loop specialised for its type.
 struct PreparedBackend {
     let descriptor: BackendDescriptor
+    /// The configuration files the backend read, each with the SHA-256 of the bytes parsed.
+    let files: [FileDigest]
     let replay: (ReplayRun, TraceReader) throws -> ReplayRun.Result
 }
 

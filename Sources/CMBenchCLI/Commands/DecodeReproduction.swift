@@ -21,11 +21,14 @@ enum DecodeReproduction {
     }
 
     static func run(
-        system: SystemConfiguration, configsDirectory: String, deployment: String, batchPerNPU: Int, prompt: Int, output: Int
+        system: SystemConfiguration, configsDirectory: String, deployment: String, batchPerNPU: Int, prompt: Int, output: Int,
+        files: ConfigFiles = ConfigFiles()
     ) throws -> Outcome {
         var decodeNPUs = 0
         let dies = system.hardware.diesPerPackage
-        let backend = try CloudMatrixBackend.make(configsDirectory: configsDirectory, deployment: deployment, seed: 1) { settings in
+        let backend = try CloudMatrixBackend.make(
+            configsDirectory: configsDirectory, deployment: deployment, seed: 1, files: files
+        ) { settings in
             settings.phase = .decode
             settings.decodeBatchPerDie = batchPerNPU / dies
             decodeNPUs = settings.decodeInstances * system.deployment.decode.npus

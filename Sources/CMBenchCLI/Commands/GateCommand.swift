@@ -1,3 +1,4 @@
+import Digest
 import FileOutput
 import Foundation
 import RegressionGate
@@ -29,6 +30,9 @@ enum GateCommand: Command {
             Metrics without a number on a side (NaN, null) are listed as uncomparable; one with a
             number on one side only fails. Nothing compared (no metrics, none in common) is not a
             pass: exit 65. JSON inputs over 64 MiB are refused.
+            When both runs record their configuration files (the provenance of replay, sweep,
+            reproduce and bench outputs, and stored runs) and any differs, a warning names the files
+            (stderr and the summary): the runs were produced from different configuration.
             Exit status: 0 no regression, 2 regression, 65 nothing compared or a bad input.
             """,
         arguments: [ArgumentSpec("CURRENT", "The run to judge: a JSON file or a store run id.")],
@@ -50,8 +54,10 @@ enum GateCommand: Command {
             throw CLIError.usage("--baseline is required", hint: "usage: cmbench gate CURRENT --baseline BASE")
         }
         let storePath = arguments.value("--store") ?? RunStoring.defaultPath
-        let current = try metrics(of: arguments.positionals[0], storePath: storePath)
-        let baseline = try metrics(of: baselineName, storePath: storePath)
+        let currentRun = try run(arguments.positionals[0], storePath: storePath)
+        let baselineRun = try run(baselineName, storePath: storePath)
+        let current = currentRun.metrics
+        let baseline = baselineRun.metrics
         var policy = GatePolicy.deterministic
         if let path = arguments.value("--thresholds") {
             let data = try InputFile.read(path, what: "thresholds file")
@@ -77,7 +83,14 @@ enum GateCommand: Command {
         let markdownFile = try arguments.value("--markdown").map { path throws(ReportingError) in
             try OutputFile(path: path, protecting: files)
         }
-        let markdown = GateReport.markdown(verdict, title: arguments.value("--title") ?? "cmbench gate")
+        // Said, not judged: the gate compares metrics; different configuration explains them.
+        var changes: [ConfigurationChange] = []
+        if let now = currentRun.configFiles, let then = baselineRun.configFiles {
+            changes = ConfigurationChange.between(current: now, baseline: then)
+        }
+        if let warning = ConfigurationChange.warning(changes) { console.printErr("cmbench: warning: " + warning) }
+        let markdown = GateReport.markdown(
+            verdict, title: arguments.value("--title") ?? "cmbench gate", configurationChanges: changes)
         console.out(markdown)
         if let markdownFile {
             try markdownFile.write(markdown)
@@ -95,15 +108,17 @@ enum GateCommand: Command {
         return verdict.exitStatus == 2 ? .regression : .ok
     }
 
-    /// A result file's metrics, or a stored run's when `name` is a run id and no such file exists.
-    static func metrics(of name: String, storePath: String) throws -> [String: Double] {
+    /// A result file's metrics and configuration files (`nil` when it records none), or a stored
+    /// run's when `name` is a run id and no such file exists.
+    static func run(_ name: String, storePath: String) throws -> (metrics: [String: Double], configFiles: [FileDigest]?) {
         if FileManager.default.fileExists(atPath: name) {
-            return try MetricsFlattening.metrics(fromJSON: InputFile.read(name, what: "result file"), source: name)
+            let data = try InputFile.read(name, what: "result file")
+            return (try MetricsFlattening.metrics(fromJSON: data, source: name), RecordedProvenance.configFiles(inJSON: data))
         }
         guard let id = Int64(name) else { throw CLIError(.missingInput, "\(name): no such file (nor a run id)") }
         guard let run = try ResultsStore(readingAt: storePath).run(id: id) else {
             throw CLIError(.missingInput, "\(storePath): no run with id \(id)")
         }
-        return run.metrics
+        return (run.metrics, run.configFiles)
     }
 }

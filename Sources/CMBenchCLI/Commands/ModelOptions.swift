@@ -14,10 +14,11 @@ enum ModelOptions {
         OptionSpec("--deployment", .value(placeholder: "NAME"), help: "Deployment file name (default cloudmatrix-infer)."),
     ]
 
-    static func system(_ arguments: ParsedArguments) throws -> SystemConfiguration {
+    /// The system `--configs` and `--deployment` name, each file read once through `files`.
+    static func system(_ arguments: ParsedArguments, files: ConfigFiles = ConfigFiles()) throws -> SystemConfiguration {
         let directory = try ProjectPaths.locate("configs", given: arguments.value("--configs"))
         return try SystemConfiguration.load(
-            configsDirectory: directory, deployment: arguments.value("--deployment") ?? "cloudmatrix-infer")
+            configsDirectory: directory, deployment: arguments.value("--deployment") ?? "cloudmatrix-infer", files: files)
     }
 }
 

@@ -101,7 +101,7 @@ enum ReplayCommand: Command {
         for parameter in configuration.parameters { settings["backend." + parameter.key] = parameter.value }
         for (key, value) in describe(options, objectives: objectives) { settings[key] = value }
         let provenance = Provenance(
-            command: "replay", trace: path, traceSHA256: digest,
+            command: "replay", trace: path, traceSHA256: digest, configFiles: backend.files,
             configuration: settings, seed: seed)
         if let requestsCSV {
             // The companion first, so a reader who finds the CSV always finds its provenance.

@@ -59,16 +59,22 @@ enum ReproduceCommand: Command {
         var points: [Row]
         /// Present with `--what-if` (absent otherwise, so the default document does not change).
         var whatIf: [WhatIfReport.Row]?
+        /// Every hardware, model and deployment file the rows were computed from, the build and
+        /// the reference files (left out of the gate's metrics, as every `provenance` is).
+        var provenance: Provenance
 
         enum CodingKeys: String, CodingKey {
-            case schema, deployment, points
+            case schema, deployment, points, provenance
             case cmbenchVersion = "cmbench_version"
             case whatIf = "what_if"
         }
     }
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
-        let system = try ModelOptions.system(arguments)
+        // Every configuration file the rows use, each read once (the deployment is loaded for the
+        // cost model, each decode replay and the serving rows): recorded in the provenance.
+        let configFiles = ConfigFiles()
+        let system = try ModelOptions.system(arguments, files: configFiles)
         let referencePath = try ProjectPaths.locate(
             "results/reference/cloudmatrix-paper.json", given: arguments.value("--reference"))
         let reference = try ReferencePoint.load(path: referencePath)
@@ -82,23 +88,25 @@ enum ReproduceCommand: Command {
             guard let setup = ReferenceComparison.decodeSetups[comparisons[index].id] else { continue }
             let replayed = try DecodeReproduction.run(
                 system: system, configsDirectory: configsDirectory, deployment: deploymentName, batchPerNPU: setup.batchPerNPU,
-                prompt: setup.prompt, output: setup.output)
+                prompt: setup.prompt, output: setup.output, files: configFiles)
             comparisons[index].note = "closed-loop replay, \(replayed.requests) requests at \(setup.batchPerNPU)/NPU "
                 + "(\(formatFixed(replayed.tokensPerSecondPerNPU, digits: 0)) tokens/s/NPU); the cost model's steady state gives "
                 + formatFixed(comparisons[index].model, digits: 2) + " ms. " + comparisons[index].note
             comparisons[index].model = replayed.tpotMilliseconds
         }
         // R12 (EMS context caching) and R16 (model loading) come from the serving system.
-        let (_, serving) = try CloudMatrixBackend.load(configsDirectory: configsDirectory, deployment: deploymentName)
+        let (_, serving) = try CloudMatrixBackend.load(configsDirectory: configsDirectory, deployment: deploymentName, files: configFiles)
         comparisons += try ServingReference.compare(system: system, serving: serving, reference: reference)
         if serving.ems == nil || serving.modelCaching == nil {
             console.printErr("cmbench: note: deployment '\(deploymentName)' has no \(serving.ems == nil ? "EMS pool" : "model caching") in its servingSystem section: "
                 + "its R12/R16 rows are left out")
         }
         // B1–B6: the paper's GPU baselines, predicted from the GPU hardware and deployment files.
+        var settings = ["deployment": deploymentName, "reference": referencePath]
         if let gpuPath = try? ProjectPaths.locate("results/reference/gpu-baselines.json", given: arguments.value("--gpu-reference")) {
             let gpuReference = try ReferencePoint.load(path: gpuPath)
-            comparisons += try BaselineComparison.compare(configsDirectory: configsDirectory, reference: gpuReference)
+            comparisons += try BaselineComparison.compare(configsDirectory: configsDirectory, reference: gpuReference, files: configFiles)
+            settings["gpu_reference"] = gpuPath
         }
         let rows = comparisons.map { row in
             Row(
@@ -106,15 +114,18 @@ enum ReproduceCommand: Command {
                 errorPercent: row.errorPercent, role: row.role.rawValue, tolerancePercent: row.tolerancePercent,
                 withinTolerance: row.withinTolerance, note: row.note)
         }
-        var document = Document(deployment: system.deployment.name, points: rows)
+        var whatIf: [WhatIfReport.Row]?
         if arguments.flag("--what-if") {
-            document.whatIf = try WhatIfReport.rows(configsDirectory: configsDirectory, cloudMatrix: system)
+            whatIf = try WhatIfReport.rows(configsDirectory: configsDirectory, cloudMatrix: system, files: configFiles)
         }
+        // The decode replays run with seed 1 (DecodeReproduction); nothing else draws at random.
+        let provenance = Provenance(command: "reproduce", configFiles: configFiles.digests, configuration: settings, seed: 1)
+        let document = Document(deployment: system.deployment.name, points: rows, whatIf: whatIf, provenance: provenance)
         if let path = arguments.value("--csv") {
             let csv = try CSVWriter(
                 path: path,
                 header: ["id", "what", "unit", "paper", "model", "error_pct", "role", "tolerance_pct", "within_tolerance"],
-                provenance: ["cmbench_version": CMBenchVersion.string, "command": "reproduce", "deployment": system.deployment.name],
+                provenance: CSVCompanion(provenance: provenance, deployment: system.deployment.name),
                 protecting: files)
             for row in rows {
                 try csv.append([
@@ -156,7 +167,23 @@ enum ReproduceCommand: Command {
         let within = predictions.filter(\.withinTolerance).count
         return "CloudMatrix-Infer (\(document.deployment)): model vs paper (arXiv 2506.12708)\n\n" + table.render()
             + "\n\(within) of \(predictions.count) predictions within their band; "
-            + "\(document.points.count - predictions.count) calibration rows.\n"
+            + "\(document.points.count - predictions.count) calibration rows.\n\n"
+            + document.provenance.lines.joined(separator: "\n") + "\n"
+    }
+
+    /// The CSV's `FILE.meta.json`: the provenance, with the deployment's name at the top level
+    /// as before.
+    struct CSVCompanion: Encodable {
+        var provenance: Provenance
+        var deployment: String
+
+        enum CodingKeys: String, CodingKey { case deployment }
+
+        func encode(to encoder: any Encoder) throws {
+            try provenance.encode(to: encoder)
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(deployment, forKey: .deployment)
+        }
     }
 }
 

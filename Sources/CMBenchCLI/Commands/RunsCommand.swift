@@ -11,9 +11,11 @@ enum RunsCommand: Command {
         usage: ["runs list [--store PATH] [--limit N] [--json]", "runs show ID [--store PATH]", "runs export [OUT] [--store PATH] [--format csv|json]"],
         discussion: """
             A run is recorded by `cmbench replay … --store PATH`: one row in the `runs` table (its
-            provenance: command, cmbench version, trace and its SHA-256, backend, configuration, seed)
-            and its metrics in `run_metrics`. The store is SQLite in WAL mode; several cmbench
-            processes may write to it at once. Default store: results/cmbench.sqlite.
+            provenance: command, cmbench version, source revision, toolchain, trace and its SHA-256,
+            backend, configuration, seed), its configuration files with their SHA-256 in
+            `run_config_files`, and its metrics in `run_metrics`; `runs show` prints all of it. The
+            store is SQLite in WAL mode; several cmbench processes may write to it at once. A store
+            written by an older cmbench is read as it is. Default store: results/cmbench.sqlite.
             `runs export` writes every run, one row each (CSV with one column per metric, or JSON).
             """,
         arguments: [

@@ -5,6 +5,7 @@ import Replay
 import Reporting
 import ServingMetrics
 import Serving
+import Digest
 import Synchronization
 import TraceFormats
 
@@ -51,6 +52,9 @@ enum SweepCommand: Command {
         var summary: RunSummary
         /// SHA-256 of the trace as the first point read it (the others read the same file).
         var traceSHA256: String? = nil
+        /// The configuration files this point's backend read (not encoded per point: the curve's
+        /// provenance lists them all).
+        var configFiles: [FileDigest] = []
 
         enum CodingKeys: String, CodingKey { case value, summary }
     }
@@ -60,6 +64,7 @@ enum SweepCommand: Command {
         var dimension: String
         var trace: String
         var points: [Point]
+        var provenance: Provenance
     }
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
@@ -108,7 +113,7 @@ enum SweepCommand: Command {
         let run = ReplayRun(options: options, objectives: objectives, console: Console.silent, showProgress: false, requestsCSV: nil)
         let result = try backend.replay(run, reader)
         let digest = try reader.contentDigest(shouldStop: { Interrupt.isRequested })
-        return Point(value: value, summary: result.summary, traceSHA256: digest)
+        return Point(value: value, summary: result.summary, traceSHA256: digest, configFiles: backend.files)
     }
 
     static func output(_ points: [Point], dimension: String, arguments: ParsedArguments, console: Console, trace: String) throws {
@@ -125,18 +130,21 @@ enum SweepCommand: Command {
                 number(s.tpot?.p50), number(s.tpot?.p99), number(s.e2e?.p99), number(s.goodput), number(s.sloAttainment?.overall),
             ]
         }
+        // Every point built its own backend: the files of all of them (one entry per file and
+        // digest, so a file that changed between points shows twice).
+        let provenance = Provenance(
+            command: "sweep", trace: trace, traceSHA256: points.first?.traceSHA256,
+            configFiles: Provenance.union(points.map(\.configFiles)),
+            configuration: ["over": dimension, "values": points.map(\.value).joined(separator: ",")],
+            seed: try arguments.uint64("--seed") ?? 1)
         if let path = arguments.value("--csv") {
-            let provenance = Provenance(
-                command: "sweep", trace: trace, traceSHA256: points.first?.traceSHA256,
-                configuration: ["over": dimension, "values": points.map(\.value).joined(separator: ",")],
-                seed: try arguments.uint64("--seed") ?? 1)
             let files = ProtectedFiles(inputs: [trace, arguments.value("--backend-config"), "configs"])
             let csv = try CSVWriter(path: path, header: header, provenance: provenance, protecting: files)
             for point in points { try csv.append(cells(point)) }
             try csv.finish()
         }
         if arguments.flag("--json") {
-            console.out(try JSONOutput.string(Curve(dimension: dimension, trace: trace, points: points)))
+            console.out(try JSONOutput.string(Curve(dimension: dimension, trace: trace, points: points, provenance: provenance)))
             return
         }
         var table = TextTable(header: header.map { $0.replacingOccurrences(of: "_", with: " ") })

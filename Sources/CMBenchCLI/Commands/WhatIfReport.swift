@@ -22,8 +22,8 @@ enum WhatIfReport {
         }
     }
 
-    static func rows(configsDirectory: String, cloudMatrix: SystemConfiguration) throws -> [Row] {
-        let h800 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: "deepseek-h800")
+    static func rows(configsDirectory: String, cloudMatrix: SystemConfiguration, files: ConfigFiles = ConfigFiles()) throws -> [Row] {
+        let h800 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: "deepseek-h800", files: files)
         let roce = FabricWhatIf.cloudMatrixOverRoCE(cloudMatrix: cloudMatrix, gpu: h800.hardware)
         let ub = FabricWhatIf.h800WithUBDomain(h800: h800)
         return [roce.ub, roce.roce, ub.nvlink, ub.ubLike].map {

@@ -26,7 +26,8 @@ enum RunStoring {
             NewRun(
                 command: provenance.command, cmbenchVersion: provenance.cmbenchVersion, tracePath: provenance.trace,
                 traceSHA256: provenance.traceSHA256, backend: backend, configurationJSON: configuration,
-                seed: provenance.seed, metrics: metrics))
+                seed: provenance.seed, sourceRevision: provenance.sourceRevision, toolchain: provenance.toolchain,
+                configFiles: provenance.configFiles, metrics: metrics))
     }
 }
 

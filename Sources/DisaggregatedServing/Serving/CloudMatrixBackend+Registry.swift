@@ -6,20 +6,35 @@ import CostModel
 extension CloudMatrixBackend {
     /// Loads `configs/` (hardware, model at the requested precision, deployment and its
     /// `servingSystem` section), applies `configure` to the file defaults, and builds the
-    /// backend with its random stream split from `seed`.
+    /// backend with its random stream split from `seed`. Each file is read once through `files`,
+    /// which records its path and digest.
     public static func make(
         configsDirectory: String = "configs", deployment: String = "cloudmatrix-infer", seed: UInt64 = 0,
-        precision: String? = nil, configure: (inout ServingDeploymentSettings) -> Void = { _ in }
+        precision: String? = nil, files: ConfigFiles = ConfigFiles(),
+        configure: (inout ServingDeploymentSettings) -> Void = { _ in }
     ) throws(ConfigError) -> CloudMatrixBackend {
-        var (system, serving) = try load(configsDirectory: configsDirectory, deployment: deployment)
+        var (system, serving) = try load(configsDirectory: configsDirectory, deployment: deployment, files: files)
         if let precision, precision != system.model.precision.name {
-            system.model = try ModelShape.load(path: "\(configsDirectory)/models/\(system.deployment.modelName).json", precision: precision)
+            system.model = try ModelShape.load(
+                path: "\(configsDirectory)/models/\(system.deployment.modelName).json", precision: precision, files: files)
         }
         var settings = ServingDeploymentSettings(system: system, serving: serving)
         configure(&settings)
         settings.precision = system.model.precision.name
         let resolved = try ResolvedServingSystem(system: system, serving: serving, settings: settings)
         return CloudMatrixBackend(resolved, generator: SeededGenerator(seed: seed).split("backend.cloudmatrix"))
+    }
+
+    /// Loads `configs/` as ``load(configsDirectory:deployment:)`` does, reading each file once
+    /// through `files` (the deployment's sections are parsed from one read), which records its
+    /// path and digest.
+    public static func load(configsDirectory: String, deployment: String, files: ConfigFiles) throws(ConfigError)
+        -> (system: SystemConfiguration, serving: ServingSystemParameters)
+    {
+        let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment, files: files)
+        let serving = try ServingSystemParameters.load(
+            deploymentPath: "\(configsDirectory)/deployments/\(deployment).json", files: files)
+        return (system, serving)
     }
 
     /// `cloudmatrix`: CloudMatrix-Infer from `configs/`, with what-if parameters:
@@ -83,8 +98,10 @@ extension CloudMatrixBackend {
         if precision == "int8" { precision = "int8-w8a8" }
         let experts = try choice("experts", ["perfect": ExpertBalance.perfect, "default": .default, "random": .random])
         let backend: CloudMatrixBackend
+        // Each file is read once; its path and digest go into every output of the run.
+        let files = ConfigFiles()
         do {
-            backend = try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision) { s in
+            backend = try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision, files: files) { s in
                 if let prefillInstances { s.prefillInstances = prefillInstances }
                 if let decodeInstances { s.decodeInstances = decodeInstances }
                 if let batchCap { s.decodeBatchPerDie = batchCap }
@@ -117,6 +134,7 @@ extension CloudMatrixBackend {
                 throw fail(key, "deployment '\(deployment)' has no EMS pool (no servingSystem.ems section in its file)")
             }
         }
+        for file in files.digests { p.record(file) }
         return backend
     }
 }

@@ -46,11 +46,13 @@ package enum BaselineComparison {
         return (step, tokensPerStep / (step.stepMicroseconds * 1e-6))
     }
 
-    /// Loads both GPU deployments from `configsDirectory` and evaluates every row of `reference`
-    /// whose id it knows.
-    package static func compare(configsDirectory: String, reference: [ReferencePoint]) throws(ConfigError) -> [ComparisonRow] {
-        let h800 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deepSeekDeployment)
-        let h100 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: sglangDeployment)
+    /// Loads both GPU deployments from `configsDirectory` (each file read once through `files`,
+    /// which records its digest) and evaluates every row of `reference` whose id it knows.
+    package static func compare(
+        configsDirectory: String, reference: [ReferencePoint], files: ConfigFiles = ConfigFiles()
+    ) throws(ConfigError) -> [ComparisonRow] {
+        let h800 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deepSeekDeployment, files: files)
+        let h100 = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: sglangDeployment, files: files)
         return compare(deepSeek: h800, sglang: h100, reference: reference)
     }
 

@@ -1,9 +1,12 @@
 import Foundation
 
 extension Deployment {
-    /// Loads a deployment file and checks it against the hardware it runs on.
-    public static func load(path: String, hardware: Hardware) throws(ConfigError) -> Deployment {
-        try load(data: ConfigFile.read(path), name: path, hardware: hardware)
+    /// Loads a deployment file and checks it against the hardware it runs on; the file is read
+    /// once through `files` (which records its digest).
+    public static func load(path: String, hardware: Hardware, files: ConfigFiles = ConfigFiles()) throws(ConfigError)
+        -> Deployment
+    {
+        try load(data: files.read(path, role: .deployment), name: path, hardware: hardware)
     }
 
     /// Decodes the bytes of a deployment file and checks them against `hardware`; errors name

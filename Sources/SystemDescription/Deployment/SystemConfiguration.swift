@@ -14,18 +14,19 @@ public struct SystemConfiguration: Sendable, Equatable {
         self.deployment = deployment
     }
 
-    /// Loads the three files and cross-checks them.
-    public static func load(hardwarePath: String, modelPath: String, deploymentPath: String) throws(ConfigError)
-        -> SystemConfiguration
-    {
-        let hw = try Hardware.load(path: hardwarePath)
-        let dep = try Deployment.load(path: deploymentPath, hardware: hw)
+    /// Loads the three files and cross-checks them; each is read once through `files`, which
+    /// records its path and digest.
+    public static func load(
+        hardwarePath: String, modelPath: String, deploymentPath: String, files: ConfigFiles = ConfigFiles()
+    ) throws(ConfigError) -> SystemConfiguration {
+        let hw = try Hardware.load(path: hardwarePath, files: files)
+        let dep = try Deployment.load(path: deploymentPath, hardware: hw, files: files)
         guard dep.hardwareName == hw.name else {
             throw ConfigError(
                 .unknownName, file: deploymentPath, path: "$.hardware",
                 reason: "names hardware \"\(dep.hardwareName)\" but \(hardwarePath) describes \"\(hw.name)\"")
         }
-        let model = try ModelShape.load(path: modelPath, precision: dep.precisionName)
+        let model = try ModelShape.load(path: modelPath, precision: dep.precisionName, files: files)
         guard dep.modelName == model.name else {
             throw ConfigError(
                 .unknownName, file: deploymentPath, path: "$.model",
@@ -36,15 +37,16 @@ public struct SystemConfiguration: Sendable, Equatable {
         return system
     }
 
-    /// Loads the files of the standard layout `configs/{hardware,models,deployments}/<name>.json`.
-    public static func load(configsDirectory dir: String, deployment name: String) throws(ConfigError)
-        -> SystemConfiguration
+    /// Loads the files of the standard layout `configs/{hardware,models,deployments}/<name>.json`,
+    /// each read once through `files` (the deployment's names and its contents from one read).
+    public static func load(configsDirectory dir: String, deployment name: String, files: ConfigFiles = ConfigFiles())
+        throws(ConfigError) -> SystemConfiguration
     {
         let depPath = "\(dir)/deployments/\(name).json"
-        let peek = try ConfigFile.decode(NamesOnly.self, at: depPath)
+        let peek = try ConfigFile.decode(NamesOnly.self, from: files.read(depPath, role: .deployment), file: depPath)
         return try load(
             hardwarePath: "\(dir)/hardware/\(peek.hardware).json", modelPath: "\(dir)/models/\(peek.model).json",
-            deploymentPath: depPath)
+            deploymentPath: depPath, files: files)
     }
 
     /// Checks that decode (at its batch and longest context) and prefill fit in HBM.

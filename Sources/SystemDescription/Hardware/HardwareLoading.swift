@@ -1,9 +1,9 @@
 import Foundation
 
 extension Hardware {
-    /// Loads and validates a hardware file.
-    public static func load(path: String) throws(ConfigError) -> Hardware {
-        try load(data: ConfigFile.read(path), name: path)
+    /// Loads and validates a hardware file, read once through `files` (which records its digest).
+    public static func load(path: String, files: ConfigFiles = ConfigFiles()) throws(ConfigError) -> Hardware {
+        try load(data: files.read(path, role: .hardware), name: path)
     }
 
     /// Decodes and validates the bytes of a hardware file; errors name `name` as the file.

@@ -1,9 +1,12 @@
 import Foundation
 
 extension ModelShape {
-    /// Loads a model file and selects `precision` (nil = the file's `defaultPrecision`).
-    public static func load(path: String, precision: String? = nil) throws(ConfigError) -> ModelShape {
-        try load(data: ConfigFile.read(path), name: path, precision: precision)
+    /// Loads a model file and selects `precision` (nil = the file's `defaultPrecision`); the file
+    /// is read once through `files` (which records its digest).
+    public static func load(path: String, precision: String? = nil, files: ConfigFiles = ConfigFiles()) throws(ConfigError)
+        -> ModelShape
+    {
+        try load(data: files.read(path, role: .model), name: path, precision: precision)
     }
 
     /// Decodes and validates the bytes of a model file; errors name `name` as the file.

@@ -40,9 +40,12 @@ public struct ServingSystemParameters: Sendable, Equatable {
         public var cpuUBBytesPerSecondPerSocket: Double
     }
 
-    /// Loads the `servingSystem` section of a deployment file.
-    public static func load(deploymentPath path: String) throws(ConfigError) -> ServingSystemParameters {
-        try load(deploymentData: ConfigFile.read(path), name: path)
+    /// Loads the `servingSystem` section of a deployment file, read once through `files`: pass
+    /// the `ConfigFiles` the deployment was loaded with, and the bytes already parsed are reused.
+    public static func load(deploymentPath path: String, files: ConfigFiles = ConfigFiles()) throws(ConfigError)
+        -> ServingSystemParameters
+    {
+        try load(deploymentData: files.read(path, role: .deployment), name: path)
     }
 
     /// Decodes and validates the `servingSystem` section from the bytes of a deployment file;

@@ -1,3 +1,4 @@
+import Digest
 import Foundation
 
 /// A byte source that computes the SHA-256 of exactly the bytes read from it, so the checksum in

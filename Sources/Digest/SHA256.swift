@@ -1,4 +1,5 @@
-/// SHA-256 (FIPS 180-4), streaming, for the trace checksum recorded in every output.
+/// SHA-256 (FIPS 180-4), streaming, for the checksums recorded in every output: the trace's and
+/// each configuration file's.
 ///
 /// Written out here because Foundation on Linux has no digest API and cmbench may not depend
 /// on swift-crypto. Source of the algorithm and constants: FIPS PUB 180-4 §4.2.2, §5.3.3, §6.2.
@@ -33,6 +34,13 @@ public struct SHA256 {
     public mutating func update(_ bytes: some Sequence<UInt8>) {
         let array = Array(bytes)
         array.withUnsafeBytes { update($0) }
+    }
+
+    /// The digest of `bytes` in one call, as 64 lowercase hex digits.
+    public static func hex(of bytes: UnsafeRawBufferPointer) -> String {
+        var hash = SHA256()
+        hash.update(bytes)
+        return hash.finalizeHex()
     }
 
     /// The digest as 64 lowercase hex digits.
