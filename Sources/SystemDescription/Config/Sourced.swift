@@ -2,13 +2,13 @@
 ///
 /// Every number in `configs/` is written `{"value": 1600, "source": "paper v2 §3.3.1"}` so that
 /// a reviewer can check each constant where it is used; a number without a source does not load.
-public struct Sourced<Value: Decodable & Sendable & Equatable>: Decodable, Sendable, Equatable {
-    public var value: Value
+package struct Sourced<Value: Decodable & Sendable & Equatable>: Decodable, Sendable, Equatable {
+    package var value: Value
     /// One-line citation: a paper table or section, a model config field, `[derived] …` or
     /// `[assumption] …`.
-    public var source: String
+    package var source: String
 
-    public init(_ value: Value, source: String) {
+    package init(_ value: Value, source: String) {
         self.value = value
         self.source = source
     }
