@@ -129,7 +129,7 @@ public struct CloudMatrixBackend: ServingBackend {
         var beginScheduled = false
         var pending: [Int32] = []
         var active = 0
-        var completions = CompletionHeap()
+        var completions = CompletionHeap<Int32>()
         /// The die that set the last step's pace, valid while no request joined or left since.
         /// If it also had the largest batch, its KV grows at least as fast as any other die's,
         /// so it stays the busiest and the next step needs no scan over the dies.
@@ -162,7 +162,6 @@ public struct CloudMatrixBackend: ServingBackend {
     var batchPrompts: [(tokens: Int, cached: Int)] = []
     // Settings the hot paths read, copied out of `resolved` once.
     let phase: ServingDeploymentSettings.Phase
-    let batchCapPerDie: Int32
     let kvBytesPerToken: Double
     let kvCapacityPerDie: Double
     let prefillTokenBudget: Int
@@ -170,10 +169,8 @@ public struct CloudMatrixBackend: ServingBackend {
     let mtp: MTPSettings
     let mtpSampling: ServingDeploymentSettings.MTPSampling
     var globalQueue = FIFOQueue<Int32>()
-    var rankReservedBytes: [Double]
-    /// The die a new request's KV goes to: least reserved bytes among dies under the batch cap.
-    var rankChoice: LeastLoadedTree
-    var rankReservedCount: [Int32]
+    /// Decode dies' KV reservations: where a new request's KV goes.
+    var ledger: KVRoomLedger
     var rankActive: [Int32]
     var rankKVOffset: [Double]
     var prefill: [PrefillInstance]
@@ -195,17 +192,13 @@ public struct CloudMatrixBackend: ServingBackend {
         }
         self.generator = generator
         phase = s.phase
-        batchCapPerDie = Int32(s.decodeBatchPerDie)
         kvBytesPerToken = resolved.kvBytesPerToken
         kvCapacityPerDie = resolved.kvCapacityBytesPerDecodeDie
         prefillTokenBudget = resolved.prefillTokenBudget
         prefillNPUs = resolved.system.deployment.prefill.npus
         mtp = s.mtp
         mtpSampling = s.mtpSampling
-        rankReservedBytes = Array(repeating: 0, count: ranks)
-        rankChoice = LeastLoadedTree(count: ranks)
-        for r in 0..<ranks { rankChoice.update(r, load: 0) }
-        rankReservedCount = Array(repeating: 0, count: ranks)
+        ledger = KVRoomLedger(dies: ranks, capacityBytes: kvCapacityPerDie, batchCap: Int32(s.decodeBatchPerDie))
         rankActive = Array(repeating: 0, count: ranks)
         rankKVOffset = Array(repeating: 0, count: ranks)
         prefill = Array(repeating: PrefillInstance(), count: s.phase == .decode ? 0 : s.prefillInstances)
@@ -281,7 +274,7 @@ public struct CloudMatrixBackend: ServingBackend {
             request: request)
         if phase == .prefill {
             routeToPrefill(slot, in: &context)
-        } else if globalQueue.isEmpty, let rank = pickRank(need: need) {
+        } else if globalQueue.isEmpty, let rank = ledger.pick(need: need) {
             reserve(slot, on: rank)
             dispatch(slot, in: &context)
         } else {
@@ -290,50 +283,27 @@ public struct CloudMatrixBackend: ServingBackend {
         }
     }
 
-    /// The least-loaded die (by reserved KV bytes, ties to the lowest index) with room for
-    /// `need` more bytes and one more request.
-    /// - Complexity: O(dies).
-    /// The die with the least reserved KV among those under the batch cap, if it has room for
-    /// `need` more bytes (the least loaded has the most room, so no other die could).
-    func pickRank(need: Double) -> Int? {
-        guard let least = rankChoice.minimum, least.load <= kvCapacityPerDie - need else { return nil }
-        return least.index
-    }
-
-    /// Keeps `rankChoice` in step with die `rank`'s reservations.
-    mutating func refreshChoice(_ rank: Int) {
-        let eligible = rankReservedCount[rank] < batchCapPerDie
-        rankChoice.update(rank, load: eligible ? rankReservedBytes[rank] : .infinity)
-    }
-
+    /// Reserves `slot`'s KV on decode die `rank` (which `ledger.pick` chose).
     mutating func reserve(_ slot: Int32, on rank: Int) {
-        let bytes = slots[Int(slot)].reservedBytes
         slots[Int(slot)].rank = Int32(rank)
-        rankReservedBytes[rank] += bytes
-        rankReservedCount[rank] += 1
-        refreshChoice(rank)
-        precondition(
-            rankReservedBytes[rank] <= kvCapacityPerDie * (1 + 1e-12),
-            "decode die \(rank) over-reserved: \(rankReservedBytes[rank]) of \(kvCapacityPerDie) bytes")
+        ledger.reserve(slots[Int(slot)].reservedBytes, on: rank)
         statistics.peakKVReservedFraction = max(
-            statistics.peakKVReservedFraction, rankReservedBytes[rank] / kvCapacityPerDie)
-        statistics.peakRequestsPerDie = max(statistics.peakRequestsPerDie, Int(rankReservedCount[rank]))
+            statistics.peakKVReservedFraction, ledger.reservedBytes[rank] / kvCapacityPerDie)
+        statistics.peakRequestsPerDie = max(statistics.peakRequestsPerDie, Int(ledger.reservedCount[rank]))
     }
 
+    /// Returns `slot`'s decode room, if it holds any.
     mutating func release(_ slot: Int32) {
         let entry = slots[Int(slot)]
         guard entry.rank >= 0 else { return }
-        let rank = Int(entry.rank)
-        rankReservedCount[rank] -= 1
-        rankReservedBytes[rank] = rankReservedCount[rank] == 0 ? 0 : rankReservedBytes[rank] - entry.reservedBytes
-        refreshChoice(rank)
+        ledger.release(entry.reservedBytes, on: Int(entry.rank))
         slots[Int(slot)].rank = -1
     }
 
     /// Admits waiting requests, oldest first, while the oldest fits somewhere.
     mutating func admitWaiting(in context: inout ServingContext<Event>) {
         while let slot = globalQueue.first {
-            guard let rank = pickRank(need: slots[Int(slot)].reservedBytes) else { return }
+            guard let rank = ledger.pick(need: slots[Int(slot)].reservedBytes) else { return }
             _ = globalQueue.popFirst()
             reserve(slot, on: rank)
             dispatch(slot, in: &context)
@@ -507,7 +477,7 @@ public struct CloudMatrixBackend: ServingBackend {
             rankKVOffset[rank] += offset
             slots[Int(slot)].kvOffset = offset
             decode[i].active += 1
-            decode[i].completions.push(step: step + Int64(steps), slot: slot)
+            decode[i].completions.push(slot, step: step + Int64(steps))
         }
         if !decode[i].pending.isEmpty { decode[i].paceRank = nil }
         decode[i].pending.removeAll(keepingCapacity: true)
@@ -549,9 +519,7 @@ public struct CloudMatrixBackend: ServingBackend {
         decode[i].step += 1
         let step = decode[i].step
         var finished = false
-        while let next = decode[i].completions.first, next.step <= step {
-            _ = decode[i].completions.popFirst()
-            let slot = next.slot
+        while let slot = decode[i].completions.popFirst(dueBy: step) {
             let entry = slots[Int(slot)]
             let rank = Int(entry.rank)
             rankActive[rank] -= 1
@@ -580,12 +548,12 @@ public struct CloudMatrixBackend: ServingBackend {
         let growth = tokensPerStep * Double(decode[i].step)
         for r in (i * ranksPerInstance)..<((i + 1) * ranksPerInstance) {
             var problems: [String] = []
-            if rankReservedBytes[r] > capacity * (1 + 1e-9) { problems.append("reserved \(rankReservedBytes[r]) B > room \(capacity) B") }
-            if rankReservedCount[r] > cap { problems.append("\(rankReservedCount[r]) requests > cap \(cap)") }
-            if rankActive[r] > rankReservedCount[r] { problems.append("\(rankActive[r]) decoding > \(rankReservedCount[r]) reserved") }
+            if ledger.reservedBytes[r] > capacity * (1 + 1e-9) { problems.append("reserved \(ledger.reservedBytes[r]) B > room \(capacity) B") }
+            if ledger.reservedCount[r] > cap { problems.append("\(ledger.reservedCount[r]) requests > cap \(cap)") }
+            if rankActive[r] > ledger.reservedCount[r] { problems.append("\(rankActive[r]) decoding > \(ledger.reservedCount[r]) reserved") }
             let held = (rankKVOffset[r] + Double(rankActive[r]) * growth) * resolved.kvBytesPerToken
             let slack = Double(rankActive[r]) * tokensPerStep * resolved.kvBytesPerToken
-            if held > rankReservedBytes[r] + slack + 1 { problems.append("holds \(held) B of KV > reserved \(rankReservedBytes[r]) B") }
+            if held > ledger.reservedBytes[r] + slack + 1 { problems.append("holds \(held) B of KV > reserved \(ledger.reservedBytes[r]) B") }
             for problem in problems where statistics.invariantViolations.count < 100 {
                 statistics.invariantViolations.append("step \(decode[i].step), die \(r): \(problem)")
             }
@@ -647,52 +615,4 @@ public struct CloudMatrixBackend: ServingBackend {
     public var requestsWaitingForDecodeRoom: Int { globalQueue.count }
     /// Cost-model evaluations so far (decode, prefill): how well the tables are caching.
     public var costModelEvaluations: (decode: Int, prefill: Int) { (decodeTable.evaluations, prefillTable.evaluations) }
-}
-
-/// Decoding requests ordered by the step at which they finish (then by join order).
-/// - Complexity: O(log n) per push and pop.
-struct CompletionHeap {
-    struct Entry {
-        var step: Int64
-        var sequence: UInt64
-        var slot: Int32
-        func precedes(_ other: Entry) -> Bool { step < other.step || (step == other.step && sequence < other.sequence) }
-    }
-    private var heap: [Entry] = []
-    private var nextSequence: UInt64 = 0
-
-    var count: Int { heap.count }
-    var first: Entry? { heap.first }
-
-    mutating func push(step: Int64, slot: Int32) {
-        let entry = Entry(step: step, sequence: nextSequence, slot: slot)
-        nextSequence &+= 1
-        heap.append(entry)
-        var hole = heap.count - 1
-        while hole > 0 {
-            let parent = (hole - 1) / 2
-            guard entry.precedes(heap[parent]) else { break }
-            heap[hole] = heap[parent]
-            hole = parent
-        }
-        heap[hole] = entry
-    }
-
-    mutating func popFirst() -> Entry? {
-        guard let last = heap.popLast() else { return nil }
-        guard !heap.isEmpty else { return last }
-        let first = heap[0]
-        var hole = 0
-        let count = heap.count
-        while true {
-            var child = 2 * hole + 1
-            guard child < count else { break }
-            if child + 1 < count && heap[child + 1].precedes(heap[child]) { child += 1 }
-            guard heap[child].precedes(last) else { break }
-            heap[hole] = heap[child]
-            hole = child
-        }
-        heap[hole] = last
-        return first
-    }
 }
