@@ -114,14 +114,6 @@ public struct CloudMatrixBackend: ServingBackend {
         }
     }
 
-    struct PrefillInstance {
-        var queue = FIFOQueue<Int32>()
-        var outstandingTokens = 0
-        var busy = false
-        var startScheduled = false
-        var batch: [Int32] = []
-    }
-
     struct DecodeInstance {
         /// Steps completed.
         var step: Int64 = 0
@@ -149,7 +141,8 @@ public struct CloudMatrixBackend: ServingBackend {
     let transferBytesPerSecond: Double
     var decodeTable: DecodeStepTable
     var prefillTable: PrefillTimeTable
-    public private(set) var cache: PrefixCachePool?
+    /// The EMS context cache (nil without EMS, or in phase `decode`).
+    public var cache: PrefixCachePool? { prefill.cache }
     var generator: SeededGenerator
 
     /// Requests in flight by slot; a free slot (listed in `freeSlots`) keeps stale numbers.
@@ -173,7 +166,7 @@ public struct CloudMatrixBackend: ServingBackend {
     var ledger: KVRoomLedger
     var rankActive: [Int32]
     var rankKVOffset: [Double]
-    var prefill: [PrefillInstance]
+    var prefill: PrefillPool
     var decode: [DecodeInstance]
 
     /// A backend over `resolved`, drawing its randomness (sampled MTP) from `generator`.
@@ -187,6 +180,7 @@ public struct CloudMatrixBackend: ServingBackend {
         transferBytesPerSecond = hw.scaleOut.lineRateBytesPerSecond * Double(resolved.serving.kvTransferDies)
         decodeTable = DecodeStepTable(model: DecodeCostModel(system: resolved.system), options: resolved.decodeOptions)
         prefillTable = PrefillTimeTable(model: PrefillCostModel(system: resolved.system), options: resolved.prefillOptions)
+        var cache: PrefixCachePool?
         if s.emsEnabled && s.phase != .decode {
             cache = PrefixCachePool(capacityBytes: s.emsCapacityBytes, pageTokens: s.emsBlockTokens, bytesPerToken: resolved.kvBytesPerToken)
         }
@@ -201,7 +195,8 @@ public struct CloudMatrixBackend: ServingBackend {
         ledger = KVRoomLedger(dies: ranks, capacityBytes: kvCapacityPerDie, batchCap: Int32(s.decodeBatchPerDie))
         rankActive = Array(repeating: 0, count: ranks)
         rankKVOffset = Array(repeating: 0, count: ranks)
-        prefill = Array(repeating: PrefillInstance(), count: s.phase == .decode ? 0 : s.prefillInstances)
+        prefill = PrefillPool(
+            instances: s.phase == .decode ? 0 : s.prefillInstances, tokenBudget: resolved.prefillTokenBudget, cache: cache)
         decode = Array(repeating: DecodeInstance(), count: s.phase == .prefill ? 0 : s.decodeInstances)
     }
 
@@ -329,55 +324,44 @@ public struct CloudMatrixBackend: ServingBackend {
     // MARK: prefill
 
     mutating func routeToPrefill(_ slot: Int32, in context: inout ServingContext<Event>) {
-        var best = 0
-        for i in prefill.indices.dropFirst() where prefill[i].outstandingTokens < prefill[best].outstandingTokens { best = i }
-        prefill[best].queue.append(slot)
-        prefill[best].outstandingTokens += slots[Int(slot)].inputTokens
-        if !prefill[best].busy && !prefill[best].startScheduled {
+        if let instance = prefill.enqueue(slot, tokens: slots[Int(slot)].inputTokens) {
             // Zero delay: requests arriving at this same instant join the batch.
-            prefill[best].startScheduled = true
-            context.schedule(.prefillStart(instance: Int32(best)), after: .zero)
+            context.schedule(.prefillStart(instance: Int32(instance)), after: .zero)
         }
     }
 
     mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {
-        prefill[instance].startScheduled = false
-        guard !prefill[instance].busy, !prefill[instance].queue.isEmpty else { return }
-        // The batch and prompt arrays are reused (the previous batch ended and left them empty).
-        prefill[instance].batch.removeAll(keepingCapacity: true)
+        guard prefill.startBatch(instance) else { return }
+        // The prompt array is reused (the previous batch left it behind).
         batchPrompts.removeAll(keepingCapacity: true)
         var tokens = 0
         var cachedTotal = 0
-        while let slot = prefill[instance].queue.first {
+        for slot in prefill.batch(of: instance) {
             let input = slots[Int(slot)].inputTokens
-            if !prefill[instance].batch.isEmpty && tokens + input > prefillTokenBudget { break }
-            _ = prefill[instance].queue.popFirst()
             tokens += input
             let cached = lookUpPrefix(slot)
             slots[Int(slot)].cachedTokens = cached
             slots[Int(slot)].serviceStart = context.now
             cachedTotal += cached
             batchPrompts.append((input, cached))
-            prefill[instance].batch.append(slot)
         }
         let timing = batchTiming(prompts: batchPrompts)
         statistics.prefillBatches += 1
         statistics.prefillTokens += tokens
         statistics.cachedTokens += cachedTotal
-        prefill[instance].busy = true
         context.schedule(.prefillEnd(instance: Int32(instance)), after: SimDuration(seconds: timing.load + timing.compute))
     }
 
-    /// Tokens of `slot`'s prompt whose KV the pool holds: its leading run of cached blocks,
-    /// capped at input − 1 so that at least the last token is computed.
+    /// Tokens of `slot`'s prompt whose KV the EMS pool holds (`PrefillPool.lookUpPrefix`).
     mutating func lookUpPrefix(_ slot: Int32) -> Int {
-        let input = slots[Int(slot)].inputTokens
-        guard cache != nil, !requests[Int(slot)].prefixBlockHashes.isEmpty, input > 1 else { return 0 }
+        let identity = requests[Int(slot)]
+        guard let hit = prefill.lookUpPrefix(
+            identity.prefixBlockHashes, blockTokens: identity.prefixBlockTokens, promptTokens: slots[Int(slot)].inputTokens)
+        else { return 0 }
         statistics.cacheLookups += 1
-        let run = cache!.lookupLeadingRun(requests[Int(slot)].prefixBlockHashes)
-        statistics.cacheHitBlocks += run
-        slots[Int(slot)].cachedBlocks = Int32(clamping: run)
-        return min(run * requests[Int(slot)].prefixBlockTokens, input - 1)
+        statistics.cacheHitBlocks += hit.blocks
+        slots[Int(slot)].cachedBlocks = Int32(clamping: hit.blocks)
+        return hit.tokens
     }
 
     /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
@@ -411,23 +395,15 @@ public struct CloudMatrixBackend: ServingBackend {
     }
 
     mutating func endBatch(_ instance: Int, in context: inout ServingContext<Event>) {
-        // Taken out while its requests move on, so that the next batch can reuse the storage
-        // without a copy.
-        var batch: [Int32] = []
-        swap(&batch, &prefill[instance].batch)
+        // Taken out while its requests move on, so that the next batch can reuse the storage.
+        var batch = prefill.endBatch(instance)
         var released = false
         for slot in batch {
             slots[Int(slot)].firstToken = context.now
             let input = slots[Int(slot)].inputTokens
-            prefill[instance].outstandingTokens -= input
             if !requests[Int(slot)].prefixBlockHashes.isEmpty {
-                if cache != nil {
-                    // Stored at prefill end (the asynchronous write is off the critical path);
-                    // decode-generated KV is not stored (paper §4.4.2).
-                    cache!.store(
-                        requests[Int(slot)].prefixBlockHashes, promptTokens: input,
-                        blockTokens: requests[Int(slot)].prefixBlockTokens)
-                }
+                prefill.storePrefix(
+                    requests[Int(slot)].prefixBlockHashes, blockTokens: requests[Int(slot)].prefixBlockTokens, promptTokens: input)
                 requests[Int(slot)].prefixBlockHashes = []
             }
             if phase == .prefill || slots[Int(slot)].outputTokens <= 1 {
@@ -440,10 +416,8 @@ public struct CloudMatrixBackend: ServingBackend {
                 context.schedule(.kvArrived(slot: slot), after: SimDuration(seconds: seconds))
             }
         }
-        batch.removeAll(keepingCapacity: true)
-        swap(&batch, &prefill[instance].batch)
-        prefill[instance].busy = false
-        if !prefill[instance].queue.isEmpty { startBatch(instance, in: &context) }
+        prefill.recycle(&batch, for: instance)
+        if prefill.hasQueued(instance) { startBatch(instance, in: &context) }
         if released { admitWaiting(in: &context) }
     }
 
