@@ -91,8 +91,6 @@ public struct CloudMatrixBackend: ServingBackend {
         /// many of them the pool held.
         var prefixBlocks: Int32 = 0
         var cachedBlocks: Int32 = 0
-        /// Aᵣ contribution while decoding: KV tokens at join − τ × join step.
-        var kvOffset = 0.0
     }
 
     /// The parts of a request only prefill (its prefix hashes) and its outcome (id, arrival,
@@ -112,21 +110,6 @@ public struct CloudMatrixBackend: ServingBackend {
             prefixBlockHashes = request.prefixBlockHashes
             prefixBlockTokens = request.prefixBlockTokens
         }
-    }
-
-    struct DecodeInstance {
-        /// Steps completed.
-        var step: Int64 = 0
-        var running = false
-        var beginScheduled = false
-        var pending: [Int32] = []
-        var active = 0
-        var completions = CompletionHeap<Int32>()
-        /// The die that set the last step's pace, valid while no request joined or left since.
-        /// If it also had the largest batch, its KV grows at least as fast as any other die's,
-        /// so it stays the busiest and the next step needs no scan over the dies.
-        var paceRank: Int? = nil
-        var paceBatch: Int32 = 0
     }
 
     public let resolved: ResolvedServingSystem
@@ -159,13 +142,9 @@ public struct CloudMatrixBackend: ServingBackend {
     let kvCapacityPerDie: Double
     let prefillTokenBudget: Int
     let prefillNPUs: Int
-    let mtp: MTPSettings
-    let mtpSampling: ServingDeploymentSettings.MTPSampling
     var globalQueue = FIFOQueue<Int32>()
     /// Decode dies' KV reservations: where a new request's KV goes.
     var ledger: KVRoomLedger
-    var rankActive: [Int32]
-    var rankKVOffset: [Double]
     var prefill: PrefillPool
     var decode: [DecodeInstance]
 
@@ -190,14 +169,12 @@ public struct CloudMatrixBackend: ServingBackend {
         kvCapacityPerDie = resolved.kvCapacityBytesPerDecodeDie
         prefillTokenBudget = resolved.prefillTokenBudget
         prefillNPUs = resolved.system.deployment.prefill.npus
-        mtp = s.mtp
-        mtpSampling = s.mtpSampling
         ledger = KVRoomLedger(dies: ranks, capacityBytes: kvCapacityPerDie, batchCap: Int32(s.decodeBatchPerDie))
-        rankActive = Array(repeating: 0, count: ranks)
-        rankKVOffset = Array(repeating: 0, count: ranks)
         prefill = PrefillPool(
             instances: s.phase == .decode ? 0 : s.prefillInstances, tokenBudget: resolved.prefillTokenBudget, cache: cache)
-        decode = Array(repeating: DecodeInstance(), count: s.phase == .prefill ? 0 : s.decodeInstances)
+        decode = Array(
+            repeating: DecodeInstance(ranks: ranksPerInstance, mtp: s.mtp, sampling: s.mtpSampling),
+            count: s.phase == .prefill ? 0 : s.decodeInstances)
     }
 
     /// Loads `configs/` and builds the backend for `settings` (from `ServingDeploymentSettings(system:serving:)`).
@@ -423,92 +400,41 @@ public struct CloudMatrixBackend: ServingBackend {
 
     // MARK: decode
 
+    /// `slot`'s KV is at its die: it joins the die's instance at the next step boundary.
     mutating func joinDecode(_ slot: Int32, in context: inout ServingContext<Event>) {
-        let instance = Int(slots[Int(slot)].rank) / ranksPerInstance
-        decode[instance].pending.append(slot)
-        if !decode[instance].running && !decode[instance].beginScheduled {
-            decode[instance].beginScheduled = true
+        let entry = slots[Int(slot)]
+        let instance = Int(entry.rank) / ranksPerInstance
+        decode[instance].join(
+            DecodeInstance.Joining(
+                slot: slot, rank: entry.rank - Int32(instance * ranksPerInstance),
+                // KV at join: the prompt and the first token.
+                kvTokens: entry.inputTokens + 1, tokens: entry.outputTokens - 1))
+        if decode[instance].claimBegin() {
             context.schedule(.stepBegin(instance: Int32(instance)), after: .zero)
         }
     }
 
     mutating func beginStep(_ i: Int, in context: inout ServingContext<Event>) {
-        decode[i].beginScheduled = false
-        let step = decode[i].step
-        let tau = tokensPerStep
-        for slot in decode[i].pending {
-            let entry = slots[Int(slot)]
-            let remaining = entry.outputTokens - 1
-            let steps: Int
-            switch mtpSampling {
-            case .expected: steps = MTPProgress.expectedSteps(tokens: remaining, mtp: mtp)
-            case .sampled: steps = MTPProgress.sampledSteps(tokens: remaining, mtp: mtp, generator: &generator)
-            }
-            // KV at join: the prompt and the first token.
-            let offset = Double(entry.inputTokens + 1) - tau * Double(step)
-            let rank = Int(entry.rank)
-            rankActive[rank] += 1
-            rankKVOffset[rank] += offset
-            slots[Int(slot)].kvOffset = offset
-            decode[i].active += 1
-            decode[i].completions.push(slot, step: step + Int64(steps))
-        }
-        if !decode[i].pending.isEmpty { decode[i].paceRank = nil }
-        decode[i].pending.removeAll(keepingCapacity: true)
-        guard decode[i].active > 0 else {
-            decode[i].running = false
-            return
-        }
-        // The busiest die sets the pace: its batch and its KV.
-        var maxBatch: Int32 = 0
-        var maxKV = 0.0
-        let lower = i * ranksPerInstance
-        let growth = tau * Double(step)
-        if let rank = decode[i].paceRank, rankActive[rank] == decode[i].paceBatch {
-            maxBatch = decode[i].paceBatch
-            maxKV = rankKVOffset[rank] + Double(maxBatch) * growth
-        } else {
-            let busiest = rankActive.withUnsafeBufferPointer { active in
-                rankKVOffset.withUnsafeBufferPointer { offset in
-                    BusiestDie.find(active: active, offset: offset, range: lower..<(lower + ranksPerInstance), growth: growth)
-                }
-            }
-            let paceRank = busiest.rank
-            maxBatch = busiest.batch
-            maxKV = busiest.kv
-            // Only a die with the largest batch is sure to stay the busiest until the next change.
-            let keeps = rankActive[paceRank] == maxBatch
-            decode[i].paceRank = keeps ? paceRank : nil
-            decode[i].paceBatch = maxBatch
-        }
+        guard let pace = decode[i].beginStep(generator: &generator) else { return }
         if checksInvariantsEveryStep { checkInvariants(instance: i) }
         statistics.decodeSteps += 1
-        statistics.peakDecodeBatchPerDie = max(statistics.peakDecodeBatchPerDie, Int(maxBatch))
-        let seconds = decodeTable.stepSeconds(batch: Int(maxBatch), kvTokens: maxKV)
-        decode[i].running = true
+        statistics.peakDecodeBatchPerDie = max(statistics.peakDecodeBatchPerDie, Int(pace.batch))
+        let seconds = decodeTable.stepSeconds(batch: Int(pace.batch), kvTokens: pace.kvTokens)
         context.schedule(.stepEnd(instance: Int32(i)), after: SimDuration(seconds: seconds))
     }
 
     mutating func endStep(_ i: Int, in context: inout ServingContext<Event>) {
-        decode[i].step += 1
-        let step = decode[i].step
+        decode[i].endStep()
         var finished = false
-        while let slot = decode[i].completions.popFirst(dueBy: step) {
-            let entry = slots[Int(slot)]
-            let rank = Int(entry.rank)
-            rankActive[rank] -= 1
-            rankKVOffset[rank] = rankActive[rank] == 0 ? 0 : rankKVOffset[rank] - entry.kvOffset
-            decode[i].active -= 1
-            decode[i].paceRank = nil
+        while let slot = decode[i].popFinished() {
             complete(slot, in: &context)
             finished = true
         }
-        decode[i].running = false
+        decode[i].stop()
         if finished { admitWaiting(in: &context) }
-        if (decode[i].active > 0 || !decode[i].pending.isEmpty) && !decode[i].beginScheduled {
+        if decode[i].claimBegin() {
             // Zero delay, so requests that arrive at this boundary (a closed loop's
             // replacements) join this step.
-            decode[i].beginScheduled = true
             context.schedule(.stepBegin(instance: Int32(i)), after: .zero)
         }
     }
@@ -519,14 +445,16 @@ public struct CloudMatrixBackend: ServingBackend {
     mutating func checkInvariants(instance i: Int) {
         let capacity = resolved.kvCapacityBytesPerDecodeDie
         let cap = Int32(settings.decodeBatchPerDie)
-        let growth = tokensPerStep * Double(decode[i].step)
-        for r in (i * ranksPerInstance)..<((i + 1) * ranksPerInstance) {
+        let lower = i * ranksPerInstance
+        for local in 0..<ranksPerInstance {
+            let r = lower + local
+            let active = decode[i].rankActive[local]
             var problems: [String] = []
             if ledger.reservedBytes[r] > capacity * (1 + 1e-9) { problems.append("reserved \(ledger.reservedBytes[r]) B > room \(capacity) B") }
             if ledger.reservedCount[r] > cap { problems.append("\(ledger.reservedCount[r]) requests > cap \(cap)") }
-            if rankActive[r] > ledger.reservedCount[r] { problems.append("\(rankActive[r]) decoding > \(ledger.reservedCount[r]) reserved") }
-            let held = (rankKVOffset[r] + Double(rankActive[r]) * growth) * resolved.kvBytesPerToken
-            let slack = Double(rankActive[r]) * tokensPerStep * resolved.kvBytesPerToken
+            if active > ledger.reservedCount[r] { problems.append("\(active) decoding > \(ledger.reservedCount[r]) reserved") }
+            let held = decode[i].kvTokens(rank: local) * resolved.kvBytesPerToken
+            let slack = Double(active) * tokensPerStep * resolved.kvBytesPerToken
             if held > ledger.reservedBytes[r] + slack + 1 { problems.append("holds \(held) B of KV > reserved \(ledger.reservedBytes[r]) B") }
             for problem in problems where statistics.invariantViolations.count < 100 {
                 statistics.invariantViolations.append("step \(decode[i].step), die \(r): \(problem)")
