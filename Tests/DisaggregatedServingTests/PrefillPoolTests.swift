@@ -10,11 +10,15 @@ import Testing
         for (slot, tokens) in prompts.enumerated() { _ = pool.enqueue(Int32(slot), tokens: tokens) }
         var result: [[Int32]] = []
         while pool.startBatch(0) {
-            var batch = pool.endBatch(0)
-            result.append(batch)
-            pool.recycle(&batch, for: 0)
+            result.append(Self.batch(pool, 0))
+            pool.endBatch(0)
         }
         return result
+    }
+
+    /// The running batch of `instance`.
+    static func batch(_ pool: PrefillPool, _ instance: Int) -> [Int32] {
+        (0..<pool.batchCount(of: instance)).map { pool.batchSlot($0, of: instance) }
     }
 
     @Test func batchesTakePromptsInQueueOrderWithinTheBudget() {
@@ -42,14 +46,13 @@ import Testing
         #expect(pool.instances.map(\.outstandingTokens) == [500, 400, 300])
         // Starting a batch keeps its tokens outstanding until it ends.
         let started = pool.startBatch(1)
-        #expect(started && pool.batch(of: 1) == [1, 3])
+        #expect(started && Self.batch(pool, 1) == [1, 3])
         #expect(pool.instances[1].outstandingTokens == 400)
         let startedWhileBusy = pool.startBatch(1)
         #expect(!startedWhileBusy, "a busy instance starts nothing")
-        var batch = pool.endBatch(1)
-        #expect(batch == [1, 3])
-        pool.recycle(&batch, for: 1)
+        pool.endBatch(1)
         #expect(pool.instances[1].outstandingTokens == 0 && !pool.instances[1].busy)
+        #expect(pool.batchCount(of: 1) == 0)
         let startedEmpty = pool.startBatch(1)
         #expect(!startedEmpty, "nothing queued")
         // Idle with no start scheduled (startBatch cleared it): the next prompt asks for one.

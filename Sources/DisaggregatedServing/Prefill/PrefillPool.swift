@@ -63,12 +63,13 @@ struct PrefillPool {
 
     /// Starts `instance`'s next batch if it is idle and has prompts: takes them from the head of
     /// its queue while they fit the budget (the first always does). Clears a scheduled start.
-    /// Returns whether a batch started; its slots are then `batch(of:)`.
+    /// Returns whether a batch started; its slots are then `batchSlot(_:of:)`.
     mutating func startBatch(_ instance: Int) -> Bool {
         instances[instance].startScheduled = false
         guard !instances[instance].busy, !instances[instance].queue.isEmpty else { return false }
-        // The batch array is reused (the previous batch ended and left it empty).
-        instances[instance].batch.removeAll(keepingCapacity: true)
+        // The batch array is reused: `endBatch` left it empty (`removeAll` costs ~100
+        // instructions even then).
+        if !instances[instance].batch.isEmpty { instances[instance].batch.removeAll(keepingCapacity: true) }
         var tokens = 0
         while let next = instances[instance].queue.first {
             if !instances[instance].batch.isEmpty && tokens + next.tokens > tokenBudget { break }
@@ -81,24 +82,20 @@ struct PrefillPool {
         return true
     }
 
-    /// The running batch's slots, in queue order.
-    func batch(of instance: Int) -> [Int32] { instances[instance].batch }
+    /// Prompts in the running batch. (Callers read the batch by index: iterating a copy of
+    /// the array would retain and release it.)
+    func batchCount(of instance: Int) -> Int { instances[instance].batch.count }
+    /// The running batch's `index`-th slot, in queue order.
+    func batchSlot(_ index: Int, of instance: Int) -> Int32 { instances[instance].batch[index] }
 
-    /// Ends `instance`'s running batch: its tokens are no longer outstanding and the instance is
-    /// idle. Returns the batch's slots; hand the array back with `recycle` to reuse its storage.
-    mutating func endBatch(_ instance: Int) -> [Int32] {
-        var batch: [Int32] = []
-        swap(&batch, &instances[instance].batch)
+    /// Ends `instance`'s running batch (after the caller has moved its requests on): its tokens
+    /// are no longer outstanding and the instance is idle. The batch array keeps its storage for
+    /// the next batch.
+    mutating func endBatch(_ instance: Int) {
         instances[instance].outstandingTokens -= instances[instance].batchTokens
         instances[instance].batchTokens = 0
+        instances[instance].batch.removeAll(keepingCapacity: true)
         instances[instance].busy = false
-        return batch
-    }
-
-    /// Gives `endBatch`'s array back to `instance`, emptied, for its next batch.
-    mutating func recycle(_ batch: inout [Int32], for instance: Int) {
-        batch.removeAll(keepingCapacity: true)
-        swap(&batch, &instances[instance].batch)
     }
 
     func hasQueued(_ instance: Int) -> Bool { !instances[instance].queue.isEmpty }
@@ -107,6 +104,7 @@ struct PrefillPool {
     /// `blockTokens` tokens): the leading run of blocks the pool holds (refreshed) and the tokens
     /// they cover, capped at `promptTokens − 1` so that at least the last token is computed.
     /// Nil when no lookup happens: no pool, no hashes, or a one-token prompt.
+    @inline(__always)  // else the caller retains and releases the hashes for the call
     mutating func lookUpPrefix(_ blockHashes: [UInt64], blockTokens: Int, promptTokens: Int) -> (blocks: Int, tokens: Int)? {
         guard cache != nil, !blockHashes.isEmpty, promptTokens > 1 else { return nil }
         let run = cache!.lookupLeadingRun(blockHashes)

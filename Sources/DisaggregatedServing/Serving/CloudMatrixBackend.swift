@@ -34,10 +34,19 @@ import CostModel
 /// its die when it is admitted: the paper's separate decode measurement); phase `prefill`
 /// skips decode (a request leaves with its first token).
 ///
-/// **Cost per event.** A decode step is O(ranks of the instance) — per-rank request counts and
-/// KV sums kept as linear functions of the step counter (KV = Aᵣ + nᵣ·τ·S), completions found in
-/// a min-heap keyed by finishing step — never O(requests). Admission is O(ranks). Cost-model
-/// calls go through memoised interpolation tables (`DecodeStepTable`, `PrefillTimeTable`).
+/// **The parts.** The backend wires components that each own one job and have their own tests:
+/// `KVRoomLedger` (decode dies' KV reservations and the choice of die), `PrefillPool` (prefill
+/// queues, batches and the EMS `PrefixCachePool`), `DecodeInstance` (lock-step steps, MTP
+/// progress and completions in a `CompletionHeap`), and the cost tables. The backend keeps
+/// admission, the global queue, routing between the parts, events, outcomes and rejections.
+///
+/// **Cost per event.** Finding a die is O(1) and reserving or releasing one O(log dies)
+/// (`KVRoomLedger`); routing a prompt is O(prefill instances). A decode step costs O(1) per
+/// request joining it and O(log decoding) per request leaving it, plus one O(ranks of the
+/// instance) scan for the busiest rank when a request joined or left since the last scan (else
+/// O(1)): per-rank request counts and KV sums are linear functions of the step counter
+/// (KV = Aᵣ + nᵣ·τ·S), so no step is O(requests decoding). Cost-model calls go through memoised
+/// interpolation tables (`DecodeStepTable`, `PrefillTimeTable`).
 ///
 /// Inter-token gaps are reported once per request, at completion: its decode tokens with
 /// their mean gap.
@@ -51,73 +60,12 @@ public struct CloudMatrixBackend: ServingBackend {
         case stepEnd(instance: Int32)
     }
 
-    /// Counters for reports and tests.
-    public struct Statistics: Sendable, Equatable {
-        public var requestsArrived = 0
-        public var requestsCompleted = 0
-        public var requestsRejected = 0
-        public var prefillBatches = 0
-        public var decodeSteps = 0
-        public var kvTransfers = 0
-        /// Most requests waiting in the global queue at once.
-        public var peakGlobalQueue = 0
-        /// Highest reserved KV bytes over capacity seen on any decode die.
-        public var peakKVReservedFraction = 0.0
-        /// Most requests reserved on one decode die at once.
-        public var peakRequestsPerDie = 0
-        /// Largest batch on one die in a decode step.
-        public var peakDecodeBatchPerDie = 0
-        public var cacheLookups = 0
-        public var cacheHitBlocks = 0
-        public var cachedTokens = 0
-        /// Prompt tokens prefilled (cached ones included).
-        public var prefillTokens = 0
-        /// Invariant failures seen by the per-step check (empty unless it found a bug).
-        public var invariantViolations: [String] = []
-    }
-
-    /// What the scheduler and the decode steps read of a request in flight: plain numbers, so
-    /// reading or writing a slot copies no arrays and touches no reference counts. The rest of
-    /// the request waits in `requests` (`Identity`) for prefill and the report.
-    struct InFlight {
-        var inputTokens: Int
-        var outputTokens: Int
-        var rank: Int32 = -1
-        var reservedBytes: Double = 0
-        var serviceStart: SimTime?
-        var firstToken: SimTime?
-        var cachedTokens = 0
-        /// Prefix blocks the request names (kept: its hashes are dropped after prefill) and how
-        /// many of them the pool held.
-        var prefixBlocks: Int32 = 0
-        var cachedBlocks: Int32 = 0
-    }
-
-    /// The parts of a request only prefill (its prefix hashes) and its outcome (id, arrival,
-    /// origin) need; 56 bytes, where keeping the whole `ServingRequest` beside `InFlight` took
-    /// 100 per request (a backlog of millions of queued requests shows it in peak memory).
-    struct Identity {
-        var id: Int
-        var arrival: SimTime
-        var origin: InputLocation
-        var prefixBlockHashes: [UInt64]
-        var prefixBlockTokens: Int
-
-        init(_ request: ServingRequest) {
-            id = request.id
-            arrival = request.arrival
-            origin = request.origin
-            prefixBlockHashes = request.prefixBlockHashes
-            prefixBlockTokens = request.prefixBlockTokens
-        }
-    }
-
     public let resolved: ResolvedServingSystem
     public var settings: ServingDeploymentSettings { resolved.settings }
     /// With true, every decode step checks every die's reservations against its capacity and
     /// batch cap and records failures in `statistics.invariantViolations` (tests turn it on).
     public var checksInvariantsEveryStep = false
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
 
     let tokensPerStep: Double
     let ranksPerInstance: Int
@@ -175,49 +123,6 @@ public struct CloudMatrixBackend: ServingBackend {
         decode = Array(
             repeating: DecodeInstance(ranks: ranksPerInstance, mtp: s.mtp, sampling: s.mtpSampling),
             count: s.phase == .prefill ? 0 : s.decodeInstances)
-    }
-
-    /// Loads `configs/` and builds the backend for `settings` (from `ServingDeploymentSettings(system:serving:)`).
-    public static func load(configsDirectory: String, deployment: String) throws(ConfigError)
-        -> (system: SystemConfiguration, serving: ServingSystemParameters)
-    {
-        let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment)
-        let serving = try ServingSystemParameters.load(deploymentPath: "\(configsDirectory)/deployments/\(deployment).json")
-        return (system, serving)
-    }
-
-    public var descriptor: BackendDescriptor {
-        let s = settings
-        let d = resolved.system.deployment
-        let dies = resolved.system.hardware.diesPerPackage
-        let prefillNPUs = s.phase == .decode ? 0 : s.prefillInstances * d.prefill.npus
-        let decodeNPUs = s.phase == .prefill ? 0 : s.decodeInstances * d.decode.npus
-        let npus = prefillNPUs + decodeNPUs
-        var entries: [BackendDescriptor.ConfigurationEntry] = [
-            .init("deployment", d.name),
-            .init("phase", s.phase.rawValue),
-            .init("prefill_instances", "\(s.prefillInstances) x \(d.prefill.npus) NPUs"),
-            .init("decode_instances", "\(s.decodeInstances) x \(d.decode.npus) NPUs"),
-            .init("decode_batch_per_die", "\(s.decodeBatchPerDie)"),
-            .init("prefill_tokens_per_batch", "\(resolved.prefillTokenBudget)"),
-            .init("kv_room_per_decode_die", "\(MemoryBudget.gb(resolved.kvCapacityBytesPerDecodeDie))"),
-            .init("kv_bytes_per_token", "\(Int(resolved.kvBytesPerToken))"),
-            .init("ems", s.emsEnabled ? "on" : "off"),
-        ]
-        if s.emsEnabled {
-            entries.append(.init("ems_capacity", MemoryBudget.gb(s.emsCapacityBytes)))
-            entries.append(.init("ems_link", s.emsLink.rawValue))
-            entries.append(.init("ems_block_tokens", s.emsBlockTokens.map { "\($0)" } ?? "trace"))
-        }
-        entries += [
-            .init("microbatching", s.microbatching == .whenFaster ? "auto" : s.microbatching.rawValue),
-            .init("mtp", s.mtp.draftTokens > 0 ? "on (\(s.mtp.draftTokens) draft, acceptance \(s.mtp.acceptanceRate))" : "off"),
-            .init("mtp_sampling", s.mtpSampling.rawValue),
-            .init("precision", s.precision),
-            .init("experts", s.expertBalance.rawValue),
-        ]
-        return BackendDescriptor(
-            name: "cloudmatrix", acceleratorKind: "NPU", acceleratorCount: npus, dieCount: npus * dies, configuration: entries)
     }
 
     // MARK: arrival and admission
@@ -295,170 +200,6 @@ public struct CloudMatrixBackend: ServingBackend {
             admitWaiting(in: &context)
         } else {
             joinDecode(slot, in: &context)
-        }
-    }
-
-    // MARK: prefill
-
-    mutating func routeToPrefill(_ slot: Int32, in context: inout ServingContext<Event>) {
-        if let instance = prefill.enqueue(slot, tokens: slots[Int(slot)].inputTokens) {
-            // Zero delay: requests arriving at this same instant join the batch.
-            context.schedule(.prefillStart(instance: Int32(instance)), after: .zero)
-        }
-    }
-
-    mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {
-        guard prefill.startBatch(instance) else { return }
-        // The prompt array is reused (the previous batch left it behind).
-        batchPrompts.removeAll(keepingCapacity: true)
-        var tokens = 0
-        var cachedTotal = 0
-        for slot in prefill.batch(of: instance) {
-            let input = slots[Int(slot)].inputTokens
-            tokens += input
-            let cached = lookUpPrefix(slot)
-            slots[Int(slot)].cachedTokens = cached
-            slots[Int(slot)].serviceStart = context.now
-            cachedTotal += cached
-            batchPrompts.append((input, cached))
-        }
-        let timing = batchTiming(prompts: batchPrompts)
-        statistics.prefillBatches += 1
-        statistics.prefillTokens += tokens
-        statistics.cachedTokens += cachedTotal
-        context.schedule(.prefillEnd(instance: Int32(instance)), after: SimDuration(seconds: timing.load + timing.compute))
-    }
-
-    /// Tokens of `slot`'s prompt whose KV the EMS pool holds (`PrefillPool.lookUpPrefix`).
-    mutating func lookUpPrefix(_ slot: Int32) -> Int {
-        let identity = requests[Int(slot)]
-        guard let hit = prefill.lookUpPrefix(
-            identity.prefixBlockHashes, blockTokens: identity.prefixBlockTokens, promptTokens: slots[Int(slot)].inputTokens)
-        else { return 0 }
-        statistics.cacheLookups += 1
-        statistics.cacheHitBlocks += hit.blocks
-        slots[Int(slot)].cachedBlocks = Int32(clamping: hit.blocks)
-        return hit.tokens
-    }
-
-    /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
-    mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
-        let shape = PrefillBatchShape(prompts: prompts, npus: prefillNPUs)
-        let compute = prefillTable.computeSeconds(shape)
-        let cached = prompts.reduce(0) { $0 + $1.cached }
-        return (loadSeconds(cachedTokens: cached), compute)
-    }
-
-    /// Seconds to bring `cachedTokens` tokens of KV from the EMS pool into a prefill instance.
-    ///
-    /// Every die of a TP group needs the whole latent KV of its group's sequences (paper v3
-    /// §4.3.3: each TP rank holds a complete copy), so a die needs bytes × TP / dies. Over UB
-    /// each die reads its copy itself at the measured NPU–CPU read rate (the pool's DRAM is
-    /// spread over many nodes, so the die's port is the bottleneck). Over VPC each node fetches
-    /// what its dies need once through its Qingtian card and replicates it over UB locally
-    /// (replication not charged). Loading finishes before the batch computes.
-    public func loadSeconds(cachedTokens: Int) -> Double {
-        guard cachedTokens > 0, let ems = resolved.serving.ems else { return 0 }
-        let p = resolved.system.deployment.prefill
-        let bytes = Double(cachedTokens) * resolved.kvBytesPerToken
-        let perDie = bytes * Double(p.attentionTensorParallelDies) / Double(p.dies)
-        switch settings.emsLink {
-        case .ub:
-            return ems.ubReadLatencySeconds + perDie / ems.ubReadBytesPerSecondPerDie
-        case .vpc:
-            let perNode = min(bytes, perDie * Double(resolved.system.hardware.diesPerNode))
-            return ems.vpcLatencySeconds + perNode / ems.vpcBytesPerSecondPerNode
-        }
-    }
-
-    mutating func endBatch(_ instance: Int, in context: inout ServingContext<Event>) {
-        // Taken out while its requests move on, so that the next batch can reuse the storage.
-        var batch = prefill.endBatch(instance)
-        var released = false
-        for slot in batch {
-            slots[Int(slot)].firstToken = context.now
-            let input = slots[Int(slot)].inputTokens
-            if !requests[Int(slot)].prefixBlockHashes.isEmpty {
-                prefill.storePrefix(
-                    requests[Int(slot)].prefixBlockHashes, blockTokens: requests[Int(slot)].prefixBlockTokens, promptTokens: input)
-                requests[Int(slot)].prefixBlockHashes = []
-            }
-            if phase == .prefill || slots[Int(slot)].outputTokens <= 1 {
-                complete(slot, in: &context)
-                released = true
-            } else {
-                let bytes = Double(input) * kvBytesPerToken
-                let seconds = resolved.serving.kvTransferLatencySeconds + bytes / transferBytesPerSecond
-                statistics.kvTransfers += 1
-                context.schedule(.kvArrived(slot: slot), after: SimDuration(seconds: seconds))
-            }
-        }
-        prefill.recycle(&batch, for: instance)
-        if prefill.hasQueued(instance) { startBatch(instance, in: &context) }
-        if released { admitWaiting(in: &context) }
-    }
-
-    // MARK: decode
-
-    /// `slot`'s KV is at its die: it joins the die's instance at the next step boundary.
-    mutating func joinDecode(_ slot: Int32, in context: inout ServingContext<Event>) {
-        let entry = slots[Int(slot)]
-        let instance = Int(entry.rank) / ranksPerInstance
-        decode[instance].join(
-            DecodeInstance.Joining(
-                slot: slot, rank: entry.rank - Int32(instance * ranksPerInstance),
-                // KV at join: the prompt and the first token.
-                kvTokens: entry.inputTokens + 1, tokens: entry.outputTokens - 1))
-        if decode[instance].claimBegin() {
-            context.schedule(.stepBegin(instance: Int32(instance)), after: .zero)
-        }
-    }
-
-    mutating func beginStep(_ i: Int, in context: inout ServingContext<Event>) {
-        guard let pace = decode[i].beginStep(generator: &generator) else { return }
-        if checksInvariantsEveryStep { checkInvariants(instance: i) }
-        statistics.decodeSteps += 1
-        statistics.peakDecodeBatchPerDie = max(statistics.peakDecodeBatchPerDie, Int(pace.batch))
-        let seconds = decodeTable.stepSeconds(batch: Int(pace.batch), kvTokens: pace.kvTokens)
-        context.schedule(.stepEnd(instance: Int32(i)), after: SimDuration(seconds: seconds))
-    }
-
-    mutating func endStep(_ i: Int, in context: inout ServingContext<Event>) {
-        decode[i].endStep()
-        var finished = false
-        while let slot = decode[i].popFinished() {
-            complete(slot, in: &context)
-            finished = true
-        }
-        decode[i].stop()
-        if finished { admitWaiting(in: &context) }
-        if decode[i].claimBegin() {
-            // Zero delay, so requests that arrive at this boundary (a closed loop's
-            // replacements) join this step.
-            context.schedule(.stepBegin(instance: Int32(i)), after: .zero)
-        }
-    }
-
-    /// Every die of instance `i`: reservations within HBM room and the batch cap, decoding
-    /// requests among the reserved, and the KV they hold now within what was reserved (up to
-    /// the last step's overshoot of under one step's tokens per request).
-    mutating func checkInvariants(instance i: Int) {
-        let capacity = resolved.kvCapacityBytesPerDecodeDie
-        let cap = Int32(settings.decodeBatchPerDie)
-        let lower = i * ranksPerInstance
-        for local in 0..<ranksPerInstance {
-            let r = lower + local
-            let active = decode[i].rankActive[local]
-            var problems: [String] = []
-            if ledger.reservedBytes[r] > capacity * (1 + 1e-9) { problems.append("reserved \(ledger.reservedBytes[r]) B > room \(capacity) B") }
-            if ledger.reservedCount[r] > cap { problems.append("\(ledger.reservedCount[r]) requests > cap \(cap)") }
-            if active > ledger.reservedCount[r] { problems.append("\(active) decoding > \(ledger.reservedCount[r]) reserved") }
-            let held = decode[i].kvTokens(rank: local) * resolved.kvBytesPerToken
-            let slack = Double(active) * tokensPerStep * resolved.kvBytesPerToken
-            if held > ledger.reservedBytes[r] + slack + 1 { problems.append("holds \(held) B of KV > reserved \(ledger.reservedBytes[r]) B") }
-            for problem in problems where statistics.invariantViolations.count < 100 {
-                statistics.invariantViolations.append("step \(decode[i].step), die \(r): \(problem)")
-            }
         }
     }
 
