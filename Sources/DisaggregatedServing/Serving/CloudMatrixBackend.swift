@@ -34,10 +34,19 @@ import CostModel
 /// its die when it is admitted: the paper's separate decode measurement); phase `prefill`
 /// skips decode (a request leaves with its first token).
 ///
-/// **Cost per event.** A decode step is O(ranks of the instance) — per-rank request counts and
-/// KV sums kept as linear functions of the step counter (KV = Aᵣ + nᵣ·τ·S), completions found in
-/// a min-heap keyed by finishing step — never O(requests). Admission is O(ranks). Cost-model
-/// calls go through memoised interpolation tables (`DecodeStepTable`, `PrefillTimeTable`).
+/// **The parts.** The backend wires components that each own one job and have their own tests:
+/// `KVRoomLedger` (decode dies' KV reservations and the choice of die), `PrefillPool` (prefill
+/// queues, batches and the EMS `PrefixCachePool`), `DecodeInstance` (lock-step steps, MTP
+/// progress and completions in a `CompletionHeap`), and the cost tables. The backend keeps
+/// admission, the global queue, routing between the parts, events, outcomes and rejections.
+///
+/// **Cost per event.** Finding a die is O(1) and reserving or releasing one O(log dies)
+/// (`KVRoomLedger`); routing a prompt is O(prefill instances). A decode step costs O(1) per
+/// request joining it and O(log decoding) per request leaving it, plus one O(ranks of the
+/// instance) scan for the busiest rank when a request joined or left since the last scan (else
+/// O(1)): per-rank request counts and KV sums are linear functions of the step counter
+/// (KV = Aᵣ + nᵣ·τ·S), so no step is O(requests decoding). Cost-model calls go through memoised
+/// interpolation tables (`DecodeStepTable`, `PrefillTimeTable`).
 ///
 /// Inter-token gaps are reported once per request, at completion: its decode tokens with
 /// their mean gap.
@@ -51,105 +60,20 @@ public struct CloudMatrixBackend: ServingBackend {
         case stepEnd(instance: Int32)
     }
 
-    /// Counters for reports and tests.
-    public struct Statistics: Sendable, Equatable {
-        public var requestsArrived = 0
-        public var requestsCompleted = 0
-        public var requestsRejected = 0
-        public var prefillBatches = 0
-        public var decodeSteps = 0
-        public var kvTransfers = 0
-        /// Most requests waiting in the global queue at once.
-        public var peakGlobalQueue = 0
-        /// Highest reserved KV bytes over capacity seen on any decode die.
-        public var peakKVReservedFraction = 0.0
-        /// Most requests reserved on one decode die at once.
-        public var peakRequestsPerDie = 0
-        /// Largest batch on one die in a decode step.
-        public var peakDecodeBatchPerDie = 0
-        public var cacheLookups = 0
-        public var cacheHitBlocks = 0
-        public var cachedTokens = 0
-        /// Prompt tokens prefilled (cached ones included).
-        public var prefillTokens = 0
-        /// Invariant failures seen by the per-step check (empty unless it found a bug).
-        public var invariantViolations: [String] = []
-    }
-
-    /// What the scheduler and the decode steps read of a request in flight: plain numbers, so
-    /// reading or writing a slot copies no arrays and touches no reference counts. The rest of
-    /// the request waits in `requests` (`Identity`) for prefill and the report.
-    struct InFlight {
-        var inputTokens: Int
-        var outputTokens: Int
-        var rank: Int32 = -1
-        var reservedBytes: Double = 0
-        var serviceStart: SimTime?
-        var firstToken: SimTime?
-        var cachedTokens = 0
-        /// Prefix blocks the request names (kept: its hashes are dropped after prefill) and how
-        /// many of them the pool held.
-        var prefixBlocks: Int32 = 0
-        var cachedBlocks: Int32 = 0
-        /// Aᵣ contribution while decoding: KV tokens at join − τ × join step.
-        var kvOffset = 0.0
-    }
-
-    /// The parts of a request only prefill (its prefix hashes) and its outcome (id, arrival,
-    /// origin) need; 56 bytes, where keeping the whole `ServingRequest` beside `InFlight` took
-    /// 100 per request (a backlog of millions of queued requests shows it in peak memory).
-    struct Identity {
-        var id: Int
-        var arrival: SimTime
-        var origin: InputLocation
-        var prefixBlockHashes: [UInt64]
-        var prefixBlockTokens: Int
-
-        init(_ request: ServingRequest) {
-            id = request.id
-            arrival = request.arrival
-            origin = request.origin
-            prefixBlockHashes = request.prefixBlockHashes
-            prefixBlockTokens = request.prefixBlockTokens
-        }
-    }
-
-    struct PrefillInstance {
-        var queue = FIFOQueue<Int32>()
-        var outstandingTokens = 0
-        var busy = false
-        var startScheduled = false
-        var batch: [Int32] = []
-    }
-
-    struct DecodeInstance {
-        /// Steps completed.
-        var step: Int64 = 0
-        var running = false
-        var beginScheduled = false
-        var pending: [Int32] = []
-        var active = 0
-        var completions = CompletionHeap()
-        /// The die that set the last step's pace, valid while no request joined or left since.
-        /// If it also had the largest batch, its KV grows at least as fast as any other die's,
-        /// so it stays the busiest and the next step needs no scan over the dies.
-        var paceRank: Int? = nil
-        var paceBatch: Int32 = 0
-    }
-
     public let resolved: ResolvedServingSystem
     public var settings: ServingDeploymentSettings { resolved.settings }
     /// With true, every decode step checks every die's reservations against its capacity and
     /// batch cap and records failures in `statistics.invariantViolations` (tests turn it on).
     public var checksInvariantsEveryStep = false
-    public private(set) var statistics = Statistics()
+    public internal(set) var statistics = Statistics()
 
     let tokensPerStep: Double
     let ranksPerInstance: Int
     let transferBytesPerSecond: Double
     var decodeTable: DecodeStepTable
     var prefillTable: PrefillTimeTable
-    public private(set) var cache: PrefixCachePool?
+    /// The EMS context cache (nil without EMS, or in phase `decode`).
+    public var cache: PrefixCachePool? { prefill.cache }
     var generator: SeededGenerator
 
     /// Requests in flight by slot; a free slot (listed in `freeSlots`) keeps stale numbers.
@@ -162,21 +86,14 @@ public struct CloudMatrixBackend: ServingBackend {
     var batchPrompts: [(tokens: Int, cached: Int)] = []
     // Settings the hot paths read, copied out of `resolved` once.
     let phase: ServingDeploymentSettings.Phase
-    let batchCapPerDie: Int32
     let kvBytesPerToken: Double
     let kvCapacityPerDie: Double
     let prefillTokenBudget: Int
     let prefillNPUs: Int
-    let mtp: MTPSettings
-    let mtpSampling: ServingDeploymentSettings.MTPSampling
     var globalQueue = FIFOQueue<Int32>()
-    var rankReservedBytes: [Double]
-    /// The die a new request's KV goes to: least reserved bytes among dies under the batch cap.
-    var rankChoice: LeastLoadedTree
-    var rankReservedCount: [Int32]
-    var rankActive: [Int32]
-    var rankKVOffset: [Double]
-    var prefill: [PrefillInstance]
+    /// Decode dies' KV reservations: where a new request's KV goes.
+    var ledger: KVRoomLedger
+    var prefill: PrefillPool
     var decode: [DecodeInstance]
 
     /// A backend over `resolved`, drawing its randomness (sampled MTP) from `generator`.
@@ -190,69 +107,22 @@ public struct CloudMatrixBackend: ServingBackend {
         transferBytesPerSecond = hw.scaleOut.lineRateBytesPerSecond * Double(resolved.serving.kvTransferDies)
         decodeTable = DecodeStepTable(model: DecodeCostModel(system: resolved.system), options: resolved.decodeOptions)
         prefillTable = PrefillTimeTable(model: PrefillCostModel(system: resolved.system), options: resolved.prefillOptions)
+        var cache: PrefixCachePool?
         if s.emsEnabled && s.phase != .decode {
             cache = PrefixCachePool(capacityBytes: s.emsCapacityBytes, pageTokens: s.emsBlockTokens, bytesPerToken: resolved.kvBytesPerToken)
         }
         self.generator = generator
         phase = s.phase
-        batchCapPerDie = Int32(s.decodeBatchPerDie)
         kvBytesPerToken = resolved.kvBytesPerToken
         kvCapacityPerDie = resolved.kvCapacityBytesPerDecodeDie
         prefillTokenBudget = resolved.prefillTokenBudget
         prefillNPUs = resolved.system.deployment.prefill.npus
-        mtp = s.mtp
-        mtpSampling = s.mtpSampling
-        rankReservedBytes = Array(repeating: 0, count: ranks)
-        rankChoice = LeastLoadedTree(count: ranks)
-        for r in 0..<ranks { rankChoice.update(r, load: 0) }
-        rankReservedCount = Array(repeating: 0, count: ranks)
-        rankActive = Array(repeating: 0, count: ranks)
-        rankKVOffset = Array(repeating: 0, count: ranks)
-        prefill = Array(repeating: PrefillInstance(), count: s.phase == .decode ? 0 : s.prefillInstances)
-        decode = Array(repeating: DecodeInstance(), count: s.phase == .prefill ? 0 : s.decodeInstances)
-    }
-
-    /// Loads `configs/` and builds the backend for `settings` (from `ServingDeploymentSettings(system:serving:)`).
-    public static func load(configsDirectory: String, deployment: String) throws(ConfigError)
-        -> (system: SystemConfiguration, serving: ServingSystemParameters)
-    {
-        let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment)
-        let serving = try ServingSystemParameters.load(deploymentPath: "\(configsDirectory)/deployments/\(deployment).json")
-        return (system, serving)
-    }
-
-    public var descriptor: BackendDescriptor {
-        let s = settings
-        let d = resolved.system.deployment
-        let dies = resolved.system.hardware.diesPerPackage
-        let prefillNPUs = s.phase == .decode ? 0 : s.prefillInstances * d.prefill.npus
-        let decodeNPUs = s.phase == .prefill ? 0 : s.decodeInstances * d.decode.npus
-        let npus = prefillNPUs + decodeNPUs
-        var entries: [BackendDescriptor.ConfigurationEntry] = [
-            .init("deployment", d.name),
-            .init("phase", s.phase.rawValue),
-            .init("prefill_instances", "\(s.prefillInstances) x \(d.prefill.npus) NPUs"),
-            .init("decode_instances", "\(s.decodeInstances) x \(d.decode.npus) NPUs"),
-            .init("decode_batch_per_die", "\(s.decodeBatchPerDie)"),
-            .init("prefill_tokens_per_batch", "\(resolved.prefillTokenBudget)"),
-            .init("kv_room_per_decode_die", "\(MemoryBudget.gb(resolved.kvCapacityBytesPerDecodeDie))"),
-            .init("kv_bytes_per_token", "\(Int(resolved.kvBytesPerToken))"),
-            .init("ems", s.emsEnabled ? "on" : "off"),
-        ]
-        if s.emsEnabled {
-            entries.append(.init("ems_capacity", MemoryBudget.gb(s.emsCapacityBytes)))
-            entries.append(.init("ems_link", s.emsLink.rawValue))
-            entries.append(.init("ems_block_tokens", s.emsBlockTokens.map { "\($0)" } ?? "trace"))
-        }
-        entries += [
-            .init("microbatching", s.microbatching == .whenFaster ? "auto" : s.microbatching.rawValue),
-            .init("mtp", s.mtp.draftTokens > 0 ? "on (\(s.mtp.draftTokens) draft, acceptance \(s.mtp.acceptanceRate))" : "off"),
-            .init("mtp_sampling", s.mtpSampling.rawValue),
-            .init("precision", s.precision),
-            .init("experts", s.expertBalance.rawValue),
-        ]
-        return BackendDescriptor(
-            name: "cloudmatrix", acceleratorKind: "NPU", acceleratorCount: npus, dieCount: npus * dies, configuration: entries)
+        ledger = KVRoomLedger(dies: ranks, capacityBytes: kvCapacityPerDie, batchCap: Int32(s.decodeBatchPerDie))
+        prefill = PrefillPool(
+            instances: s.phase == .decode ? 0 : s.prefillInstances, tokenBudget: resolved.prefillTokenBudget, cache: cache)
+        decode = Array(
+            repeating: DecodeInstance(ranks: ranksPerInstance, mtp: s.mtp, sampling: s.mtpSampling),
+            count: s.phase == .prefill ? 0 : s.decodeInstances)
     }
 
     // MARK: arrival and admission
@@ -281,7 +151,7 @@ public struct CloudMatrixBackend: ServingBackend {
             request: request)
         if phase == .prefill {
             routeToPrefill(slot, in: &context)
-        } else if globalQueue.isEmpty, let rank = pickRank(need: need) {
+        } else if globalQueue.isEmpty, let rank = ledger.pick(need: need) {
             reserve(slot, on: rank)
             dispatch(slot, in: &context)
         } else {
@@ -290,50 +160,27 @@ public struct CloudMatrixBackend: ServingBackend {
         }
     }
 
-    /// The least-loaded die (by reserved KV bytes, ties to the lowest index) with room for
-    /// `need` more bytes and one more request.
-    /// - Complexity: O(dies).
-    /// The die with the least reserved KV among those under the batch cap, if it has room for
-    /// `need` more bytes (the least loaded has the most room, so no other die could).
-    func pickRank(need: Double) -> Int? {
-        guard let least = rankChoice.minimum, least.load <= kvCapacityPerDie - need else { return nil }
-        return least.index
-    }
-
-    /// Keeps `rankChoice` in step with die `rank`'s reservations.
-    mutating func refreshChoice(_ rank: Int) {
-        let eligible = rankReservedCount[rank] < batchCapPerDie
-        rankChoice.update(rank, load: eligible ? rankReservedBytes[rank] : .infinity)
-    }
-
+    /// Reserves `slot`'s KV on decode die `rank` (which `ledger.pick` chose).
     mutating func reserve(_ slot: Int32, on rank: Int) {
-        let bytes = slots[Int(slot)].reservedBytes
         slots[Int(slot)].rank = Int32(rank)
-        rankReservedBytes[rank] += bytes
-        rankReservedCount[rank] += 1
-        refreshChoice(rank)
-        precondition(
-            rankReservedBytes[rank] <= kvCapacityPerDie * (1 + 1e-12),
-            "decode die \(rank) over-reserved: \(rankReservedBytes[rank]) of \(kvCapacityPerDie) bytes")
+        ledger.reserve(slots[Int(slot)].reservedBytes, on: rank)
         statistics.peakKVReservedFraction = max(
-            statistics.peakKVReservedFraction, rankReservedBytes[rank] / kvCapacityPerDie)
-        statistics.peakRequestsPerDie = max(statistics.peakRequestsPerDie, Int(rankReservedCount[rank]))
+            statistics.peakKVReservedFraction, ledger.reservedBytes[rank] / kvCapacityPerDie)
+        statistics.peakRequestsPerDie = max(statistics.peakRequestsPerDie, Int(ledger.reservedCount[rank]))
     }
 
+    /// Returns `slot`'s decode room, if it holds any.
     mutating func release(_ slot: Int32) {
         let entry = slots[Int(slot)]
         guard entry.rank >= 0 else { return }
-        let rank = Int(entry.rank)
-        rankReservedCount[rank] -= 1
-        rankReservedBytes[rank] = rankReservedCount[rank] == 0 ? 0 : rankReservedBytes[rank] - entry.reservedBytes
-        refreshChoice(rank)
+        ledger.release(entry.reservedBytes, on: Int(entry.rank))
         slots[Int(slot)].rank = -1
     }
 
     /// Admits waiting requests, oldest first, while the oldest fits somewhere.
     mutating func admitWaiting(in context: inout ServingContext<Event>) {
         while let slot = globalQueue.first {
-            guard let rank = pickRank(need: slots[Int(slot)].reservedBytes) else { return }
+            guard let rank = ledger.pick(need: slots[Int(slot)].reservedBytes) else { return }
             _ = globalQueue.popFirst()
             reserve(slot, on: rank)
             dispatch(slot, in: &context)
@@ -353,242 +200,6 @@ public struct CloudMatrixBackend: ServingBackend {
             admitWaiting(in: &context)
         } else {
             joinDecode(slot, in: &context)
-        }
-    }
-
-    // MARK: prefill
-
-    mutating func routeToPrefill(_ slot: Int32, in context: inout ServingContext<Event>) {
-        var best = 0
-        for i in prefill.indices.dropFirst() where prefill[i].outstandingTokens < prefill[best].outstandingTokens { best = i }
-        prefill[best].queue.append(slot)
-        prefill[best].outstandingTokens += slots[Int(slot)].inputTokens
-        if !prefill[best].busy && !prefill[best].startScheduled {
-            // Zero delay: requests arriving at this same instant join the batch.
-            prefill[best].startScheduled = true
-            context.schedule(.prefillStart(instance: Int32(best)), after: .zero)
-        }
-    }
-
-    mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {
-        prefill[instance].startScheduled = false
-        guard !prefill[instance].busy, !prefill[instance].queue.isEmpty else { return }
-        // The batch and prompt arrays are reused (the previous batch ended and left them empty).
-        prefill[instance].batch.removeAll(keepingCapacity: true)
-        batchPrompts.removeAll(keepingCapacity: true)
-        var tokens = 0
-        var cachedTotal = 0
-        while let slot = prefill[instance].queue.first {
-            let input = slots[Int(slot)].inputTokens
-            if !prefill[instance].batch.isEmpty && tokens + input > prefillTokenBudget { break }
-            _ = prefill[instance].queue.popFirst()
-            tokens += input
-            let cached = lookUpPrefix(slot)
-            slots[Int(slot)].cachedTokens = cached
-            slots[Int(slot)].serviceStart = context.now
-            cachedTotal += cached
-            batchPrompts.append((input, cached))
-            prefill[instance].batch.append(slot)
-        }
-        let timing = batchTiming(prompts: batchPrompts)
-        statistics.prefillBatches += 1
-        statistics.prefillTokens += tokens
-        statistics.cachedTokens += cachedTotal
-        prefill[instance].busy = true
-        context.schedule(.prefillEnd(instance: Int32(instance)), after: SimDuration(seconds: timing.load + timing.compute))
-    }
-
-    /// Tokens of `slot`'s prompt whose KV the pool holds: its leading run of cached blocks,
-    /// capped at input − 1 so that at least the last token is computed.
-    mutating func lookUpPrefix(_ slot: Int32) -> Int {
-        let input = slots[Int(slot)].inputTokens
-        guard cache != nil, !requests[Int(slot)].prefixBlockHashes.isEmpty, input > 1 else { return 0 }
-        statistics.cacheLookups += 1
-        let run = cache!.lookupLeadingRun(requests[Int(slot)].prefixBlockHashes)
-        statistics.cacheHitBlocks += run
-        slots[Int(slot)].cachedBlocks = Int32(clamping: run)
-        return min(run * requests[Int(slot)].prefixBlockTokens, input - 1)
-    }
-
-    /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
-    mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
-        let shape = PrefillBatchShape(prompts: prompts, npus: prefillNPUs)
-        let compute = prefillTable.computeSeconds(shape)
-        let cached = prompts.reduce(0) { $0 + $1.cached }
-        return (loadSeconds(cachedTokens: cached), compute)
-    }
-
-    /// Seconds to bring `cachedTokens` tokens of KV from the EMS pool into a prefill instance.
-    ///
-    /// Every die of a TP group needs the whole latent KV of its group's sequences (paper v3
-    /// §4.3.3: each TP rank holds a complete copy), so a die needs bytes × TP / dies. Over UB
-    /// each die reads its copy itself at the measured NPU–CPU read rate (the pool's DRAM is
-    /// spread over many nodes, so the die's port is the bottleneck). Over VPC each node fetches
-    /// what its dies need once through its Qingtian card and replicates it over UB locally
-    /// (replication not charged). Loading finishes before the batch computes.
-    public func loadSeconds(cachedTokens: Int) -> Double {
-        guard cachedTokens > 0, let ems = resolved.serving.ems else { return 0 }
-        let p = resolved.system.deployment.prefill
-        let bytes = Double(cachedTokens) * resolved.kvBytesPerToken
-        let perDie = bytes * Double(p.attentionTensorParallelDies) / Double(p.dies)
-        switch settings.emsLink {
-        case .ub:
-            return ems.ubReadLatencySeconds + perDie / ems.ubReadBytesPerSecondPerDie
-        case .vpc:
-            let perNode = min(bytes, perDie * Double(resolved.system.hardware.diesPerNode))
-            return ems.vpcLatencySeconds + perNode / ems.vpcBytesPerSecondPerNode
-        }
-    }
-
-    mutating func endBatch(_ instance: Int, in context: inout ServingContext<Event>) {
-        // Taken out while its requests move on, so that the next batch can reuse the storage
-        // without a copy.
-        var batch: [Int32] = []
-        swap(&batch, &prefill[instance].batch)
-        var released = false
-        for slot in batch {
-            slots[Int(slot)].firstToken = context.now
-            let input = slots[Int(slot)].inputTokens
-            prefill[instance].outstandingTokens -= input
-            if !requests[Int(slot)].prefixBlockHashes.isEmpty {
-                if cache != nil {
-                    // Stored at prefill end (the asynchronous write is off the critical path);
-                    // decode-generated KV is not stored (paper §4.4.2).
-                    cache!.store(
-                        requests[Int(slot)].prefixBlockHashes, promptTokens: input,
-                        blockTokens: requests[Int(slot)].prefixBlockTokens)
-                }
-                requests[Int(slot)].prefixBlockHashes = []
-            }
-            if phase == .prefill || slots[Int(slot)].outputTokens <= 1 {
-                complete(slot, in: &context)
-                released = true
-            } else {
-                let bytes = Double(input) * kvBytesPerToken
-                let seconds = resolved.serving.kvTransferLatencySeconds + bytes / transferBytesPerSecond
-                statistics.kvTransfers += 1
-                context.schedule(.kvArrived(slot: slot), after: SimDuration(seconds: seconds))
-            }
-        }
-        batch.removeAll(keepingCapacity: true)
-        swap(&batch, &prefill[instance].batch)
-        prefill[instance].busy = false
-        if !prefill[instance].queue.isEmpty { startBatch(instance, in: &context) }
-        if released { admitWaiting(in: &context) }
-    }
-
-    // MARK: decode
-
-    mutating func joinDecode(_ slot: Int32, in context: inout ServingContext<Event>) {
-        let instance = Int(slots[Int(slot)].rank) / ranksPerInstance
-        decode[instance].pending.append(slot)
-        if !decode[instance].running && !decode[instance].beginScheduled {
-            decode[instance].beginScheduled = true
-            context.schedule(.stepBegin(instance: Int32(instance)), after: .zero)
-        }
-    }
-
-    mutating func beginStep(_ i: Int, in context: inout ServingContext<Event>) {
-        decode[i].beginScheduled = false
-        let step = decode[i].step
-        let tau = tokensPerStep
-        for slot in decode[i].pending {
-            let entry = slots[Int(slot)]
-            let remaining = entry.outputTokens - 1
-            let steps: Int
-            switch mtpSampling {
-            case .expected: steps = MTPProgress.expectedSteps(tokens: remaining, mtp: mtp)
-            case .sampled: steps = MTPProgress.sampledSteps(tokens: remaining, mtp: mtp, generator: &generator)
-            }
-            // KV at join: the prompt and the first token.
-            let offset = Double(entry.inputTokens + 1) - tau * Double(step)
-            let rank = Int(entry.rank)
-            rankActive[rank] += 1
-            rankKVOffset[rank] += offset
-            slots[Int(slot)].kvOffset = offset
-            decode[i].active += 1
-            decode[i].completions.push(step: step + Int64(steps), slot: slot)
-        }
-        if !decode[i].pending.isEmpty { decode[i].paceRank = nil }
-        decode[i].pending.removeAll(keepingCapacity: true)
-        guard decode[i].active > 0 else {
-            decode[i].running = false
-            return
-        }
-        // The busiest die sets the pace: its batch and its KV.
-        var maxBatch: Int32 = 0
-        var maxKV = 0.0
-        let lower = i * ranksPerInstance
-        let growth = tau * Double(step)
-        if let rank = decode[i].paceRank, rankActive[rank] == decode[i].paceBatch {
-            maxBatch = decode[i].paceBatch
-            maxKV = rankKVOffset[rank] + Double(maxBatch) * growth
-        } else {
-            let busiest = rankActive.withUnsafeBufferPointer { active in
-                rankKVOffset.withUnsafeBufferPointer { offset in
-                    BusiestDie.find(active: active, offset: offset, range: lower..<(lower + ranksPerInstance), growth: growth)
-                }
-            }
-            let paceRank = busiest.rank
-            maxBatch = busiest.batch
-            maxKV = busiest.kv
-            // Only a die with the largest batch is sure to stay the busiest until the next change.
-            let keeps = rankActive[paceRank] == maxBatch
-            decode[i].paceRank = keeps ? paceRank : nil
-            decode[i].paceBatch = maxBatch
-        }
-        if checksInvariantsEveryStep { checkInvariants(instance: i) }
-        statistics.decodeSteps += 1
-        statistics.peakDecodeBatchPerDie = max(statistics.peakDecodeBatchPerDie, Int(maxBatch))
-        let seconds = decodeTable.stepSeconds(batch: Int(maxBatch), kvTokens: maxKV)
-        decode[i].running = true
-        context.schedule(.stepEnd(instance: Int32(i)), after: SimDuration(seconds: seconds))
-    }
-
-    mutating func endStep(_ i: Int, in context: inout ServingContext<Event>) {
-        decode[i].step += 1
-        let step = decode[i].step
-        var finished = false
-        while let next = decode[i].completions.first, next.step <= step {
-            _ = decode[i].completions.popFirst()
-            let slot = next.slot
-            let entry = slots[Int(slot)]
-            let rank = Int(entry.rank)
-            rankActive[rank] -= 1
-            rankKVOffset[rank] = rankActive[rank] == 0 ? 0 : rankKVOffset[rank] - entry.kvOffset
-            decode[i].active -= 1
-            decode[i].paceRank = nil
-            complete(slot, in: &context)
-            finished = true
-        }
-        decode[i].running = false
-        if finished { admitWaiting(in: &context) }
-        if (decode[i].active > 0 || !decode[i].pending.isEmpty) && !decode[i].beginScheduled {
-            // Zero delay, so requests that arrive at this boundary (a closed loop's
-            // replacements) join this step.
-            decode[i].beginScheduled = true
-            context.schedule(.stepBegin(instance: Int32(i)), after: .zero)
-        }
-    }
-
-    /// Every die of instance `i`: reservations within HBM room and the batch cap, decoding
-    /// requests among the reserved, and the KV they hold now within what was reserved (up to
-    /// the last step's overshoot of under one step's tokens per request).
-    mutating func checkInvariants(instance i: Int) {
-        let capacity = resolved.kvCapacityBytesPerDecodeDie
-        let cap = Int32(settings.decodeBatchPerDie)
-        let growth = tokensPerStep * Double(decode[i].step)
-        for r in (i * ranksPerInstance)..<((i + 1) * ranksPerInstance) {
-            var problems: [String] = []
-            if rankReservedBytes[r] > capacity * (1 + 1e-9) { problems.append("reserved \(rankReservedBytes[r]) B > room \(capacity) B") }
-            if rankReservedCount[r] > cap { problems.append("\(rankReservedCount[r]) requests > cap \(cap)") }
-            if rankActive[r] > rankReservedCount[r] { problems.append("\(rankActive[r]) decoding > \(rankReservedCount[r]) reserved") }
-            let held = (rankKVOffset[r] + Double(rankActive[r]) * growth) * resolved.kvBytesPerToken
-            let slack = Double(rankActive[r]) * tokensPerStep * resolved.kvBytesPerToken
-            if held > rankReservedBytes[r] + slack + 1 { problems.append("holds \(held) B of KV > reserved \(rankReservedBytes[r]) B") }
-            for problem in problems where statistics.invariantViolations.count < 100 {
-                statistics.invariantViolations.append("step \(decode[i].step), die \(r): \(problem)")
-            }
         }
     }
 
@@ -647,52 +258,4 @@ public struct CloudMatrixBackend: ServingBackend {
     public var requestsWaitingForDecodeRoom: Int { globalQueue.count }
     /// Cost-model evaluations so far (decode, prefill): how well the tables are caching.
     public var costModelEvaluations: (decode: Int, prefill: Int) { (decodeTable.evaluations, prefillTable.evaluations) }
-}
-
-/// Decoding requests ordered by the step at which they finish (then by join order).
-/// - Complexity: O(log n) per push and pop.
-struct CompletionHeap {
-    struct Entry {
-        var step: Int64
-        var sequence: UInt64
-        var slot: Int32
-        func precedes(_ other: Entry) -> Bool { step < other.step || (step == other.step && sequence < other.sequence) }
-    }
-    private var heap: [Entry] = []
-    private var nextSequence: UInt64 = 0
-
-    var count: Int { heap.count }
-    var first: Entry? { heap.first }
-
-    mutating func push(step: Int64, slot: Int32) {
-        let entry = Entry(step: step, sequence: nextSequence, slot: slot)
-        nextSequence &+= 1
-        heap.append(entry)
-        var hole = heap.count - 1
-        while hole > 0 {
-            let parent = (hole - 1) / 2
-            guard entry.precedes(heap[parent]) else { break }
-            heap[hole] = heap[parent]
-            hole = parent
-        }
-        heap[hole] = entry
-    }
-
-    mutating func popFirst() -> Entry? {
-        guard let last = heap.popLast() else { return nil }
-        guard !heap.isEmpty else { return last }
-        let first = heap[0]
-        var hole = 0
-        let count = heap.count
-        while true {
-            var child = 2 * hole + 1
-            guard child < count else { break }
-            if child + 1 < count && heap[child + 1].precedes(heap[child]) { child += 1 }
-            guard heap[child].precedes(last) else { break }
-            heap[hole] = heap[child]
-            hole = child
-        }
-        heap[hole] = last
-        return first
-    }
 }

@@ -1,0 +1,121 @@
+import Serving
+
+/// Prefill instances fed from FIFO queues: which instance a prompt goes to, which prompts form
+/// its next batch, and the EMS prefix-cache lookups and stores around a batch.
+///
+/// *Routing*: a prompt joins the queue of the instance with the fewest outstanding prompt tokens
+/// (queued or in its running batch), ties to the lowest index. *Batching*: an idle instance
+/// takes prompts from the head of its queue, in order, while they fit its token budget (tokens
+/// per NPU × NPUs); the first prompt is always taken, so a prompt up to the whole budget runs
+/// alone, spread over the instance by sequence parallelism (no chunking). *Caching* (EMS, paper
+/// v3 §4.4.2): at batch start each prompt's leading run of prefix blocks found in the
+/// `PrefixCachePool` is loaded instead of computed, leaving at least the last token to compute;
+/// at batch end its blocks are stored.
+///
+/// The pool holds request slots (indices the backend gives) and prompt lengths, never requests;
+/// what happens to a slot when its batch ends is the backend's business.
+/// - Complexity: `enqueue` O(instances); `startBatch` O(prompts in the batch); a lookup
+///   O(hit blocks + 1) and a store O(blocks + evictions), amortised (`PrefixCachePool`).
+struct PrefillPool {
+    /// A queued prompt: its slot and its length in tokens.
+    struct Waiting {
+        var slot: Int32
+        var tokens: Int
+    }
+
+    struct Instance {
+        var queue = FIFOQueue<Waiting>()
+        /// Prompt tokens queued or in the running batch.
+        var outstandingTokens = 0
+        var busy = false
+        /// A start event is scheduled and has not run yet.
+        var startScheduled = false
+        /// The running batch's slots, in queue order (kept to reuse its storage).
+        var batch: [Int32] = []
+        var batchTokens = 0
+    }
+
+    /// Prompt tokens one batch may hold.
+    let tokenBudget: Int
+    private(set) var instances: [Instance]
+    /// The EMS pool, or nil without context caching.
+    private(set) var cache: PrefixCachePool?
+
+    init(instances: Int, tokenBudget: Int, cache: PrefixCachePool?) {
+        self.tokenBudget = tokenBudget
+        self.instances = Array(repeating: Instance(), count: instances)
+        self.cache = cache
+    }
+
+    /// Queues a prompt of `tokens` tokens on the instance with the fewest outstanding tokens
+    /// (ties to the lowest index). Returns that instance when it is idle with no start scheduled
+    /// (the caller schedules one and the pool records it), else nil.
+    /// - Precondition: at least one instance.
+    mutating func enqueue(_ slot: Int32, tokens: Int) -> Int? {
+        var best = 0
+        for i in instances.indices.dropFirst() where instances[i].outstandingTokens < instances[best].outstandingTokens { best = i }
+        instances[best].queue.append(Waiting(slot: slot, tokens: tokens))
+        instances[best].outstandingTokens += tokens
+        guard !instances[best].busy && !instances[best].startScheduled else { return nil }
+        instances[best].startScheduled = true
+        return best
+    }
+
+    /// Starts `instance`'s next batch if it is idle and has prompts: takes them from the head of
+    /// its queue while they fit the budget (the first always does). Clears a scheduled start.
+    /// Returns whether a batch started; its slots are then `batchSlot(_:of:)`.
+    mutating func startBatch(_ instance: Int) -> Bool {
+        instances[instance].startScheduled = false
+        guard !instances[instance].busy, !instances[instance].queue.isEmpty else { return false }
+        // The batch array is reused: `endBatch` left it empty (`removeAll` costs ~100
+        // instructions even then).
+        if !instances[instance].batch.isEmpty { instances[instance].batch.removeAll(keepingCapacity: true) }
+        var tokens = 0
+        while let next = instances[instance].queue.first {
+            if !instances[instance].batch.isEmpty && tokens + next.tokens > tokenBudget { break }
+            _ = instances[instance].queue.popFirst()
+            tokens += next.tokens
+            instances[instance].batch.append(next.slot)
+        }
+        instances[instance].batchTokens = tokens
+        instances[instance].busy = true
+        return true
+    }
+
+    /// Prompts in the running batch. (Callers read the batch by index: iterating a copy of
+    /// the array would retain and release it.)
+    func batchCount(of instance: Int) -> Int { instances[instance].batch.count }
+    /// The running batch's `index`-th slot, in queue order.
+    func batchSlot(_ index: Int, of instance: Int) -> Int32 { instances[instance].batch[index] }
+
+    /// Ends `instance`'s running batch (after the caller has moved its requests on): its tokens
+    /// are no longer outstanding and the instance is idle. The batch array keeps its storage for
+    /// the next batch.
+    mutating func endBatch(_ instance: Int) {
+        instances[instance].outstandingTokens -= instances[instance].batchTokens
+        instances[instance].batchTokens = 0
+        instances[instance].batch.removeAll(keepingCapacity: true)
+        instances[instance].busy = false
+    }
+
+    func hasQueued(_ instance: Int) -> Bool { !instances[instance].queue.isEmpty }
+
+    /// The EMS lookup for a prompt of `promptTokens` tokens naming `blockHashes` (blocks of
+    /// `blockTokens` tokens): the leading run of blocks the pool holds (refreshed) and the tokens
+    /// they cover, capped at `promptTokens − 1` so that at least the last token is computed.
+    /// Nil when no lookup happens: no pool, no hashes, or a one-token prompt.
+    @inline(__always)  // else the caller retains and releases the hashes for the call
+    mutating func lookUpPrefix(_ blockHashes: [UInt64], blockTokens: Int, promptTokens: Int) -> (blocks: Int, tokens: Int)? {
+        guard cache != nil, !blockHashes.isEmpty, promptTokens > 1 else { return nil }
+        let run = cache!.lookupLeadingRun(blockHashes)
+        return (run, min(run * blockTokens, promptTokens - 1))
+    }
+
+    /// Stores a prefilled prompt's blocks in the pool, if there is one. Called at prefill end
+    /// (the asynchronous write is off the critical path); decode-generated KV is not stored
+    /// (paper v3 §4.4.2).
+    mutating func storePrefix(_ blockHashes: [UInt64], blockTokens: Int, promptTokens: Int) {
+        guard cache != nil else { return }
+        cache!.store(blockHashes, promptTokens: promptTokens, blockTokens: blockTokens)
+    }
+}

@@ -1,0 +1,109 @@
+import DiscreteEvent
+import Serving
+import SystemDescription
+import CostModel
+
+/// The prefill side of the backend: prompts to the `PrefillPool`, batch timing (compute from
+/// `PrefillTimeTable`, EMS loads over UB or VPC), and what a request does at batch end.
+extension CloudMatrixBackend {
+    mutating func routeToPrefill(_ slot: Int32, in context: inout ServingContext<Event>) {
+        if let instance = prefill.enqueue(slot, tokens: slots[Int(slot)].inputTokens) {
+            // Zero delay: requests arriving at this same instant join the batch.
+            context.schedule(.prefillStart(instance: Int32(instance)), after: .zero)
+        }
+    }
+
+    mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {
+        guard prefill.startBatch(instance) else { return }
+        // The prompt array is reused (the previous batch left it behind).
+        batchPrompts.removeAll(keepingCapacity: true)
+        var tokens = 0
+        var cachedTotal = 0
+        // By index: iterating a copy of the batch array would retain and release it.
+        for k in 0..<prefill.batchCount(of: instance) {
+            let slot = prefill.batchSlot(k, of: instance)
+            let input = slots[Int(slot)].inputTokens
+            tokens += input
+            let cached = lookUpPrefix(slot)
+            slots[Int(slot)].cachedTokens = cached
+            slots[Int(slot)].serviceStart = context.now
+            cachedTotal += cached
+            batchPrompts.append((input, cached))
+        }
+        let timing = batchTiming(prompts: batchPrompts)
+        statistics.prefillBatches += 1
+        statistics.prefillTokens += tokens
+        statistics.cachedTokens += cachedTotal
+        context.schedule(.prefillEnd(instance: Int32(instance)), after: SimDuration(seconds: timing.load + timing.compute))
+    }
+
+    /// Tokens of `slot`'s prompt whose KV the EMS pool holds (`PrefillPool.lookUpPrefix`).
+    mutating func lookUpPrefix(_ slot: Int32) -> Int {
+        // Fields, not the whole `Identity`: copying it would retain its hashes and origin.
+        guard let hit = prefill.lookUpPrefix(
+            requests[Int(slot)].prefixBlockHashes, blockTokens: requests[Int(slot)].prefixBlockTokens,
+            promptTokens: slots[Int(slot)].inputTokens)
+        else { return 0 }
+        statistics.cacheLookups += 1
+        statistics.cacheHitBlocks += hit.blocks
+        slots[Int(slot)].cachedBlocks = Int32(clamping: hit.blocks)
+        return hit.tokens
+    }
+
+    /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
+    mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
+        let shape = PrefillBatchShape(prompts: prompts, npus: prefillNPUs)
+        let compute = prefillTable.computeSeconds(shape)
+        let cached = prompts.reduce(0) { $0 + $1.cached }
+        return (loadSeconds(cachedTokens: cached), compute)
+    }
+
+    /// Seconds to bring `cachedTokens` tokens of KV from the EMS pool into a prefill instance.
+    ///
+    /// Every die of a TP group needs the whole latent KV of its group's sequences (paper v3
+    /// §4.3.3: each TP rank holds a complete copy), so a die needs bytes × TP / dies. Over UB
+    /// each die reads its copy itself at the measured NPU–CPU read rate (the pool's DRAM is
+    /// spread over many nodes, so the die's port is the bottleneck). Over VPC each node fetches
+    /// what its dies need once through its Qingtian card and replicates it over UB locally
+    /// (replication not charged). Loading finishes before the batch computes.
+    public func loadSeconds(cachedTokens: Int) -> Double {
+        guard cachedTokens > 0, let ems = resolved.serving.ems else { return 0 }
+        let p = resolved.system.deployment.prefill
+        let bytes = Double(cachedTokens) * resolved.kvBytesPerToken
+        let perDie = bytes * Double(p.attentionTensorParallelDies) / Double(p.dies)
+        switch settings.emsLink {
+        case .ub:
+            return ems.ubReadLatencySeconds + perDie / ems.ubReadBytesPerSecondPerDie
+        case .vpc:
+            let perNode = min(bytes, perDie * Double(resolved.system.hardware.diesPerNode))
+            return ems.vpcLatencySeconds + perNode / ems.vpcBytesPerSecondPerNode
+        }
+    }
+
+    mutating func endBatch(_ instance: Int, in context: inout ServingContext<Event>) {
+        var released = false
+        // By index, as in `startBatch`.
+        for k in 0..<prefill.batchCount(of: instance) {
+            let slot = prefill.batchSlot(k, of: instance)
+            slots[Int(slot)].firstToken = context.now
+            let input = slots[Int(slot)].inputTokens
+            if !requests[Int(slot)].prefixBlockHashes.isEmpty {
+                prefill.storePrefix(
+                    requests[Int(slot)].prefixBlockHashes, blockTokens: requests[Int(slot)].prefixBlockTokens, promptTokens: input)
+                requests[Int(slot)].prefixBlockHashes = []
+            }
+            if phase == .prefill || slots[Int(slot)].outputTokens <= 1 {
+                complete(slot, in: &context)
+                released = true
+            } else {
+                let bytes = Double(input) * kvBytesPerToken
+                let seconds = resolved.serving.kvTransferLatencySeconds + bytes / transferBytesPerSecond
+                statistics.kvTransfers += 1
+                context.schedule(.kvArrived(slot: slot), after: SimDuration(seconds: seconds))
+            }
+        }
+        prefill.endBatch(instance)
+        if prefill.hasQueued(instance) { startBatch(instance, in: &context) }
+        if released { admitWaiting(in: &context) }
+    }
+}

@@ -1,0 +1,66 @@
+import DiscreteEvent
+import Serving
+
+extension CloudMatrixBackend {
+    /// Counters for reports and tests.
+    public struct Statistics: Sendable, Equatable {
+        public var requestsArrived = 0
+        public var requestsCompleted = 0
+        public var requestsRejected = 0
+        public var prefillBatches = 0
+        public var decodeSteps = 0
+        public var kvTransfers = 0
+        /// Most requests waiting in the global queue at once.
+        public var peakGlobalQueue = 0
+        /// Highest reserved KV bytes over capacity seen on any decode die.
+        public var peakKVReservedFraction = 0.0
+        /// Most requests reserved on one decode die at once.
+        public var peakRequestsPerDie = 0
+        /// Largest batch on one die in a decode step.
+        public var peakDecodeBatchPerDie = 0
+        public var cacheLookups = 0
+        public var cacheHitBlocks = 0
+        public var cachedTokens = 0
+        /// Prompt tokens prefilled (cached ones included).
+        public var prefillTokens = 0
+        /// Invariant failures seen by the per-step check (empty unless it found a bug).
+        public var invariantViolations: [String] = []
+    }
+
+    /// What admission, routing and the outcome read of a request in flight: plain numbers, so
+    /// reading or writing a slot copies no arrays and touches no reference counts. The rest of
+    /// the request waits in `requests` (`Identity`) for prefill and the report; a decoding
+    /// request's step state lives in its `DecodeInstance`.
+    struct InFlight {
+        var inputTokens: Int
+        var outputTokens: Int
+        var rank: Int32 = -1
+        var reservedBytes: Double = 0
+        var serviceStart: SimTime?
+        var firstToken: SimTime?
+        var cachedTokens = 0
+        /// Prefix blocks the request names (kept: its hashes are dropped after prefill) and how
+        /// many of them the pool held.
+        var prefixBlocks: Int32 = 0
+        var cachedBlocks: Int32 = 0
+    }
+
+    /// The parts of a request only prefill (its prefix hashes) and its outcome (id, arrival,
+    /// origin) need; 56 bytes, where keeping the whole `ServingRequest` beside `InFlight` took
+    /// 100 per request (a backlog of millions of queued requests shows it in peak memory).
+    struct Identity {
+        var id: Int
+        var arrival: SimTime
+        var origin: InputLocation
+        var prefixBlockHashes: [UInt64]
+        var prefixBlockTokens: Int
+
+        init(_ request: ServingRequest) {
+            id = request.id
+            arrival = request.arrival
+            origin = request.origin
+            prefixBlockHashes = request.prefixBlockHashes
+            prefixBlockTokens = request.prefixBlockTokens
+        }
+    }
+}
