@@ -74,9 +74,7 @@ enum ReplayCommand: Command {
         readerOptions.computesDigest = true
         let reader = try TraceReader(path: path, options: readerOptions)
         // No output may land on what this command reads.
-        let files = ProtectedFiles(inputs: [
-            path, arguments.value("--backend-config"), configuration.parameters.first { $0.key == "configs" }?.value ?? "configs",
-        ])
+        let files = ProtectedFiles(inputs: [path, arguments.value("--backend-config")] + backend.files.map(\.path))
         // The store is written too: claimed first, so that no other output can land on it.
         if let store = arguments.value("--store") { try files.claimOutput(path: store) }
         // Opened now, so that an unwritable or refused path fails before the replay rather than after it.

@@ -138,7 +138,8 @@ enum SweepCommand: Command {
             configuration: ["over": dimension, "values": points.map(\.value).joined(separator: ",")],
             seed: try arguments.uint64("--seed") ?? 1)
         if let path = arguments.value("--csv") {
-            let files = ProtectedFiles(inputs: [trace, arguments.value("--backend-config"), "configs"])
+            let files = ProtectedFiles(
+                inputs: [trace, arguments.value("--backend-config")] + points.flatMap(\.configFiles).map(\.path))
             let csv = try CSVWriter(path: path, header: header, provenance: provenance, protecting: files)
             for point in points { try csv.append(cells(point)) }
             try csv.finish()
