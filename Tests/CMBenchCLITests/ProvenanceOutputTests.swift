@@ -50,6 +50,8 @@ import Testing
         Output(arguments: ["reproduce"], location: .stdoutText),
         Output(arguments: ["reproduce", "--json"], location: .stdoutJSON),
         Output(arguments: ["reproduce", "--csv", "DIR/reproduce.csv"], location: .companion("reproduce.csv")),
+        Output(arguments: ["explain", "--phase", "decode"], location: .stdoutText),
+        Output(arguments: ["explain", "--phase", "prefill"], location: .stdoutText),
     ]
 
     /// The three files the default deployment reads, as `sha256sum` digests them.

@@ -42,7 +42,9 @@ enum ExplainCommand: Command {
         guard let phase = try arguments.choice("--phase", among: ["decode", "prefill"]) else {
             throw CLIError.usage("--phase is required (decode or prefill)")
         }
-        let system = try ModelOptions.system(arguments)
+        // The files the breakdown comes from, each read once: printed at the foot, as every report does.
+        let configFiles = ConfigFiles()
+        let system = try ModelOptions.system(arguments, files: configFiles)
         let balance = try arguments.choice("--experts", among: ExpertBalance.allCases.map(\.rawValue)).flatMap(ExpertBalance.init)
         if phase == "decode" {
             var options = DecodeOptions(deployment: system.deployment.decode)
@@ -71,6 +73,12 @@ enum ExplainCommand: Command {
                 tokensPerNPU: tokens, promptLength: prompt, reusedPrefixTokens: reused, options: options)
             console.out(renderPrefill(batch))
         }
+        var settings = ["phase": phase, "deployment": system.deployment.name]
+        for option in spec.options.map(\.long) where option != "--phase" && option != "--configs" {
+            if let value = arguments.value(option) { settings[String(option.dropFirst(2))] = value }
+        }
+        let provenance = Provenance(command: "explain", configFiles: configFiles.digests, configuration: settings, seed: nil)
+        console.out("\n" + provenance.lines.joined(separator: "\n") + "\n")
         return .ok
     }
 

@@ -20,7 +20,8 @@ struct Provenance: Codable, Sendable, Equatable {
     /// bytes parsed; empty for a backend that reads none (`fixed`).
     var configFiles: [FileDigest] = []
     var configuration: [String: String]
-    var seed: UInt64
+    /// The seed of the run; nil for a command without randomness (explain).
+    var seed: UInt64?
 
     enum CodingKeys: String, CodingKey {
         case cmbenchVersion = "cmbench_version"
@@ -39,7 +40,7 @@ struct Provenance: Codable, Sendable, Equatable {
         lines.append(contentsOf: Self.configFileLines(configFiles))
         let settings = configuration.keys.sorted().map { "\($0)=\(configuration[$0]!)" }
         if !settings.isEmpty { lines.append("configuration " + settings.joined(separator: " ")) }
-        lines.append("seed \(seed)")
+        if let seed { lines.append("seed \(seed)") }
         return lines
     }
 
