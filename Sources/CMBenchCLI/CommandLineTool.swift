@@ -74,8 +74,46 @@ public enum CommandLineTool {
         let cliError = ErrorClassification.classify(error)
         if cliError.status == .brokenPipe { return .brokenPipe }  // quiet: nobody is reading
         let prefix = console.usesColor ? "\u{1B}[1;31merror:\u{1B}[0m" : "error:"
-        console.err("cmbench: \(prefix) \(cliError.message)\n")
-        if let hint = cliError.hint { console.err("cmbench: hint: \(hint)\n") }
+        console.err("cmbench: \(prefix) \(TerminalText.escaped(cliError.message))\n")
+        if let hint = cliError.hint { console.err("cmbench: hint: \(TerminalText.escaped(hint))\n") }
         return cliError.status
     }
+}
+
+/// Text that came from a user (a path, an option's value, a field of a file) made safe to print on
+/// a terminal: an error message quoting `--store $'x\e[2J'` must not clear the screen, and a
+/// right-to-left override must not reorder what the user reads.
+enum TerminalText {
+    /// `text` with every control and format character except newline and tab written as `\xNN`
+    /// (or `\u{NNNN}` above 0xFF).
+    static func escaped(_ text: String) -> String {
+        guard text.unicodeScalars.contains(where: needsEscape) else { return text }
+        var result = ""
+        for scalar in text.unicodeScalars {
+            if needsEscape(scalar) {
+                result += scalar.value <= 0xFF
+                    ? "\\x" + String(scalar.value, radix: 16, uppercase: true).leftPadded(to: 2)
+                    : "\\u{" + String(scalar.value, radix: 16, uppercase: true) + "}"
+            } else {
+                result.unicodeScalars.append(scalar)
+            }
+        }
+        return result
+    }
+
+    private static func needsEscape(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar != "\n" && scalar != "\t" else { return false }
+        return scalar.properties.generalCategory.isControlOrFormat
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: "0", count: width - count) + self
+    }
+}
+
+extension Unicode.GeneralCategory {
+    /// Cc (C0 and C1 controls, DEL) and Cf (format: bidirectional overrides, zero-width joiners).
+    fileprivate var isControlOrFormat: Bool { self == .control || self == .format }
 }

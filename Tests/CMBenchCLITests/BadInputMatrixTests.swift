@@ -130,6 +130,10 @@ import ZstdStream
              arguments: ["gate", "1", "--baseline", "1", "--store", "@/s.db", "--markdown", "@/s.db"], status: .usage, message: "same file as the input", store: true),
         Case(name: "gate Markdown onto the baseline", files: ["cur.json": text(#"{"metrics": {"ttft_ms.p99": 100}}"#)],
              arguments: ["gate", "@/cur.json", "--baseline", "@/cur.json", "--markdown", "@/cur.json"], status: .usage, message: "same file as the input"),
+        Case(name: "control characters in a path are escaped, not sent to the terminal", files: [:],
+             arguments: ["inspect", "@/t\u{1B}[2J\u{202E}.csv"], status: .missingInput, message: "t\\x1B[2J\\u{202E}.csv"),
+        Case(name: "control characters in an option's value are escaped", files: [:],
+             arguments: ["replay", "traces/default.csv.zst", "--slo", "ttft\u{7}=1s"], status: .usage, message: "ttft\\x07=1s"),
         Case(name: "sweep over standard input", files: [:],
              arguments: ["sweep", "-", "--backend", "fixed", "--over", "rate", "--values", "10,20"], status: .usage, message: "regular file"),
         // Issue 14: store, gate and configuration
@@ -262,6 +266,11 @@ import ZstdStream
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: directory.url.path).filter { $0.contains(".tmp-") }
         #expect(leftovers.isEmpty, "\(testCase.name): left \(leftovers)")
         #expect(result.status == testCase.status, "\(testCase.name): stderr was \(result.stderr)")
+        // Whatever the input held, nothing reaches the terminal but text: no escape sequence, no
+        // bidirectional override, no NUL.
+        #expect(
+            !result.stderr.unicodeScalars.contains { $0 != "\n" && $0 != "\t" && [.control, .format].contains($0.properties.generalCategory) },
+            "\(testCase.name): control characters on stderr: \(result.stderr.debugDescription)")
         if !testCase.message.isEmpty {
             #expect(result.stderr.contains(testCase.message), "\(testCase.name): stderr was \(result.stderr)")
         }
