@@ -40,9 +40,10 @@ let package = Package(
         // C system libraries. `providers` only prints a hint; ci/setup.sh installs them.
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
 
         // SHA-256, for the checksums every output records (no I/O: it hashes what it is given).
-        .target(name: "Digest"),
+        .target(name: "Digest", dependencies: ["COpenSSL"]),
 
         // The simulation's core, without I/O: the discrete-event kernel, the backend protocol with
         // requests and outcomes, metrics, and the replayer that drives a backend with a trace.

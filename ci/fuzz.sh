@@ -53,7 +53,7 @@ for target in Fuzz/Fuzz*.swift; do
     done < <(find "Sources/$module" -name '*.swift')
   done
   swiftc -O -sanitize=fuzzer,address -parse-as-library -g "$target" \
-    -I "$release/Modules" -I Sources/CZstd "${objects[@]}" -lzstd -o "$build/bin/$name" 2> "$build/link-$name.log" \
+    -I "$release/Modules" -I Sources/CZstd -I Sources/COpenSSL "${objects[@]}" -lzstd -lcrypto -o "$build/bin/$name" 2> "$build/link-$name.log" \
     || { cat "$build/link-$name.log" >&2; exit 1; }
   corpus="Fuzz/corpus/$name"
   mkdir -p "$corpus"

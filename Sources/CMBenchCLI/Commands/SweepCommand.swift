@@ -88,10 +88,10 @@ enum SweepCommand: Command {
         let next = ResultSlots<Int>(count: 1)
         DispatchQueue.concurrentPerform(iterations: min(jobs, values.count)) { _ in
             while let index = next.takeNextIndex(limit: values.count), !Interrupt.isRequested {
-                // The first point hashes the trace for the provenance of an output that carries
-                // it (the CSV's companion); without one, hashing would only cost time.
+                // The first point hashes the trace, for the provenance of the JSON and the CSV's
+                // companion (every point reads the same file; sweep refuses what it cannot re-read).
                 var options = readerOptions
-                options.computesDigest = index == 0 && arguments.has("--csv")
+                options.computesDigest = index == 0
                 results.set(index, Result { try runPoint(pointArguments[index], value: values[index], trace: trace, readerOptions: options) })
             }
         }
