@@ -111,8 +111,9 @@ struct DecodeInstance {
             active += 1
             completions.push(Decoding(slot: request.slot, rank: request.rank, kvOffset: offset), step: step + Int64(steps))
         }
+        let growth = tau * Double(step)
         if !joining.isEmpty {
-            paceRank = nil
+            if let rank = paceRank { paceRank = busiestAfterJoins(previous: rank, growth: growth) }
             // Most steps have no one joining; `removeAll` costs ~100 instructions even then.
             joining.removeAll(keepingCapacity: true)
         }
@@ -120,7 +121,6 @@ struct DecodeInstance {
             running = false
             return nil
         }
-        let growth = tau * Double(step)
         let pace: Pace
         if let rank = paceRank, rankActive[rank] == paceBatch {
             pace = Pace(batch: paceBatch, kvTokens: rankKVOffset[rank] + Double(paceBatch) * growth)
@@ -139,6 +139,32 @@ struct DecodeInstance {
         return pace
     }
 
+    /// The busiest rank after requests joined, when the last pace's rank `previous` held the
+    /// largest batch and no request left it since: then every other rank that no one joined
+    /// still holds at most its batch and less KV (or as much, at a higher index), so the
+    /// busiest is `previous` or a rank someone joined — the first holding the largest KV, as
+    /// the scan decides, computed with the scan's arithmetic. Updates `paceBatch`; nil when
+    /// that rank does not also hold the largest batch (the next pace then scans).
+    /// - Complexity: O(joining requests), instead of an O(ranks) scan.
+    private mutating func busiestAfterJoins(previous: Int, growth: Double) -> Int? {
+        var best = previous
+        var bestKV = rankKVOffset[previous] + Double(rankActive[previous]) * growth
+        var largestBatch = paceBatch
+        for request in joining {
+            let rank = Int(request.rank)
+            let batch = rankActive[rank]
+            largestBatch = max(largestBatch, batch)
+            let kv = rankKVOffset[rank] + Double(batch) * growth
+            if kv > bestKV || (kv == bestKV && rank < best) {
+                best = rank
+                bestKV = kv
+            }
+        }
+        guard rankActive[best] == largestBatch else { return nil }
+        paceBatch = largestBatch
+        return best
+    }
+
     /// Ends the running step: the step counter advances. Then take the requests it finished
     /// with `popFinished` and call `stop`.
     mutating func endStep() { step += 1 }
@@ -151,7 +177,9 @@ struct DecodeInstance {
         rankActive[rank] -= 1
         rankKVOffset[rank] = rankActive[rank] == 0 ? 0 : rankKVOffset[rank] - done.kvOffset
         active -= 1
-        paceRank = nil
+        // A request leaving another rank leaves the pace's rank the busiest (it keeps the
+        // largest batch and the most KV); only its own requests leaving need a new scan.
+        if rank == paceRank { paceRank = nil }
         return done.slot
     }
 

@@ -52,32 +52,35 @@ extension CloudMatrixBackend {
 
     /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
     mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
-        let shape = PrefillBatchShape(prompts: prompts, npus: prefillNPUs)
-        let compute = prefillTable.computeSeconds(shape)
+        let compute: Double
+        if prompts.count == 1 && prompts[0].cached == 0 {
+            compute = singlePromptSeconds(tokens: prompts[0].tokens)
+        } else {
+            compute = prefillTable.computeSeconds(PrefillBatchShape(prompts: prompts, npus: prefillNPUs))
+        }
         let cached = prompts.reduce(0) { $0 + $1.cached }
         return (loadSeconds(cachedTokens: cached), compute)
     }
 
-    /// Seconds to bring `cachedTokens` tokens of KV from the EMS pool into a prefill instance.
-    ///
-    /// Every die of a TP group needs the whole latent KV of its group's sequences (paper v3
-    /// §4.3.3: each TP rank holds a complete copy), so a die needs bytes × TP / dies. Over UB
-    /// each die reads its copy itself at the measured NPU–CPU read rate (the pool's DRAM is
-    /// spread over many nodes, so the die's port is the bottleneck). Over VPC each node fetches
-    /// what its dies need once through its Qingtian card and replicates it over UB locally
-    /// (replication not charged). Loading finishes before the batch computes.
-    public func loadSeconds(cachedTokens: Int) -> Double {
-        guard cachedTokens > 0, let ems = resolved.serving.ems else { return 0 }
-        let p = resolved.system.deployment.prefill
-        let bytes = Double(cachedTokens) * resolved.kvBytesPerToken
-        let perDie = bytes * Double(p.attentionTensorParallelDies) / Double(p.dies)
-        switch settings.emsLink {
-        case .ub:
-            return ems.ubReadLatencySeconds + perDie / ems.ubReadBytesPerSecondPerDie
-        case .vpc:
-            let perNode = min(bytes, perDie * Double(resolved.system.hardware.diesPerNode))
-            return ems.vpcLatencySeconds + perNode / ems.vpcBytesPerSecondPerNode
+    /// Compute seconds of a batch of one prompt of `tokens` tokens with nothing cached: the
+    /// table's answer for that shape, memoised by length (most batches of a lightly loaded
+    /// replay hold one prompt, and the table's trilinear lookup costs ~1,000 instructions).
+    /// The table is a pure function of the shape, so the memo answers bit for bit the same.
+    mutating func singlePromptSeconds(tokens: Int) -> Double {
+        if tokens < singlePromptMemo.count, !singlePromptMemo[tokens].isNaN { return singlePromptMemo[tokens] }
+        let seconds = prefillTable.computeSeconds(PrefillBatchShape(prompts: [(tokens, 0)], npus: prefillNPUs))
+        if tokens >= singlePromptMemo.count {
+            singlePromptMemo.append(contentsOf: repeatElement(.nan, count: tokens + 1 - singlePromptMemo.count))
         }
+        singlePromptMemo[tokens] = seconds
+        return seconds
+    }
+
+    /// Seconds to bring `cachedTokens` tokens of KV from the EMS pool into a prefill instance
+    /// (`EMSLoadTiming`).
+    public func loadSeconds(cachedTokens: Int) -> Double {
+        guard cachedTokens > 0, let emsLoad else { return 0 }
+        return emsLoad.seconds(cachedTokens: cachedTokens)
     }
 
     mutating func endBatch(_ instance: Int, in context: inout ServingContext<Event>) {

@@ -72,6 +72,10 @@ public struct CloudMatrixBackend: ServingBackend {
     let transferBytesPerSecond: Double
     var decodeTable: DecodeStepTable
     var prefillTable: PrefillTimeTable
+    /// `singlePromptSeconds` by prompt length (NaN: not computed yet); grows to the longest prompt.
+    var singlePromptMemo: [Double] = []
+    /// EMS load times (nil without an EMS pool in the serving parameters).
+    let emsLoad: EMSLoadTiming?
     /// The EMS context cache (nil without EMS, or in phase `decode`).
     public var cache: PrefixCachePool? { prefill.cache }
     var generator: SeededGenerator
@@ -112,6 +116,7 @@ public struct CloudMatrixBackend: ServingBackend {
             cache = PrefixCachePool(capacityBytes: s.emsCapacityBytes, pageTokens: s.emsBlockTokens, bytesPerToken: resolved.kvBytesPerToken)
         }
         self.generator = generator
+        emsLoad = EMSLoadTiming(resolved)
         phase = s.phase
         kvBytesPerToken = resolved.kvBytesPerToken
         kvCapacityPerDie = resolved.kvCapacityBytesPerDecodeDie
