@@ -34,13 +34,6 @@ public final class ProtectedFiles: Sendable {
         state.withLock { $0.inputs[identity] = path == "-" ? "standard input" : path }
     }
 
-    /// Protects the file behind an open descriptor (what was actually opened, even if the path
-    /// has since been replaced).
-    public func protectInput(descriptor: Int32, name: String) {
-        guard let identity = FileIdentity(descriptor: descriptor) else { return }
-        state.withLock { $0.inputs[identity] = name }
-    }
-
     /// Claims `path` as an output of the command (an ``OutputDestination`` does this itself; call
     /// it for outputs written another way, such as a results store): refuses it when it is an
     /// input or already claimed.
