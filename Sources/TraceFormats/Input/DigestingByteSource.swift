@@ -19,7 +19,7 @@ final class DigestingByteSource: ByteSource, @unchecked Sendable {
     init(_ source: any ByteSource) { self.source = source }
 
     /// A reader dropped before `finish` (an error, an early exit) lets the hashing thread end.
-    deinit { hasher.close() }
+    deinit { hasher.abandon() }
 
     func read(into buffer: UnsafeMutableRawBufferPointer) throws(TraceError) -> Int {
         lock.lock()
@@ -42,11 +42,18 @@ final class DigestingByteSource: ByteSource, @unchecked Sendable {
 }
 
 /// SHA-256 on its own thread, over copies of the chunks it is fed, in order.
+///
+/// Both ways to end — `finish()` and `abandon()` — wait until the thread has released its hash
+/// context: a process that exits while that thread is still inside libcrypto races libcrypto's
+/// own exit-time cleanup (seen here as an abort, exit 134, once in many runs of a replay that
+/// stopped early on a full stdout).
 private final class BackgroundHasher: @unchecked Sendable {
     private let condition = NSCondition()
     private var queue: [[UInt8]] = []
     private var closed = false
+    private var abandoned = false
     private var digest: String?
+    private var exited = false
     private static let maxQueued = 4
 
     init() {
@@ -72,28 +79,43 @@ private final class BackgroundHasher: @unchecked Sendable {
         defer { condition.unlock() }
         closed = true
         condition.broadcast()
-        while digest == nil { condition.wait() }
+        while !exited { condition.wait() }
         return digest!
     }
 
-    /// Ends the input without waiting, so the thread ends when the reader is dropped unfinished.
-    func close() {
+    /// Drops what is queued and waits for the thread to end, without a digest: the reader went
+    /// away unfinished (an error, an early exit).
+    func abandon() {
         condition.lock()
+        defer { condition.unlock() }
         closed = true
+        abandoned = true
+        queue.removeAll()
+        condition.broadcast()
+        while !exited { condition.wait() }
+    }
+
+    private func run() {
+        let result = hashUntilClosed()  // the hash context is released when this returns
+        condition.lock()
+        digest = result
+        exited = true
         condition.broadcast()
         condition.unlock()
     }
 
-    private func run() {
+    private func hashUntilClosed() -> String? {
         var hash = SHA256()
         while true {
             condition.lock()
             while queue.isEmpty && !closed { condition.wait() }
-            if queue.isEmpty {
-                digest = hash.finalizeHex()
-                condition.broadcast()
+            if abandoned {
                 condition.unlock()
-                return
+                return nil
+            }
+            if queue.isEmpty {
+                condition.unlock()
+                return hash.finalizeHex()
             }
             let chunk = queue.removeFirst()
             condition.broadcast()
