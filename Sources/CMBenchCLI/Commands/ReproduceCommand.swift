@@ -80,8 +80,6 @@ enum ReproduceCommand: Command {
         let reference = try ReferencePoint.load(path: referencePath)
         let configsDirectory = try ProjectPaths.locate("configs", given: arguments.value("--configs"))
         let deploymentName = arguments.value("--deployment") ?? "cloudmatrix-infer"
-        // No output may land on what this command reads.
-        let files = ProtectedFiles(inputs: [referencePath, configsDirectory, arguments.value("--gpu-reference")])
         var comparisons = ReferenceComparison.compare(system: system, reference: reference)
         // R1–R5 through the same code a user's replay runs: a closed loop at the paper's batch.
         for index in comparisons.indices {
@@ -121,6 +119,9 @@ enum ReproduceCommand: Command {
         // The decode replays run with seed 1 (DecodeReproduction); nothing else draws at random.
         let provenance = Provenance(command: "reproduce", configFiles: configFiles.digests, configuration: settings, seed: 1)
         let document = Document(deployment: system.deployment.name, points: rows, whatIf: whatIf, provenance: provenance)
+        // No output may land on what this command read: the reference files and every
+        // configuration file the rows came from.
+        let files = ProtectedFiles(inputs: [referencePath, settings["gpu_reference"]] + configFiles.digests.map(\.path))
         if let path = arguments.value("--csv") {
             let csv = try CSVWriter(
                 path: path,

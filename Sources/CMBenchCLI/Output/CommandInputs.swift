@@ -2,22 +2,12 @@ import FileOutput
 import Foundation
 
 extension ProtectedFiles {
-    /// A command's protection, with `paths` (files or folders of files) registered as inputs.
+    /// A command's protection, with the files at `paths` registered as inputs (nil entries are
+    /// options not given). Commands list the files they read — the configuration files their
+    /// provenance records — rather than whole folders.
     convenience init(inputs paths: [String?]) {
         self.init()
-        for path in paths.compactMap({ $0 }) { protectInputs(at: path) }
-    }
-
-    /// Protects the file at `path`, or every regular file under it when it is a folder (a
-    /// configuration folder whose files the command reads).
-    func protectInputs(at path: String) {
-        var isDirectory: ObjCBool = false
-        guard path != "-", FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            protectInput(path: path)
-            return
-        }
-        guard let files = FileManager.default.enumerator(atPath: path) else { return }
-        for case let file as String in files { protectInput(path: path + "/" + file) }
+        for path in paths.compactMap({ $0 }) { protectInput(path: path) }
     }
 }
 
