@@ -32,7 +32,7 @@ let package = Package(
             name: "CMBench",
             targets: [
                 "Digest", "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
-                "SystemDescription", "CostModel", "DisaggregatedServing", "PaperReproduction", "Reporting", "ResultsStore",
+                "SystemDescription", "CostModel", "DisaggregatedServing", "Planning", "PaperReproduction", "Reporting", "ResultsStore",
                 "RegressionGate", "CMBenchCLI",
             ]),
     ],
@@ -60,6 +60,11 @@ let package = Package(
         .target(name: "SystemDescription", dependencies: ["Digest"]),
         .target(name: "CostModel", dependencies: ["SystemDescription"]),
         .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
+        // The planner: the deployment space around a system's files, replays of a trace held
+        // in memory, the search for the cheapest deployment meeting SLOs, capacity and frontiers.
+        .target(
+            name: "Planning",
+            dependencies: ["SystemDescription", "DisaggregatedServing", "Serving", "ServingMetrics", "Replay", "DiscreteEvent"]),
         .target(
             name: "PaperReproduction",
             dependencies: ["SystemDescription", "CostModel", "DisaggregatedServing", "Serving", "DiscreteEvent", "Replay"]),
@@ -77,7 +82,7 @@ let package = Package(
             name: "CMBenchCLI",
             dependencies: [
                 "TraceFormats", "Replay", "Serving", "ServingMetrics", "SystemDescription", "CostModel",
-                "DisaggregatedServing", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
+                "DisaggregatedServing", "Planning", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
                 "ResultsStore", "RegressionGate", "Digest",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
@@ -106,6 +111,12 @@ let package = Package(
             dependencies: [
                 "PaperReproduction", "DisaggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Serving",
                 "DiscreteEvent",
+            ]),
+        .testTarget(
+            name: "PlanningTests",
+            dependencies: [
+                "Planning", "SystemDescription", "DisaggregatedServing", "Serving", "ServingMetrics", "DiscreteEvent", "TraceFormats",
+                "CMBenchTestSupport",
             ]),
         .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),

@@ -34,6 +34,8 @@ extension CloudMatrixBackend {
         statistics.prefillBatches += 1
         statistics.prefillTokens += tokens
         statistics.cachedTokens += cachedTotal
+        statistics.prefillBusySeconds += timing.load + timing.compute
+        statistics.emsLoadSeconds += timing.load
         context.schedule(.prefillEnd(instance: Int32(instance)), after: SimDuration(seconds: timing.load + timing.compute))
     }
 
@@ -102,6 +104,7 @@ extension CloudMatrixBackend {
                 let bytes = Double(input) * kvBytesPerToken
                 let seconds = resolved.serving.kvTransferLatencySeconds + bytes / transferBytesPerSecond
                 statistics.kvTransfers += 1
+                statistics.kvTransferSeconds += seconds
                 context.schedule(.kvArrived(slot: slot), after: SimDuration(seconds: seconds))
             }
         }

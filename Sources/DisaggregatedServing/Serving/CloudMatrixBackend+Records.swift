@@ -23,6 +23,15 @@ extension CloudMatrixBackend {
         public var cachedTokens = 0
         /// Prompt tokens prefilled (cached ones included).
         public var prefillTokens = 0
+        /// Where requests' time went, summed over requests or batches: what `cmbench plan` reads
+        /// to name a deployment's bottleneck. Requests that waited in the global queue for decode
+        /// room, and their waits; prefill batches' busy time (EMS loads included) and the EMS
+        /// loads alone; prompt KV transfers.
+        public var requestsWaitedForDecodeRoom = 0
+        public var decodeRoomWaitSeconds = 0.0
+        public var prefillBusySeconds = 0.0
+        public var emsLoadSeconds = 0.0
+        public var kvTransferSeconds = 0.0
         /// Invariant failures seen by the per-step check (empty unless it found a bug).
         public var invariantViolations: [String] = []
     }

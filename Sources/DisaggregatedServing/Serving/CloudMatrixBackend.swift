@@ -187,6 +187,8 @@ public struct CloudMatrixBackend: ServingBackend {
         while let slot = globalQueue.first {
             guard let rank = ledger.pick(need: slots[Int(slot)].reservedBytes) else { return }
             _ = globalQueue.popFirst()
+            statistics.requestsWaitedForDecodeRoom += 1
+            statistics.decodeRoomWaitSeconds += (context.now - requests[Int(slot)].arrival).seconds
             reserve(slot, on: rank)
             dispatch(slot, in: &context)
         }
