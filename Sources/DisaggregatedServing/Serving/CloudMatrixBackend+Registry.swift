@@ -47,7 +47,7 @@ extension CloudMatrixBackend {
     /// | `decode_batch_per_die` | batch cap per decode die | the deployment's (48) |
     /// | `phase` | `full`, `decode` (KV ready at decode), `prefill` (leave after the first token) | `full` |
     /// | `ems` | `on`, `off` | `on` |
-    /// | `ems_capacity_gb` | pool capacity, GB | pool nodes × DRAM × share (servingSystem.ems) |
+    /// | `ems_capacity_gb` | pool capacity, GB | `servingSystem.ems.capacityGB`, else pool nodes × DRAM × share |
     /// | `ems_link` | `ub`, `vpc` | `ub` |
     /// | `ems_block_tokens` | EMS page size in tokens: a stored block takes whole pages | one page per trace block |
     /// | `microbatching` | `always`, `never`, `auto` | the deployment's (`auto`) |
