@@ -25,10 +25,10 @@ import Foundation
 public final class ResultsStore {
     /// The path given at open (`:memory:` for ``inMemory()``).
     public let path: String
-    private let connection: SQLiteConnection
+    let connection: SQLiteConnection
     /// The schema version the tables follow; 0 for an empty database opened for reading, which
     /// has no tables and reads as a store with no runs.
-    private let schemaVersion: Int
+    let schemaVersion: Int
     /// Prepared statements by SQL text, reused across calls (GRDB's `cachedStatement`).
     private var statements: [String: SQLiteStatement] = [:]
 
@@ -251,7 +251,7 @@ public final class ResultsStore {
         return lines
     }
 
-    private func cached(_ sql: String) throws(StoreError) -> SQLiteStatement {
+    func cached(_ sql: String) throws(StoreError) -> SQLiteStatement {
         if let statement = statements[sql] { return statement }
         let statement = try connection.prepare(sql)
         statements[sql] = statement

@@ -50,6 +50,18 @@ enum Schema {
         ) WITHOUT ROWID;
         CREATE INDEX run_config_files_by_sha256 ON run_config_files (sha256);
         """,
+        // 3: evaluated points of `cmbench plan`, so a re-run with the same inputs reuses them.
+        // `key` is a SHA-256 (hex) the caller computes from everything that determines the
+        // result; `payload` is JSON the caller encodes. Not tied to `runs`: a point is a cache
+        // entry, not a recorded run.
+        """
+        CREATE TABLE plan_evaluations (
+            key              TEXT PRIMARY KEY,
+            created_at       TEXT NOT NULL,
+            cmbench_revision TEXT NOT NULL,
+            payload          TEXT NOT NULL
+        ) WITHOUT ROWID;
+        """,
     ]
 
     static var latestVersion: Int { migrations.count }
@@ -60,4 +72,7 @@ enum Schema {
 
     /// The schema that added `source_revision`, `toolchain` and `run_config_files`.
     static let configFilesVersion = 2
+
+    /// The schema that added `plan_evaluations`.
+    static let planEvaluationsVersion = 3
 }

@@ -22,7 +22,7 @@ public struct StoreError: Error, Sendable, Hashable, CustomStringConvertible {
         case schemaTooNew
         /// The file has an older schema and was opened for reading, which never migrates.
         case schemaTooOld
-        /// A run the caller passed cannot be stored (e.g. an empty run key).
+        /// A run or plan evaluation the caller passed cannot be stored (e.g. an empty key).
         case invalidRun
     }
 

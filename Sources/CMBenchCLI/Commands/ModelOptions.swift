@@ -11,7 +11,7 @@ enum ModelOptions {
         OptionSpec(
             "--configs", .value(placeholder: "DIR"),
             help: "Folder with hardware/, models/ and deployments/ JSON (default: configs beside the binary or here)."),
-        OptionSpec("--deployment", .value(placeholder: "NAME"), help: "Deployment file name (default cloudmatrix-infer)."),
+        OptionSpec("--deployment", .value(placeholder: "NAME"), help: "Deployment file name in configs/deployments/, or a path to a deployment file (default cloudmatrix-infer)."),
     ]
 
     /// The system `--configs` and `--deployment` name, each file read once through `files`.

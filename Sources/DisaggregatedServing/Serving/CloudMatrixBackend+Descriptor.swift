@@ -8,9 +8,7 @@ extension CloudMatrixBackend {
     public static func load(configsDirectory: String, deployment: String) throws(ConfigError)
         -> (system: SystemConfiguration, serving: ServingSystemParameters)
     {
-        let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment)
-        let serving = try ServingSystemParameters.load(deploymentPath: "\(configsDirectory)/deployments/\(deployment).json")
-        return (system, serving)
+        try load(configsDirectory: configsDirectory, deployment: deployment, files: ConfigFiles())
     }
 
     public var descriptor: BackendDescriptor {

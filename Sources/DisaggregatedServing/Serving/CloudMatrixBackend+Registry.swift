@@ -33,7 +33,7 @@ extension CloudMatrixBackend {
     {
         let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment, files: files)
         let serving = try ServingSystemParameters.load(
-            deploymentPath: "\(configsDirectory)/deployments/\(deployment).json", files: files)
+            deploymentPath: SystemConfiguration.deploymentPath(configsDirectory: configsDirectory, deployment: deployment), files: files)
         return (system, serving)
     }
 
@@ -42,12 +42,12 @@ extension CloudMatrixBackend {
     /// | key | values | default |
     /// |---|---|---|
     /// | `configs` | directory | `configs` |
-    /// | `deployment` | deployment file name | `cloudmatrix-infer` |
+    /// | `deployment` | deployment file name in `configs/deployments/`, or a path to a deployment file (contains `/` or ends in `.json`; its hardware and model still come from `configs`) | `cloudmatrix-infer` |
     /// | `prefill_instances`, `decode_instances` | positive integers | the deployment's (6, 1) |
     /// | `decode_batch_per_die` | batch cap per decode die | the deployment's (48) |
     /// | `phase` | `full`, `decode` (KV ready at decode), `prefill` (leave after the first token) | `full` |
     /// | `ems` | `on`, `off` | `on` |
-    /// | `ems_capacity_gb` | pool capacity, GB | pool nodes × DRAM × share (servingSystem.ems) |
+    /// | `ems_capacity_gb` | pool capacity, GB | `servingSystem.ems.capacityGB`, else pool nodes × DRAM × share |
     /// | `ems_link` | `ub`, `vpc` | `ub` |
     /// | `ems_block_tokens` | EMS page size in tokens: a stored block takes whole pages | one page per trace block |
     /// | `microbatching` | `always`, `never`, `auto` | the deployment's (`auto`) |

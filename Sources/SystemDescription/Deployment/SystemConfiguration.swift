@@ -39,14 +39,23 @@ public struct SystemConfiguration: Sendable, Equatable {
 
     /// Loads the files of the standard layout `configs/{hardware,models,deployments}/<name>.json`,
     /// each read once through `files` (the deployment's names and its contents from one read).
+    /// `name` may also be a path to a deployment file elsewhere (see ``deploymentPath(configsDirectory:deployment:)``);
+    /// its hardware and model are still read from `dir`.
     public static func load(configsDirectory dir: String, deployment name: String, files: ConfigFiles = ConfigFiles())
         throws(ConfigError) -> SystemConfiguration
     {
-        let depPath = "\(dir)/deployments/\(name).json"
+        let depPath = deploymentPath(configsDirectory: dir, deployment: name)
         let peek = try ConfigFile.decode(NamesOnly.self, from: files.read(depPath, role: .deployment), file: depPath)
         return try load(
             hardwarePath: "\(dir)/hardware/\(peek.hardware).json", modelPath: "\(dir)/models/\(peek.model).json",
             deploymentPath: depPath, files: files)
+    }
+
+    /// The file a deployment names: a value containing "/" or ending in ".json" is a path to a
+    /// deployment file (one `cmbench plan` wrote, say), used as it is; any other is the name of a
+    /// file in `<dir>/deployments/`.
+    public static func deploymentPath(configsDirectory dir: String, deployment: String) -> String {
+        deployment.contains("/") || deployment.hasSuffix(".json") ? deployment : "\(dir)/deployments/\(deployment).json"
     }
 
     /// Checks that decode (at its batch and longest context) and prefill fit in HBM.

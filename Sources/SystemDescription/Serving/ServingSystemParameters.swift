@@ -25,9 +25,13 @@ public struct ServingSystemParameters: Sendable, Equatable {
         public var ubReadLatencySeconds: Double
         public var vpcBytesPerSecondPerNode: Double
         public var vpcLatencySeconds: Double
+        /// The pool's capacity as the file states it (`capacityGB`, optional: a planned or
+        /// measured size); nil to derive it from the nodes' DRAM.
+        public var capacityBytes: Double? = nil
 
-        /// The pool's default capacity: its share of the DRAM of its nodes.
-        public var defaultCapacityBytes: Double { Double(poolNodes) * dramBytesPerNode * poolShareOfDRAM }
+        /// The pool's default capacity: `capacityGB` when the file gives it, else its share of
+        /// the DRAM of its nodes.
+        public var defaultCapacityBytes: Double { capacityBytes ?? Double(poolNodes) * dramBytesPerNode * poolShareOfDRAM }
     }
 
     /// Model caching (paper v3 §4.4.3, Table 1 setup).
@@ -72,7 +76,8 @@ public struct ServingSystemParameters: Sendable, Equatable {
                     ubReadBytesPerSecondPerDie: try v.positive(e.ubReadGBpsPerDie, p + "ems.ubReadGBpsPerDie") * gb,
                     ubReadLatencySeconds: try v.nonNegative(e.ubReadLatencyUs, p + "ems.ubReadLatencyUs") * 1e-6,
                     vpcBytesPerSecondPerNode: try v.positive(e.vpcGbpsPerNode, p + "ems.vpcGbpsPerNode") * 1e9 / 8,
-                    vpcLatencySeconds: try v.nonNegative(e.vpcLatencyUs, p + "ems.vpcLatencyUs") * 1e-6)
+                    vpcLatencySeconds: try v.nonNegative(e.vpcLatencyUs, p + "ems.vpcLatencyUs") * 1e-6,
+                    capacityBytes: try e.capacityGB.map { c throws(ConfigError) in try v.nonNegative(c, p + "ems.capacityGB") * gb })
             },
             modelCaching: try s.modelCaching.map { m throws(ConfigError) in
                 ModelCachingParameters(
@@ -101,6 +106,8 @@ struct ServingSystemFile: Decodable, Sendable {
             var ubReadLatencyUs: Sourced<Double>
             var vpcGbpsPerNode: Sourced<Double>
             var vpcLatencyUs: Sourced<Double>
+            /// The pool's capacity, overriding poolNodes × dramPerNodeGB × poolShareOfDRAM.
+            var capacityGB: Sourced<Double>?
         }
         struct ModelCaching: Decodable, Sendable {
             var obsBucketGBps: Sourced<Double>
