@@ -7,8 +7,10 @@ public struct Plan: Sendable, Codable {
     public var load: PlanLoad
     public var attainmentTarget: Double
     public var systems: [SystemPlan]
+    /// Every candidate replayed at the load, of every system, in the order evaluated.
+    public var explored: [FrontierPoint]
     /// Throughput per accelerator against tokens/s per user (1 / median TPOT), both maximised,
-    /// over every candidate replayed of every system.
+    /// over `explored`.
     public var throughputFrontier: [FrontierPoint]
     /// Cost against SLO attainment (cost minimised, attainment maximised).
     public var costFrontier: [FrontierPoint]
@@ -221,7 +223,7 @@ public struct Planner: Sendable {
             frontierInput += points
         }
         return Plan(
-            load: load, attainmentTarget: attainmentTarget, systems: plans,
+            load: load, attainmentTarget: attainmentTarget, systems: plans, explored: frontierInput,
             throughputFrontier: ParetoFrontier.maximising(
                 frontierInput, x: \.tokensPerSecondPerUser, y: \.outputTokensPerSecondPerAccelerator),
             costFrontier: ParetoFrontier.maximising(frontierInput, x: { -$0.cost }, y: \.attainment).reversed(),
