@@ -62,6 +62,14 @@ enum Interrupt {
         throw CLIError(status(for: number), "\(describe(number)); nothing was written")
     }
 
+    /// The "interrupted" error with the status of the signal and `consequence` (what the
+    /// command did about it), when a stop was requested.
+    static func check(consequence: String) throws(CLIError) {
+        let number = received.load(ordering: .relaxed)
+        guard number != 0 else { return }
+        throw CLIError(status(for: number), "\(describe(number)); \(consequence)")
+    }
+
     static func status(for number: Int32) -> ExitStatus {
         switch number {
         case SIGTERM: .terminated

@@ -1,3 +1,4 @@
+import Digest
 import DiscreteEvent
 import DisaggregatedServing
 import FileOutput
@@ -5,7 +6,9 @@ import Foundation
 import Planning
 import Reporting
 import Serving
+import ResultsStore
 import ServingMetrics
+import Synchronization
 import SystemDescription
 import TraceFormats
 
@@ -61,6 +64,12 @@ enum PlanCommand: Command {
             OptionSpec("--max-requests", .value(placeholder: "N"), help: "Plan for the first N requests of the trace."),
             OptionSpec("--seed", .value(placeholder: "S"), help: "Random seed for arrivals and the backends (default 1)."),
             OptionSpec("--json", help: "Print the plan as JSON."),
+            OptionSpec(
+                "--write-deployment", .value(placeholder: "FILE"),
+                help: "Write the cheapest plan as a deployment file (replay --backend-option deployment=FILE runs it)."),
+            OptionSpec(
+                "--store", .value(placeholder: "PATH"),
+                help: "Keep every replayed candidate in this SQLite store; a re-run with the same inputs and binary reuses them."),
             OptionSpec("--no-progress", help: "Never draw the progress line."),
         ] + TraceInputOptions.specs,
         examples: [
@@ -132,9 +141,26 @@ enum PlanCommand: Command {
         }
 
         let planned = loaded
+        try requireRunnable(planned, spaces: spaces, phase: phase)
+        // Outputs are checked before the work: none may land on an input, and each must be writable.
+        let protected = ProtectedFiles(inputs: [tracePath] + files.digests.map(\.path))
+        if let store = arguments.value("--store") {
+            try RunStoring.validate(store)
+            try protected.claimOutput(path: store)
+        }
+        let deploymentOutput = try arguments.value("--write-deployment").map { path throws(ReportingError) in
+            try OutputFile(path: path, protecting: protected)
+        }
+
         let (requests, digest) = try readTrace(tracePath, arguments: arguments)
         guard !requests.isEmpty else { throw CLIError(.badData, "\(tracePath) has no requests to plan for") }
         let evaluator = PlanEvaluator(requests: requests, objectives: objectives, attainmentTarget: attainment, phase: phase, seed: seed)
+        let cache = try arguments.value("--store").map { path in
+            try PlanCache(
+                path: path, context: cacheContext(
+                    trace: digest ?? tracePath, requests: requests.count, objectives: objectives, phase: phase, seed: seed,
+                    systems: planned, files: files))
+        }
         let planner = Planner(
             systems: planned, spaces: spaces, load: load, attainmentTarget: attainment, prices: prices,
             countsPrefill: phase != .decode, jobs: jobs, exhaustive: arguments.flag("--exhaustive"),
@@ -146,7 +172,10 @@ enum PlanCommand: Command {
                 DeploymentLayout.problem(candidate, on: planned[index], phase: phase)
             },
             evaluate: { index, candidate, load in
-                evaluator.evaluate(candidate, of: planned[index], at: load, shouldStop: { Interrupt.isRequested })?.evaluation
+                if let cached = cache?.lookUp(system: index, candidate: candidate, load: load, target: attainment) { return cached }
+                let result = evaluator.evaluate(candidate, of: planned[index], at: load, shouldStop: { Interrupt.isRequested })?.evaluation
+                if let result { cache?.remember(system: index, result) }
+                return result
             },
             shouldStop: { Interrupt.isRequested },
             progress: { p in
@@ -154,6 +183,7 @@ enum PlanCommand: Command {
             })
         progressLine.finish()
         let seconds = MonotonicClock.now() - started
+        let reused = try cache?.save() ?? 0
         let document = PlanDocument(
             schema: "cmbench.plan/1", trace: tracePath, traceSHA256: digest, requests: requests.count,
             slo: sloText, phase: phase.rawValue, plan: plan,
@@ -161,6 +191,11 @@ enum PlanCommand: Command {
                 command: "plan", trace: tracePath, traceSHA256: digest, configFiles: files.digests,
                 configuration: planConfiguration(arguments, load: load, attainment: attainment, phase: phase),
                 seed: seed))
+        if let deploymentOutput, !plan.stopped {
+            try writeDeployment(
+                document, to: deploymentOutput, systems: planned, configs: configs, phase: phase,
+                command: commandLine(arguments), console: console)
+        }
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(document))
         } else {
@@ -168,12 +203,97 @@ enum PlanCommand: Command {
         }
         let evaluated = plan.systems.reduce(0) { $0 + $1.search.evaluated }
         let pruned = plan.systems.reduce(0) { $0 + $1.search.pruned }
-        console.printErr("planned in \(formatFixed(seconds, digits: 1)) s: \(evaluated) candidates replayed, \(pruned) pruned")
+        var done = "planned in \(formatFixed(seconds, digits: 1)) s: \(evaluated) candidates evaluated, \(pruned) pruned"
+        if cache != nil { done += ", \(reused) replays reused from the store" }
+        console.printErr(done)
         if plan.stopped {
-            console.printErr("interrupted (Ctrl-C): the plan above is the best found so far")
-            try Interrupt.check()
+            try Interrupt.check(consequence: "the plan printed is the best found before the stop; no deployment file was written")
         }
         return .ok
+    }
+
+    /// Refuses a space in which no candidate of a system can run, with the commonest reason.
+    static func requireRunnable(_ systems: [PlanningSystem], spaces: [SearchSpace], phase: ServingDeploymentSettings.Phase) throws {
+        for (index, system) in systems.enumerated() {
+            let search = DeploymentSearch(space: spaces[index])
+            var reasons: [String: Int] = [:]
+            var runnable = false
+            outer: for group in search.groups {
+                for npus in spaces[index].decodeNPUs {
+                    let candidate = CandidateDeployment(
+                        prefillInstances: spaces[index].prefillInstances[0], prefillNPUs: group.prefillNPUs,
+                        decodeInstances: group.decodeInstances, decodeNPUs: npus, decodeBatchPerDie: group.decodeBatchPerDie,
+                        microbatching: group.microbatching, mtp: group.mtp, precision: group.precision, emsCapacityGB: group.emsCapacityGB)
+                    guard let problem = DeploymentLayout.problem(candidate, on: system, phase: phase) else {
+                        runnable = true
+                        break outer
+                    }
+                    reasons[problem, default: 0] += 1
+                }
+            }
+            if !runnable {
+                let commonest = reasons.max { $0.value != $1.value ? $0.value < $1.value : $0.key > $1.key }?.key ?? "the space is empty"
+                throw CLIError.usage(
+                    "no deployment in the search space of \(system.name) can run (\(spaces[index].size) candidates); for example: \(commonest)",
+                    hint: "widen --search (more decode NPUs, smaller batches, more NPUs per prefill instance)")
+            }
+        }
+    }
+
+    /// Writes the cheapest system's chosen deployment (fewest accelerators, or lowest $/h with
+    /// prices) as a deployment file derived from that system's own file.
+    static func writeDeployment(
+        _ document: PlanDocument, to output: OutputFile, systems: [PlanningSystem], configs: String,
+        phase: ServingDeploymentSettings.Phase, command: String, console: Console
+    ) throws {
+        let choices = document.plan.systems.enumerated().compactMap { index, s in s.chosen.map { (index, s, $0) } }
+        guard let (index, systemPlan, chosen) = choices.min(by: { a, b in
+            let ca = (a.1.pricePerAcceleratorHour ?? 1) * Double(a.2.candidate.accelerators)
+            let cb = (b.1.pricePerAcceleratorHour ?? 1) * Double(b.2.candidate.accelerators)
+            return ca != cb ? ca < cb : a.0 < b.0
+        }) else {
+            // Dropped uncommitted: the temporary file goes, nothing is written over `path`.
+            console.printErr("no deployment meets the SLOs, so nothing was written to \(output.path); the plan names the closest miss")
+            return
+        }
+        let system = systems[index]
+        let basePath = SystemConfiguration.deploymentPath(configsDirectory: configs, deployment: system.name)
+        let base = try Data(contentsOf: URL(fileURLWithPath: basePath))
+        let source = "chosen by `\(command)` for trace SHA-256 \(document.traceSHA256 ?? "unknown")"
+        let edits = try DeploymentLayout.edits(chosen.candidate, on: system, phase: phase, source: source)
+        let name = URL(fileURLWithPath: output.path).deletingPathExtension().lastPathComponent
+        let description =
+            "Planned by cmbench plan from \(systemPlan.system) for \(document.trace) (\(document.requests) requests, \(document.plan.load.description), SLO \(document.slo)): \(chosen.candidate.shape), \(chosen.candidate.settingsDescription)."
+        let bytes = try DeploymentRewriter.rewrite(base, file: basePath, name: name, description: description, edits: edits)
+        try output.write(bytes)
+        try output.commit()
+        console.printErr("wrote \(output.path): \(systemPlan.system) as \(chosen.candidate.shape) (replay it with --backend-option deployment=\(output.path))")
+    }
+
+    /// The command as given, in a canonical order (options sorted, each option's values in
+    /// the order given): what a written deployment's sources quote.
+    static func commandLine(_ arguments: ParsedArguments) -> String {
+        func quoted(_ text: String) -> String {
+            text.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" : text
+        }
+        var words = ["cmbench", "plan"] + arguments.positionals.map(quoted)
+        for key in arguments.values.keys.sorted() {
+            for value in arguments.values[key]! { words += [key, quoted(value)] }
+        }
+        words += arguments.flags.sorted()
+        return words.joined(separator: " ")
+    }
+
+    static func cacheContext(
+        trace: String, requests: Int, objectives: ServiceLevelObjectives, phase: ServingDeploymentSettings.Phase, seed: UInt64,
+        systems: [PlanningSystem], files: ConfigFiles
+    ) -> [String] {
+        let slo = objectives.objectives.map { "\($0.metric.rawValue)=\($0.limit.nanoseconds)ns" }.joined(separator: ",")
+        let configs = files.digests.map { "\($0.role) \($0.sha256)" }.sorted().joined(separator: ";")
+        return systems.map { system in
+            ["cmbench.plan-evaluation/1", PlanCache.binaryIdentity, trace, "\(requests)", slo, phase.rawValue, "\(seed)", system.name, configs]
+                .joined(separator: "|")
+        }
     }
 
     static func planLoad(_ arguments: ParsedArguments, phase: ServingDeploymentSettings.Phase) throws -> PlanLoad {
@@ -275,6 +395,67 @@ enum PlanCommand: Command {
         lines.append("decode NPUs from 8 to twice the file's; batch caps 1/6 to 2 times the file's; MTP on and off;")
         lines.append("the file's decode instances, microbatching, precision and EMS capacity.")
         return lines.joined(separator: "\n")
+    }
+}
+
+/// Evaluations kept in the results store (`--store`): looked up by a key over everything that
+/// determines a replay — this binary, the trace's SHA-256 and length, the SLOs, phase, seed,
+/// the configuration files' digests, the system, the candidate and the load. New ones are
+/// written in one transaction at the end. Whether a replay meets the target is recomputed from
+/// its attainment, so a re-run with another `--attainment` reuses it too.
+final class PlanCache: Sendable {
+    private let store: Mutex<ResultsStore>
+    private let contexts: [String]
+    private let fresh = Mutex<[(key: String, payload: String)]>([])
+    private let reused = Mutex(0)
+
+    init(path: String, context: [String]) throws {
+        store = Mutex(try ResultsStore(path: path))
+        contexts = context
+    }
+
+    /// The SHA-256 of the running executable (a rebuilt binary never reuses another's
+    /// replays), or the source revision where the executable cannot be read.
+    static let binaryIdentity: String = {
+        if let data = try? Data(contentsOf: URL(fileURLWithPath: "/proc/self/exe")) {
+            var hash = SHA256()
+            hash.update(data)
+            return hash.finalizeHex()
+        }
+        return BuildStamp.sourceRevision
+    }()
+
+    func key(system: Int, candidate: CandidateDeployment, load: PlanLoad) -> String {
+        let item = (try? JSONOutput.compact(candidate)).map { String(decoding: $0, as: UTF8.self) } ?? "\(candidate)"
+        let loadText = (try? JSONOutput.compact(load)).map { String(decoding: $0, as: UTF8.self) } ?? "\(load)"
+        var hash = SHA256()
+        hash.update(Array((contexts[system] + "|" + item + "|" + loadText).utf8))
+        return hash.finalizeHex()
+    }
+
+    func lookUp(system: Int, candidate: CandidateDeployment, load: PlanLoad, target: Double) -> CandidateEvaluation? {
+        let key = key(system: system, candidate: candidate, load: load)
+        guard let payload = try? store.withLock({ store in try store.planEvaluation(key: key) }),
+            var evaluation = try? JSONDecoder().decode(CandidateEvaluation.self, from: Data(payload.utf8))
+        else { return nil }
+        evaluation.meetsTarget = evaluation.summary.totalRequests > 0 && evaluation.attainment >= target
+        reused.withLock { $0 += 1 }
+        return evaluation
+    }
+
+    func remember(system: Int, _ evaluation: CandidateEvaluation) {
+        guard let payload = try? JSONOutput.compact(evaluation) else { return }
+        let key = key(system: system, candidate: evaluation.candidate, load: evaluation.load)
+        fresh.withLock { $0.append((key, String(decoding: payload, as: UTF8.self))) }
+    }
+
+    /// Writes the new evaluations; returns how many were reused.
+    func save() throws -> Int {
+        let items = fresh.withLock { $0 }
+        if !items.isEmpty {
+            try store.withLock { store in try store.recordPlanEvaluations(items, revision: BuildStamp.sourceRevision) }
+        }
+        return reused.withLock { $0 }
     }
 }
 

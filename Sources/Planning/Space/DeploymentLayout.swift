@@ -144,3 +144,46 @@ func greatestCommonDivisor(_ a: Int, _ b: Int) -> Int {
     while y != 0 { (x, y) = (y, x % y) }
     return x
 }
+
+extension DeploymentLayout {
+    /// The edits that turn `system`'s deployment file into `candidate`'s: every knob the plan
+    /// sets and every value the layout derives, each with `source` (what chose it). Given to
+    /// `DeploymentRewriter`, the file replays to the same metrics as the plan's evaluation.
+    public static func edits(
+        _ candidate: CandidateDeployment, on system: PlanningSystem, phase: ServingDeploymentSettings.Phase = .full,
+        source: String
+    ) throws(ConfigError) -> [DeploymentEdit] {
+        let (configuration, settings) = try configure(candidate, on: system, phase: phase)
+        let d = configuration.deployment
+        func count(_ path: [String], _ value: Int, _ why: String) -> DeploymentEdit {
+            DeploymentEdit(path: path, value: .integer(value), source: "\(source): \(why)")
+        }
+        var edits = [
+            count(["prefillInstances"], d.prefillInstances, "prefill instances"),
+            count(["decodeInstances"], d.decodeInstances, "decode instances"),
+            count(["decode", "npus"], d.decode.npus, "NPUs of a decode instance"),
+            count(["decode", "attentionDataParallelDies"], d.decode.attentionDataParallelDies, "DP attention, one rank per die"),
+            count(["decode", "sharedExpertCopies"], d.decode.sharedExpertCopies, "layout rule (DeploymentLayout)"),
+            count(["decode", "redundantExperts"], d.decode.redundantExperts, "layout rule: spare expert slots hold redundant copies"),
+            count(["decode", "expertsPerDie"], d.decode.expertsPerDie, "layout rule (DeploymentLayout)"),
+            count(["decode", "batchPerDie"], d.decode.batchPerDie, "batch cap per decode die"),
+            count(["decode", "maxTokensPerDieForBuffers"], d.decode.maxTokensPerDieForBuffers, "paper v3 Eq. 2 at the batch"),
+            DeploymentEdit(
+                path: ["decode", "microbatching", "enabled"], value: .bool(settings.microbatching != .never),
+                source: "\(source): microbatching"),
+            DeploymentEdit(
+                path: ["decode", "microbatching", "policy"], value: .text(settings.microbatching.rawValue),
+                source: "\(source): microbatching policy"),
+            count(["decode", "mtp", "draftTokens"], settings.mtp.draftTokens, "MTP \(candidate.mtp ? "on" : "off")"),
+            count(["prefill", "npus"], d.prefill.npus, "NPUs of a prefill instance"),
+            count(["prefill", "expertParallelDies"], d.prefill.expertParallelDies, "EP over the instance's dies"),
+            count(["prefill", "expertsPerDie"], d.prefill.expertsPerDie, "layout rule (DeploymentLayout)"),
+            count(["prefill", "attentionTensorParallelDies"], d.prefill.attentionTensorParallelDies, "layout rule (DeploymentLayout)"),
+            DeploymentEdit(path: ["precision"], value: .text(candidate.precision), source: "\(source): precision"),
+        ]
+        if let gb = candidate.emsCapacityGB {
+            edits.append(DeploymentEdit(path: ["servingSystem", "ems", "capacityGB"], value: .number(gb), source: "\(source): EMS pool capacity"))
+        }
+        return edits
+    }
+}
