@@ -6,6 +6,9 @@ import Reporting
 enum PlanReport {
     static func text(_ d: PlanDocument) -> String {
         let plan = d.plan
+        let decodeOnly = d.phase == "decode"
+        func shape(_ k: CandidateDeployment) -> String { decodeOnly ? k.decodeShape : k.shape }
+        func accelerators(_ k: CandidateDeployment) -> Int { decodeOnly ? k.decodeAccelerators : k.accelerators }
         var out: [String] = []
         let what = d.phase == "decode" ? "decode alone, \(plan.load.description)" : plan.load.description
         out.append("Plan for \(d.trace) (\(d.requests) requests, \(what)): SLO \(d.slo), attainment >= \(percent(plan.attainmentTarget))")
@@ -25,10 +28,9 @@ enum PlanReport {
                 continue
             }
             let k = c.candidate
-            let accelerators = d.phase == "decode" ? k.decodeAccelerators : k.accelerators
             var row = [
-                s.system, "\(accelerators)", d.phase == "decode" ? "- : \(k.decodeAccelerators)" : "\(k.prefillAccelerators) : \(k.decodeAccelerators)",
-                k.shape, k.settingsDescription, percent(c.attainment), number(c.summary.goodput), number(c.summary.ttft?.p99),
+                s.system, "\(accelerators(k))", d.phase == "decode" ? "- : \(k.decodeAccelerators)" : "\(k.prefillAccelerators) : \(k.decodeAccelerators)",
+                shape(k), k.settingsDescription, percent(c.attainment), number(c.summary.goodput), number(c.summary.ttft?.p99),
                 number(c.summary.tpot?.p99), number(c.outputTokensPerSecondPerAccelerator),
             ]
             if priced { row += [number(s.costPerHour), number(s.costPerMillionOutputTokens)] }
@@ -45,11 +47,11 @@ enum PlanReport {
             }
             if s.chosen == nil, let miss = s.closestMiss {
                 out.append(
-                    "  no deployment meets the SLOs; closest: \(miss.candidate.shape) (\(miss.candidate.settingsDescription)) at \(percent(miss.attainment)) attainment, limited by \(miss.bottleneck.rawValue)")
+                    "  no deployment meets the SLOs; closest: \(shape(miss.candidate)) (\(miss.candidate.settingsDescription)) at \(percent(miss.attainment)) attainment, limited by \(miss.bottleneck.rawValue)")
             }
             if let shipped = s.shipped {
                 let k = shipped.candidate
-                var line = "  shipped \(k.shape) (\(k.accelerators) accelerators)"
+                var line = "  shipped \(shape(k)) (\(accelerators(k)) accelerators)"
                 if let reason = shipped.invalidReason {
                     line += ": cannot run: \(reason)"
                 } else {
@@ -71,7 +73,7 @@ enum PlanReport {
             guard let point = system.mostEfficient else { continue }
             out.append("")
             out.append(
-                "\(system.system): highest throughput per accelerator meeting the SLOs: \(number(point.outputTokensPerSecondPerAccelerator)) output tok/s per accelerator at \(point.candidate.shape), \(point.candidate.settingsDescription) (\(number(point.tokensPerSecondPerUser)) tok/s per user)")
+                "\(system.system): highest throughput per accelerator meeting the SLOs: \(number(point.outputTokensPerSecondPerAccelerator)) output tok/s per accelerator at \(shape(point.candidate)), \(point.candidate.settingsDescription) (\(number(point.tokensPerSecondPerUser)) tok/s per user)")
         }
         if !plan.throughputFrontier.isEmpty {
             out.append("")
@@ -79,7 +81,7 @@ enum PlanReport {
             var frontier = TextTable(header: ["system", "deployment", "settings", "tok/s per user", "out tok/s/acc", "attainment"])
             for p in plan.throughputFrontier {
                 frontier.append([
-                    p.system, p.candidate.shape, p.candidate.settingsDescription, number(p.tokensPerSecondPerUser),
+                    p.system, shape(p.candidate), p.candidate.settingsDescription, number(p.tokensPerSecondPerUser),
                     number(p.outputTokensPerSecondPerAccelerator), percent(p.attainment),
                 ])
             }

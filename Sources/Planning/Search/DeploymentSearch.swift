@@ -21,8 +21,10 @@ import Synchronization
 /// **Determinism.** The search runs in rounds: every active group proposes its next candidate,
 /// the round's candidates are replayed in parallel (`jobs`), and the results are applied in
 /// group order. What is evaluated, and so the plan, the counts and the frontier, do not depend
-/// on `jobs` or on which replay finished first. Ties in cost go to the earlier group, then the
-/// fewer prefill instances, then the fewer decode NPUs.
+/// on `jobs` or on which replay finished first. Among candidates of equal cost the one with the
+/// most output tokens/s per accelerator wins (so candidates costing as much as the best so far
+/// are still replayed); remaining ties go to the earlier group, then the fewer prefill
+/// instances, then the fewer decode NPUs.
 public struct DeploymentSearch: Sendable {
     public var space: SearchSpace
     /// Cost per accelerator (per hour with `--price`; 1 counts accelerators).
@@ -174,8 +176,9 @@ public struct DeploymentSearch: Sendable {
                     continue
                 }
                 var w = walks[g]
-                if let bound = best?.key {
-                    while w.prefill >= 0, w.position < valid[g].count, key(g, w.prefill, valid[g][w.position]) > bound { w.prefill -= 1 }
+                if let bound = best?.key.cost {
+                    // Costlier than the best: ruled out. Equal cost stays in: it may serve more.
+                    while w.prefill >= 0, w.position < valid[g].count, key(g, w.prefill, valid[g][w.position]).cost > bound { w.prefill -= 1 }
                 }
                 if w.prefill < 0 || w.position >= valid[g].count { w.done = true }
                 walks[g] = w
@@ -192,7 +195,9 @@ public struct DeploymentSearch: Sendable {
                 evaluations.append(evaluation)
                 let g = item.group
                 let itemKey = key(g, item.prefill, item.decode)
-                if evaluation.meetsTarget, best.map({ itemKey < $0.key }) ?? true { best = (itemKey, evaluation) }
+                if evaluation.meetsTarget, best.map({ Self.isBetter(itemKey, evaluation, than: $0.key, $0.evaluation) }) ?? true {
+                    best = (itemKey, evaluation)
+                }
                 if exhaustive || stopped { continue }
                 if evaluation.meetsTarget {
                     walks[g].prefill -= 1
@@ -210,6 +215,16 @@ public struct DeploymentSearch: Sendable {
         return Outcome(
             best: best?.evaluation, evaluations: evaluations, invalid: invalid, spaceSize: size,
             pruned: size - evaluations.count - invalidCount - (stopped ? remaining() : 0), stopped: stopped)
+    }
+
+    /// The plan's order among candidates meeting the target: lower cost; at equal cost more
+    /// output tokens/s per accelerator; then the earlier group, fewer prefill instances, fewer
+    /// decode NPUs.
+    static func isBetter(_ a: Key, _ ea: CandidateEvaluation, than b: Key, _ eb: CandidateEvaluation) -> Bool {
+        if a.cost != b.cost { return a.cost < b.cost }
+        let (ta, tb) = (ea.outputTokensPerSecondPerAccelerator, eb.outputTokensPerSecondPerAccelerator)
+        if ta != tb { return ta > tb }
+        return a < b
     }
 
     /// `evaluate` over `items` on up to `jobs` threads; results in `items` order.

@@ -45,6 +45,8 @@ public struct CandidateDeployment: Sendable, Hashable, Codable {
     public var shape: String {
         "\(prefillInstances)x\(prefillNPUs) + \(decodeInstances)x\(decodeNPUs)"
     }
+    /// `decode 1x160`: the decode side alone (decode-only planning simulates no prefill).
+    public var decodeShape: String { "decode \(decodeInstances)x\(decodeNPUs)" }
 
     /// The settings as `--backend-option` pairs (what `replay` would be given for the same run,
     /// apart from the expert layout that a written deployment file carries).

@@ -49,7 +49,7 @@ public struct SearchSpace: Sendable, Hashable, Codable {
     /// The default space around `system`'s deployment file: prefill instances 1–16 of ½, 1 and 2
     /// times the file's NPUs; decode instances as the file; decode NPUs from 8 to twice the
     /// file's; batch caps from ⅙ to 2 times the file's; microbatching as the file; MTP on and
-    /// off; the file's precision; the file's EMS capacity.
+    /// off; the file's precision; the file's EMS capacity. Batch caps are rounded to multiples of 8.
     public static func defaults(for system: PlanningSystem) -> SearchSpace {
         let d = system.base.deployment
         let baseDecode = d.decode.npus
@@ -57,7 +57,13 @@ public struct SearchSpace: Sendable, Hashable, Codable {
         var decode = decodeSteps.filter { $0 <= 2 * baseDecode }
         if !decode.contains(baseDecode) { decode.append(baseDecode) }
         let batch = d.decode.batchPerDie
-        let batches = [batch / 6, batch / 3, batch * 2 / 3, batch, batch * 4 / 3, batch * 2].filter { $0 >= 1 }
+        // Multiples of 8 where the fraction is not one already (128 x 2/3 is 88, not 85).
+        let fractions: [Double] = [1.0 / 6, 1.0 / 3, 2.0 / 3, 1, 4.0 / 3, 2]
+        let batches = fractions.map { (fraction: Double) -> Int in
+            let exact: Double = Double(batch) * fraction
+            if exact >= 8 { return Int((exact / 8).rounded()) * 8 }
+            return max(1, Int(exact.rounded()))
+        }
         let prefill = d.prefill.npus
         return SearchSpace(
             prefillInstances: Array(1...16), prefillNPUs: [prefill / 2, prefill, prefill * 2].filter { $0 >= 1 },
