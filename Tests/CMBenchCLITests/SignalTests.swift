@@ -86,6 +86,30 @@ struct SignalTests {
         try workspace.expectStoreUnchanged()
     }
 
+    /// Ctrl-C during a plan: the replays in flight stop, the best plan found so far is printed,
+    /// no deployment file is written, exit 130.
+    @Test func ctrlCDuringAPlanPrintsTheBestSoFarAndWritesNoDeployment() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let output = directory.path("stdout.txt")
+        _ = FileManager.default.createFile(atPath: output, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
+        let plan = try BackgroundCommand(
+            ["plan", "traces/default.csv.zst", "--slo", "ttft=2s,tpot=50ms", "--speed", "4", "--no-progress",
+             "--write-deployment", directory.path("planned.json")], stdout: handle)
+        usleep(3_000_000)
+        try #require(plan.isRunning, "the plan finished before the signal")
+        let seconds = plan.signal(SIGINT)
+        try handle.close()
+        #expect(plan.process.terminationStatus == CMBenchCLI.ExitStatus.interrupted.rawValue)
+        #expect(seconds < 2, "exited \(seconds) s after SIGINT")
+        #expect(plan.stderr.contains("best found before the stop"), "\(plan.stderr)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(text.contains("Plan for traces/default.csv.zst"))
+        #expect(text.contains("Stopped before the search finished"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: directory.url.path) == ["stdout.txt"])
+    }
+
     /// `cmbench … | head -c 100`: the reader takes 100 bytes and closes the pipe. A stream still
     /// being written (per-request CSV, a synthetic trace on stdout) stops at once with status
     /// 141 and not a word on stderr; nothing is stored.

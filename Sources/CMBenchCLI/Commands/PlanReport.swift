@@ -77,7 +77,7 @@ enum PlanReport {
         }
         if !plan.throughputFrontier.isEmpty {
             out.append("")
-            out.append("Frontier: output tok/s per accelerator against tok/s per user (1 / median TPOT), over every candidate replayed:")
+            out.append("Frontier: output tok/s per accelerator against tok/s per user (1 / median TPOT), over the candidates meeting the SLOs:")
             var frontier = TextTable(header: ["system", "deployment", "settings", "tok/s per user", "out tok/s/acc", "attainment"])
             for p in plan.throughputFrontier {
                 frontier.append([

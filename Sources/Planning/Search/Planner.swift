@@ -10,7 +10,8 @@ public struct Plan: Sendable, Codable {
     /// Every candidate replayed at the load, of every system, in the order evaluated.
     public var explored: [FrontierPoint]
     /// Throughput per accelerator against tokens/s per user (1 / median TPOT), both maximised,
-    /// over `explored`.
+    /// over the candidates of `explored` that meet the SLO target: what each per-user speed
+    /// costs in throughput among deployments that serve the load.
     public var throughputFrontier: [FrontierPoint]
     /// Cost against SLO attainment (cost minimised, attainment maximised).
     public var costFrontier: [FrontierPoint]
@@ -225,7 +226,7 @@ public struct Planner: Sendable {
         return Plan(
             load: load, attainmentTarget: attainmentTarget, systems: plans, explored: frontierInput,
             throughputFrontier: ParetoFrontier.maximising(
-                frontierInput, x: \.tokensPerSecondPerUser, y: \.outputTokensPerSecondPerAccelerator),
+                frontierInput.filter(\.meetsTarget), x: \.tokensPerSecondPerUser, y: \.outputTokensPerSecondPerAccelerator),
             costFrontier: ParetoFrontier.maximising(frontierInput, x: { -$0.cost }, y: \.attainment).reversed(),
             stopped: stopped)
     }
