@@ -31,6 +31,9 @@ import Testing
         let plan = try Self.json(one.stdout)["plan"] as! [String: Any]
         let system = (plan["systems"] as! [[String: Any]])[0]
         #expect(system["chosen"] != nil)
+        #expect((system["verdict"] as? String)?.contains("accelerators") == true)
+        let chosen = (system["chosen"] as! [String: Any])["candidate"] as! [String: Any]
+        #expect((chosen["accelerators"] as! Int) == (chosen["prefillAccelerators"] as! Int) + (chosen["decodeAccelerators"] as! Int))
         let search = system["search"] as! [String: Any]
         #expect((search["candidates"] as! Int) == 3 * 4 * 2)
         #expect((search["evaluated"] as! Int) + (search["pruned"] as! Int) + (search["invalid"] as! Int) == 24)
@@ -115,6 +118,7 @@ import Testing
         #expect(system["chosen"] == nil)
         let miss = try #require(system["closestMiss"] as? [String: Any])
         #expect((miss["bottleneck"] as? String) == "prefill compute")
+        #expect((system["verdict"] as? String)?.hasPrefix("no deployment in the space meets the SLOs; the closest") == true)
         let text = cmbench(
             ["plan", "traces/default.csv.zst", "--slo", "ttft=1ms", "--max-requests", "300", "--search", "decode_npus=16",
              "--search", "prefill_instances=1", "--search", "decode_batch_per_die=16", "--search", "mtp=on", "--no-capacity", "--no-progress"])

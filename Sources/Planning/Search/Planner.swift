@@ -36,6 +36,20 @@ public struct SystemPlan: Sendable, Codable {
     public var shipped: ShippedDeployment?
     public var search: SearchCounts
 
+    /// One sentence: what was chosen, or that nothing in the space meets the SLOs and the
+    /// closest miss.
+    public var verdict: String {
+        if let chosen {
+            return "\(chosen.candidate.accelerators) accelerators (\(chosen.candidate.shape)) meet the SLOs at \(chosen.load.description)"
+        }
+        if let miss = closestMiss {
+            return "no deployment in the space meets the SLOs; the closest, \(miss.candidate.shape), reaches \(Self.percent(miss.attainment)) attainment, limited by \(miss.bottleneck.rawValue)"
+        }
+        return "no deployment in the space could be evaluated"
+    }
+
+    static func percent(_ value: Double) -> String { "\((value * 1000).rounded() / 10) %" }
+
     /// $/h of the chosen deployment (with a price).
     public var costPerHour: Double? {
         guard let price = pricePerAcceleratorHour, let chosen else { return nil }
@@ -48,12 +62,13 @@ public struct SystemPlan: Sendable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case system, hardware, pricePerAcceleratorHour, chosen, closestMiss, mostEfficient, shipped, search, costPerHour, costPerMillionOutputTokens
+        case system, hardware, verdict, pricePerAcceleratorHour, chosen, closestMiss, mostEfficient, shipped, search, costPerHour, costPerMillionOutputTokens
     }
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(system, forKey: .system)
         try c.encode(hardware, forKey: .hardware)
+        try c.encode(verdict, forKey: .verdict)
         try c.encodeIfPresent(pricePerAcceleratorHour, forKey: .pricePerAcceleratorHour)
         try c.encodeIfPresent(chosen, forKey: .chosen)
         try c.encodeIfPresent(closestMiss, forKey: .closestMiss)

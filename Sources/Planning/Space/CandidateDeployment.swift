@@ -59,6 +59,38 @@ public struct CandidateDeployment: Sendable, Hashable, Codable {
         return parts.joined(separator: ", ")
     }
 
+    enum CodingKeys: String, CodingKey {
+        case prefillInstances, prefillNPUs, decodeInstances, decodeNPUs, decodeBatchPerDie, microbatching, mtp, precision
+        case emsCapacityGB, accelerators, prefillAccelerators, decodeAccelerators
+    }
+
+    /// The knobs, and the accelerator counts they imply (for readers of the JSON; not decoded).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(prefillInstances, forKey: .prefillInstances)
+        try c.encode(prefillNPUs, forKey: .prefillNPUs)
+        try c.encode(decodeInstances, forKey: .decodeInstances)
+        try c.encode(decodeNPUs, forKey: .decodeNPUs)
+        try c.encode(decodeBatchPerDie, forKey: .decodeBatchPerDie)
+        try c.encode(microbatching, forKey: .microbatching)
+        try c.encode(mtp, forKey: .mtp)
+        try c.encode(precision, forKey: .precision)
+        try c.encodeIfPresent(emsCapacityGB, forKey: .emsCapacityGB)
+        try c.encode(accelerators, forKey: .accelerators)
+        try c.encode(prefillAccelerators, forKey: .prefillAccelerators)
+        try c.encode(decodeAccelerators, forKey: .decodeAccelerators)
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            prefillInstances: try c.decode(Int.self, forKey: .prefillInstances), prefillNPUs: try c.decode(Int.self, forKey: .prefillNPUs),
+            decodeInstances: try c.decode(Int.self, forKey: .decodeInstances), decodeNPUs: try c.decode(Int.self, forKey: .decodeNPUs),
+            decodeBatchPerDie: try c.decode(Int.self, forKey: .decodeBatchPerDie),
+            microbatching: try c.decode(MicrobatchPolicy.self, forKey: .microbatching), mtp: try c.decode(Bool.self, forKey: .mtp),
+            precision: try c.decode(String.self, forKey: .precision), emsCapacityGB: try c.decodeIfPresent(Double.self, forKey: .emsCapacityGB))
+    }
+
     static func number(_ value: Double) -> String {
         value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
     }
