@@ -28,7 +28,7 @@ import Testing
             findsCapacity: false)
         let plan = planner.run(
             validity: { DeploymentLayout.problem($1, on: system, phase: .decode) },
-            evaluate: { evaluator.evaluate($1, of: system, at: $2)?.evaluation })
+            evaluate: { evaluator.evaluate($1, of: system, at: $2, stopsWhenMissed: $3)?.evaluation })
         let chosen = try #require(plan.systems[0].chosen)
         let evaluated = plan.explored.sorted { $0.candidate.decodeBatchPerDie < $1.candidate.decodeBatchPerDie }
         #expect(evaluated.count == 9)

@@ -143,3 +143,32 @@ import Testing
 }
 
 import Serving
+
+/// A replay stopped once the candidate cannot meet the target tells the truth: the full replay
+/// of the same candidate misses too, with an attainment no higher than the stopped one's bound.
+@Suite struct EarlyStopTests {
+    @Test func aStoppedReplayMissesAndBoundsTheFullOnesAttainment() throws {
+        let system = try PlanningFixtures.system()
+        let requests = try PlanningFixtures.requests(PlanningFixtures.defaultTrace, count: 1500)
+        let evaluator = PlanEvaluator(
+            requests: requests, objectives: try ServiceLevelObjectives(parsing: "ttft=1s,tpot=40ms"), attainmentTarget: 0.95)
+        var stoppedSome = false
+        for (prefill, decode) in [(1, 16), (2, 16), (1, 32), (4, 48)] {
+            var candidate = CandidateDeployment.shipped(by: system)
+            (candidate.prefillInstances, candidate.decodeNPUs, candidate.decodeBatchPerDie) = (prefill, decode, 16)
+            let early = try #require(evaluator.evaluate(candidate, of: system, at: .speed(8))?.evaluation)
+            let full = try #require(evaluator.evaluate(candidate, of: system, at: .speed(8), stopsWhenMissed: false)?.evaluation)
+            #expect(full.complete)
+            #expect(early.meetsTarget == full.meetsTarget)
+            if !early.complete {
+                stoppedSome = true
+                #expect(!full.meetsTarget)
+                #expect(full.attainment <= early.attainment)
+                #expect(early.summary.totalRequests < full.summary.totalRequests)
+            } else {
+                #expect(early == full)
+            }
+        }
+        #expect(stoppedSome)
+    }
+}

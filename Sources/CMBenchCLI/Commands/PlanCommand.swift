@@ -171,9 +171,15 @@ enum PlanCommand: Command {
             validity: { index, candidate in
                 DeploymentLayout.problem(candidate, on: planned[index], phase: phase)
             },
-            evaluate: { index, candidate, load in
-                if let cached = cache?.lookUp(system: index, candidate: candidate, load: load, target: attainment) { return cached }
-                let result = evaluator.evaluate(candidate, of: planned[index], at: load, shouldStop: { Interrupt.isRequested })?.evaluation
+            evaluate: { index, candidate, load, stopsWhenMissed in
+                if let cached = cache?.lookUp(
+                    system: index, candidate: candidate, load: load, target: attainment, complete: !stopsWhenMissed)
+                {
+                    return cached
+                }
+                let result = evaluator.evaluate(
+                    candidate, of: planned[index], at: load, stopsWhenMissed: stopsWhenMissed, shouldStop: { Interrupt.isRequested }
+                )?.evaluation
                 if let result { cache?.remember(system: index, result) }
                 return result
             },
@@ -433,12 +439,19 @@ final class PlanCache: Sendable {
         return hash.finalizeHex()
     }
 
-    func lookUp(system: Int, candidate: CandidateDeployment, load: PlanLoad, target: Double) -> CandidateEvaluation? {
+    /// A stored evaluation that answers for `target`: a complete one always (whether it meets
+    /// the target is judged again); one stopped early only when a full replay is not asked for
+    /// and it was stopped at a target at most as strict (it misses this one too).
+    func lookUp(system: Int, candidate: CandidateDeployment, load: PlanLoad, target: Double, complete: Bool) -> CandidateEvaluation? {
         let key = key(system: system, candidate: candidate, load: load)
         guard let payload = try? store.withLock({ store in try store.planEvaluation(key: key) }),
             var evaluation = try? JSONDecoder().decode(CandidateEvaluation.self, from: Data(payload.utf8))
         else { return nil }
-        evaluation.meetsTarget = evaluation.summary.totalRequests > 0 && evaluation.attainment >= target
+        if evaluation.complete {
+            evaluation.meetsTarget = evaluation.summary.totalRequests > 0 && evaluation.attainment >= target
+        } else {
+            guard !complete, let stoppedAt = evaluation.stoppedAtTarget, target >= stoppedAt else { return nil }
+        }
         reused.withLock { $0 += 1 }
         return evaluation
     }

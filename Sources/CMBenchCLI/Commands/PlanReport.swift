@@ -55,7 +55,11 @@ enum PlanReport {
                 if let reason = shipped.invalidReason {
                     line += ": cannot run: \(reason)"
                 } else {
-                    if let at = shipped.atLoad { line += ": \(percent(at.attainment)) attainment at this load" }
+                    if let at = shipped.atLoad {
+                        line += at.complete
+                            ? ": \(percent(at.attainment)) attainment at this load"
+                            : ": misses the SLOs at this load (at most \(percent(at.attainment)) attainment)"
+                    }
                     if let capacity = shipped.capacity {
                         if let load = capacity.capacity {
                             line += "; capacity \(load.description)"

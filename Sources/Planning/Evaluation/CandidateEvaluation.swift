@@ -4,7 +4,8 @@ import ServingMetrics
 public struct CandidateEvaluation: Sendable, Hashable, Codable {
     public var candidate: CandidateDeployment
     public var load: PlanLoad
-    /// SLO attainment over all requests (rejected ones fail), and per objective.
+    /// SLO attainment over all requests (rejected ones fail), and per objective. For an
+    /// incomplete evaluation, the most the run could have reached.
     public var attainment: Double
     public var attainmentTTFT: Double?
     public var attainmentTPOT: Double?
@@ -12,6 +13,12 @@ public struct CandidateEvaluation: Sendable, Hashable, Codable {
     public var bottleneck: Bottleneck
     public var breakdown: RunBreakdown
     public var summary: RunSummary
+    /// False when the replay stopped once the candidate could no longer meet the target: its
+    /// summary and breakdown cover the requests finished by then.
+    public var complete: Bool = true
+    /// For an incomplete evaluation, the attainment target that stopped it (a stricter target
+    /// would have stopped it too; a looser one needs a new replay).
+    public var stoppedAtTarget: Double?
 
     /// Output tokens per second per accelerator over the run.
     public var outputTokensPerSecondPerAccelerator: Double {

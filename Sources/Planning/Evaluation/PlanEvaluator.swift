@@ -29,8 +29,13 @@ public struct PlanEvaluator: Sendable {
 
     /// Runs `candidate` of `system` at `load`; `shouldStop` is polled during the replay (a
     /// stopped run returns nil).
+    ///
+    /// With `stopsWhenMissed`, the replay stops as soon as more requests have failed the SLOs
+    /// than the target allows of the whole trace: the candidate misses whatever the rest does.
+    /// Such an evaluation is marked incomplete; its attainment is the most the run could still
+    /// have reached, and its latency figures cover the requests finished by then.
     public func evaluate(
-        _ candidate: CandidateDeployment, of system: PlanningSystem, at load: PlanLoad,
+        _ candidate: CandidateDeployment, of system: PlanningSystem, at load: PlanLoad, stopsWhenMissed: Bool = true,
         shouldStop: @escaping () -> Bool = { false }
     ) -> CandidateResult? {
         let resolved: ResolvedServingSystem
@@ -42,12 +47,24 @@ public struct PlanEvaluator: Sendable {
         let options = ReplayOptions(timing: load.timing(decodeSlots: slots), seed: seed)
         var replayer = Replayer(backend: backend, options: options)
         var source = InMemoryRequestSource(requests)
-        var recorder = MetricsAccumulator(objectives: objectives, backend: backend.descriptor)
-        let report = replayer.run(source: &source, recorder: &recorder) { _ in shouldStop() ? .stop : .continue }
-        if report.ending == .stopped { return nil }
-        let summary = recorder.summary()
+        let allowed = stopsWhenMissed ? Int((Double(requests.count) * (1 - attainmentTarget)).rounded(.down)) : Int.max
+        let budget = FailureBudget(allowed: allowed)
+        var recorder = BudgetedRecorder(
+            metrics: MetricsAccumulator(objectives: objectives, backend: backend.descriptor), objectives: objectives, budget: budget)
+        let report = replayer.run(source: &source, recorder: &recorder) { _ in
+            shouldStop() || budget.isExceeded ? .stop : .continue
+        }
+        if report.ending == .stopped && !budget.isExceeded { return nil }
+        let summary = recorder.metrics.summary()
         let statistics = replayer.backend.statistics
-        return .evaluated(Self.evaluation(candidate, load: load, summary: summary, statistics: statistics, target: attainmentTarget))
+        var evaluation = Self.evaluation(candidate, load: load, summary: summary, statistics: statistics, target: attainmentTarget)
+        if report.ending == .stopped {
+            evaluation.complete = false
+            evaluation.stoppedAtTarget = attainmentTarget
+            evaluation.meetsTarget = false
+            evaluation.attainment = Double(requests.count - budget.failures) / Double(max(1, requests.count))
+        }
+        return .evaluated(evaluation)
     }
 
     static func evaluation(
@@ -72,4 +89,34 @@ public struct PlanEvaluator: Sendable {
             attainmentTPOT: summary.sloAttainment?.tpot, meetsTarget: total > 0 && attainment >= target,
             bottleneck: Bottleneck.diagnose(breakdown), breakdown: breakdown, summary: summary)
     }
+}
+
+/// Requests that failed the SLOs so far, against how many the target allows.
+final class FailureBudget {
+    let allowed: Int
+    var failures = 0
+    init(allowed: Int) { self.allowed = allowed }
+    var isExceeded: Bool { failures > allowed }
+}
+
+/// The metrics, and a count of failed requests kept in `budget` for the replay's progress check.
+struct BudgetedRecorder: OutcomeRecorder {
+    var metrics: MetricsAccumulator
+    let objectives: ServiceLevelObjectives
+    let budget: FailureBudget
+
+    mutating func record(_ outcome: RequestOutcome) {
+        metrics.record(outcome)
+        if outcome.rejection != nil {
+            budget.failures += 1
+            return
+        }
+        let latencies = RequestLatencies(outcome)
+        for objective in objectives.objectives where !ServiceLevelObjectives.isMet(objective, by: latencies) {
+            budget.failures += 1
+            return
+        }
+    }
+
+    mutating func record(_ gaps: InterTokenGaps) { metrics.record(gaps) }
 }

@@ -21,7 +21,7 @@ public enum CapacitySearch {
     /// scale geometrically until the bracket is within `relativePrecision`. `evaluate` replays
     /// the deployment at a load (nil when stopped: the result so far is returned).
     public static func run(
-        from load: PlanLoad, relativePrecision: Double = 0.02, maxDoublings: Int = 12,
+        from load: PlanLoad, relativePrecision: Double = 0.02, maxDoublings: Int = 10,
         evaluate: (PlanLoad) -> CandidateEvaluation?
     ) -> Result {
         var replays = 0

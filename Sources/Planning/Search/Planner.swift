@@ -138,6 +138,8 @@ public struct FrontierPoint: Sendable, Codable {
     public var tokensPerSecondPerUser: Double
     public var attainment: Double
     public var meetsTarget: Bool
+    /// False when the replay stopped early (a miss; `attainment` is then an upper bound).
+    public var complete: Bool
 }
 
 /// Runs the search for each system, the shipped deployments' capacities, and the frontiers.
@@ -181,10 +183,12 @@ public struct Planner: Sendable {
 
     /// - Parameters:
     ///   - validity: why a candidate cannot run, without replaying it (nil when it can).
-    ///   - evaluate: replays a candidate of system `index` at a load (nil when stopped).
+    ///   - evaluate: replays a candidate of system `index` at a load (nil when stopped); the
+    ///     last argument says whether the replay may stop once the candidate misses the target
+    ///     (`PlanEvaluator.evaluate(_:of:at:stopsWhenMissed:)`).
     public func run(
         validity: @Sendable (Int, CandidateDeployment) -> String?,
-        evaluate: @Sendable (Int, CandidateDeployment, PlanLoad) -> CandidateEvaluation?,
+        evaluate: @Sendable (Int, CandidateDeployment, PlanLoad, Bool) -> CandidateEvaluation?,
         shouldStop: @Sendable () -> Bool = { false },
         progress: (Progress) -> Void = { _ in }
     ) -> Plan {
@@ -196,17 +200,13 @@ public struct Planner: Sendable {
             let search = DeploymentSearch(space: spaces[index], costPerAccelerator: price ?? 1, countsPrefill: countsPrefill)
             let load = self.load
             let outcome = search.run(
-                jobs: jobs, exhaustive: exhaustive, validity: { validity(index, $0) }, evaluate: { evaluate(index, $0, load) },
+                jobs: jobs, exhaustive: exhaustive, validity: { validity(index, $0) }, evaluate: { evaluate(index, $0, load, true) },
                 shouldStop: shouldStop,
                 progress: { progress(Progress(system: system.name, search: $0, findingCapacity: false)) })
             stopped = outcome.stopped
             var closest: CandidateEvaluation?
-            if outcome.best == nil {
-                closest = outcome.evaluations.enumerated().min { a, b in
-                    if a.element.attainment != b.element.attainment { return a.element.attainment > b.element.attainment }
-                    let (ca, cb) = (search.cost(a.element.candidate), search.cost(b.element.candidate))
-                    return ca != cb ? ca < cb : a.offset < b.offset
-                }?.element
+            if outcome.best == nil, !stopped {
+                closest = closestMiss(outcome.evaluations, search: search) { evaluate(index, $0, load, false) }
             }
             var reasons: [String: Int] = [:]
             for item in outcome.invalid { reasons[item.reason, default: 0] += item.count }
@@ -225,7 +225,8 @@ public struct Planner: Sendable {
                     system: system.name, candidate: e.candidate,
                     accelerators: countsPrefill ? e.candidate.accelerators : e.candidate.decodeAccelerators,
                     cost: search.cost(e.candidate), outputTokensPerSecondPerAccelerator: e.outputTokensPerSecondPerAccelerator,
-                    tokensPerSecondPerUser: e.tokensPerSecondPerUser, attainment: e.attainment, meetsTarget: e.meetsTarget)
+                    tokensPerSecondPerUser: e.tokensPerSecondPerUser, attainment: e.attainment, meetsTarget: e.meetsTarget,
+                    complete: e.complete)
             }
             // Ties in efficiency go to the cheaper, then the earlier evaluated.
             let efficient = points.enumerated().filter(\.element.meetsTarget).min { a, b in
@@ -242,22 +243,45 @@ public struct Planner: Sendable {
             load: load, attainmentTarget: attainmentTarget, systems: plans, explored: frontierInput,
             throughputFrontier: ParetoFrontier.maximising(
                 frontierInput.filter(\.meetsTarget), x: \.tokensPerSecondPerUser, y: \.outputTokensPerSecondPerAccelerator),
-            costFrontier: ParetoFrontier.maximising(frontierInput, x: { -$0.cost }, y: \.attainment).reversed(),
+            costFrontier: ParetoFrontier.maximising(frontierInput.filter(\.complete), x: { -$0.cost }, y: \.attainment).reversed(),
             stopped: stopped)
+    }
+
+    /// The replayed candidate with the highest attainment (ties: cheaper, then earlier). An
+    /// early-stopped replay's attainment is only a bound, so the few whose bound beats the best
+    /// complete one are replayed in full first.
+    func closestMiss(
+        _ evaluations: [CandidateEvaluation], search: DeploymentSearch, full: (CandidateDeployment) -> CandidateEvaluation?
+    ) -> CandidateEvaluation? {
+        func closer(_ a: (offset: Int, element: CandidateEvaluation), _ b: (offset: Int, element: CandidateEvaluation)) -> Bool {
+            if a.element.attainment != b.element.attainment { return a.element.attainment > b.element.attainment }
+            let (ca, cb) = (search.cost(a.element.candidate), search.cost(b.element.candidate))
+            return ca != cb ? ca < cb : a.offset < b.offset
+        }
+        var list = Array(evaluations.enumerated())
+        for _ in 0..<3 {
+            let completeBest = list.filter(\.element.complete).min(by: closer)
+            guard let bound = list.filter({ !$0.element.complete }).min(by: closer),
+                completeBest.map({ bound.element.attainment > $0.element.attainment }) ?? true,
+                let replayed = full(bound.element.candidate)
+            else { break }
+            list[bound.offset] = (bound.offset, replayed)
+        }
+        return list.filter(\.element.complete).min(by: closer)?.element
     }
 
     func shippedDeployment(
         index: Int, validity: (Int, CandidateDeployment) -> String?,
-        evaluate: (Int, CandidateDeployment, PlanLoad) -> CandidateEvaluation?
+        evaluate: (Int, CandidateDeployment, PlanLoad, Bool) -> CandidateEvaluation?
     ) -> ShippedDeployment {
         let candidate = CandidateDeployment.shipped(by: systems[index], countsPrefill: countsPrefill)
         if let reason = validity(index, candidate) {
             return ShippedDeployment(candidate: candidate, atLoad: nil, capacity: nil, invalidReason: reason)
         }
         guard findsCapacity, load != .fillDecodeSlots else {
-            return ShippedDeployment(candidate: candidate, atLoad: evaluate(index, candidate, load), capacity: nil, invalidReason: nil)
+            return ShippedDeployment(candidate: candidate, atLoad: evaluate(index, candidate, load, true), capacity: nil, invalidReason: nil)
         }
-        let capacity = CapacitySearch.run(from: load) { evaluate(index, candidate, $0) }
+        let capacity = CapacitySearch.run(from: load) { evaluate(index, candidate, $0, true) }
         let atLoad = capacity.atCapacity?.load == load ? capacity.atCapacity : capacity.atOverload?.load == load ? capacity.atOverload : nil
         return ShippedDeployment(candidate: candidate, atLoad: atLoad, capacity: capacity, invalidReason: nil)
     }
