@@ -12,8 +12,9 @@ import Synchronization
 /// grid, and the cheapest lies on its lower edge. For each combination of the other knobs
 /// (a *group*) the search walks that edge from (most prefill instances, fewest decode NPUs):
 /// a miss at (p, d) rules out everything with ≤ p instances and ≤ d NPUs (next: more decode
-/// NPUs), a hit rules out everything larger (next: one instance fewer). That is at most
-/// |p| + |d| replays per group instead of |p| × |d|. Across groups, anything costing more than
+/// NPUs); a hit rules out everything larger, and the fewest instances that still meet the SLOs
+/// at d are found by bisection below p (next: the following decode size, below that count).
+/// That is about |d| × (1 + log₂|p|) replays per group at most, instead of |p| × |d|. Across groups, anything costing more than
 /// the best found is skipped, and a group whose cheapest member costs more is dropped whole.
 /// The other knobs (batch cap, MTP, microbatching, precision, EMS) are not assumed monotone: a
 /// larger batch cap raises throughput until TPOT breaks, so each value is its own group.
@@ -147,7 +148,15 @@ public struct DeploymentSearch: Sendable {
         }
 
         // Each group's walk: `position` indexes its valid decode sizes, `prefill` the instance count.
-        struct Walk { var position: Int; var prefill: Int; var done: Bool; var exhaustiveNext = 0 }
+        // `bisect`: after a hit at (prefill, position), the fewest instances that still meet the
+        // SLOs at that decode size lie in low...high (high is a hit), found by bisection.
+        struct Walk {
+            var position: Int
+            var prefill: Int
+            var done: Bool
+            var exhaustiveNext = 0
+            var bisect: (low: Int, high: Int)?
+        }
         var walks = valid.map { Walk(position: 0, prefill: p.count - 1, done: $0.isEmpty) }
         var evaluations: [CandidateEvaluation] = []
         var best: (key: Key, evaluation: CandidateEvaluation)?
@@ -176,6 +185,18 @@ public struct DeploymentSearch: Sendable {
                     continue
                 }
                 var w = walks[g]
+                if let (low, high) = w.bisect {
+                    let costlier = best.map { key(g, low, valid[g][w.position]).cost > $0.key.cost } ?? false
+                    if low < high && !costlier {
+                        walks[g] = w
+                        round.append((g, (low + high) / 2, valid[g][w.position]))
+                        continue
+                    }
+                    // Found (or everything left costs more): next decode size, fewer instances.
+                    w.bisect = nil
+                    w.prefill = high - 1
+                    w.position += 1
+                }
                 if let bound = best?.key.cost {
                     // Costlier than the best: ruled out. Equal cost stays in: it may serve more.
                     while w.prefill >= 0, w.position < valid[g].count, key(g, w.prefill, valid[g][w.position]).cost > bound { w.prefill -= 1 }
@@ -199,9 +220,11 @@ public struct DeploymentSearch: Sendable {
                     best = (itemKey, evaluation)
                 }
                 if exhaustive || stopped { continue }
-                if evaluation.meetsTarget {
-                    walks[g].prefill -= 1
-                    if walks[g].prefill < 0 { walks[g].done = true }
+                if let (low, high) = walks[g].bisect {
+                    walks[g].bisect = evaluation.meetsTarget ? (low, item.prefill) : (item.prefill + 1, high)
+                } else if evaluation.meetsTarget {
+                    walks[g].bisect = (0, item.prefill)
+                    walks[g].prefill = item.prefill
                 } else {
                     walks[g].position += 1
                     if walks[g].position >= valid[g].count { walks[g].done = true }
