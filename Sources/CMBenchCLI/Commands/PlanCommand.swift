@@ -39,8 +39,8 @@ enum PlanCommand: Command {
             deployment"); --exhaustive replays every valid candidate instead.
 
             --phase decode plans decode alone: each candidate runs a closed loop that fills its
-            decode slots (batch × dies), as the paper's decode measurements; the plan then also
-            names the candidate with the highest throughput per accelerator meeting the SLOs.
+            decode slots (batch × dies), as the paper's decode measurements. Every plan also
+            names the candidate with the most output tokens/s per accelerator meeting the SLOs.
 
             Results are deterministic for a seed and do not depend on --jobs. Ctrl-C prints the
             best plan found so far and exits 130.
@@ -76,7 +76,7 @@ enum PlanCommand: Command {
             ("plan traces/default.csv.zst --slo ttft=2s,tpot=50ms", "the cheapest CloudMatrix-Infer deployment for the shipped trace"),
             (
                 "plan ../shared/traces/azure-llm-2023-conv.csv --speed 20 --slo ttft=2s,tpot=50ms --systems cloudmatrix-infer,deepseek-h800,sglang-h100 --price ascend-910c=2 --price h800=2.5 --price h100-sxm=2.5",
-                "CloudMatrix384 against H800 and H100 fleets, by cost"
+                "CloudMatrix384 against H800 and H100 fleets, ranked by $/h at prices you give (these are placeholders: cmbench ships none)"
             ),
             ("plan trace.csv --slo ttft=2s,tpot=50ms --search decode_batch_per_die=16..64/16 --search mtp=on", "a narrowed space"),
         ])
