@@ -12,8 +12,8 @@ import TraceFormats
 enum BenchCommand: Command {
     static let spec = CommandSpec(
         name: "bench",
-        summary: "Measure cmbench's own speed: trace ingestion beside zstd -dc, with peak memory.",
-        usage: ["bench [--quick] [--workdir DIR] [--repeat N] [--json]"],
+        summary: "Measure cmbench's own speed: trace ingestion beside zstd -dc, replay, sweep and plan, with peak memory.",
+        usage: ["bench [--quick] [--workdir DIR] [--repeat N] [--skip-plan] [--json]"],
         discussion: """
             Generates seeded inputs once into DIR (an Azure 2023-style CSV of 2 M rows, plain and
             compressed, a
@@ -25,6 +25,11 @@ enum BenchCommand: Command {
             through each backend, and times the 20-point decode-batch sweep of the paper's decode
             setup (`cmbench sweep` over decode_batch_per_die 4, 8, …, 80; phase decode; 30,720
             requests of 4,096 + 256 tokens; closed loop at 15,360), end to end in a child process.
+            Last, once each in a child process, `cmbench plan` on the shared Azure and Mooncake
+            conversation hours (../shared/traces beside the checkout; skipped, with the reason,
+            where absent, with --quick or --skip-plan), against the planner's targets: < 30 s over
+            ≥ 300 candidates for Azure, < 60 s for Mooncake; with candidates replayed, pruned and
+            invalid, and peak memory.
             """,
         options: [
             OptionSpec("--quick", help: "Inputs ten times smaller (a smoke test of the benchmark itself)."),
@@ -33,7 +38,9 @@ enum BenchCommand: Command {
             OptionSpec("--json", help: "Print the figures as JSON."),
             OptionSpec("--backends", .value(placeholder: "LIST"), help: "Backends whose replay speed is measured (default: every registered one)."),
             OptionSpec("--measure-ingest", .value(placeholder: "FILE"), help: "(internal) measure one ingestion in this process."),
+            OptionSpec("--skip-plan", help: "Leave out the planner lines (two plans of up to a minute each)."),
             OptionSpec("--measure-replay", .value(placeholder: "FILE"), help: "(internal) measure one replay in this process (with --backends NAME)."),
+            OptionSpec("--measure-plan", .value(placeholder: "NAME"), help: "(internal) measure one of the bench's plans in this process."),
         ],
         examples: [("bench", "the figures in docs/performance.md"), ("bench --quick --repeat 1", "a fast check that the benchmark runs")])
 
@@ -94,6 +101,7 @@ enum BenchCommand: Command {
         var ingest: [IngestFigures]
         var replay: [ReplayFigures]
         var sweep: SweepFigures?
+        var plan: BenchPlan.Section?
         /// The build measured and the configuration files its replays read.
         var provenance: Provenance
     }
@@ -116,6 +124,10 @@ enum BenchCommand: Command {
                 rowsPerSecond: figures.rowsPerSecond, decodedMBPerSecond: figures.decodedMBPerSecond,
                 peakResidentMB: ProcessMemory.peakResidentMB())
             console.out(try JSONOutput.string(result))
+            return .ok
+        }
+        if let name = arguments.value("--measure-plan") {
+            console.out(try JSONOutput.string(try BenchPlan.measure(name)))
             return .ok
         }
         if let file = arguments.value("--measure-replay") {
@@ -173,13 +185,15 @@ enum BenchCommand: Command {
         }
         let sweep = SweepFigures(
             command: "cmbench " + sweepArguments.joined(separator: " "), points: 20, seconds: sweepTimes.sorted()[sweepTimes.count / 2])
+        let skipPlan = arguments.flag("--quick") ? "--quick" : arguments.flag("--skip-plan") ? "--skip-plan" : nil
+        let plan = try BenchPlan.run(skip: skipPlan, console: console)
         // The sweep's child reads the same configs/ as the cloudmatrix replay's.
         let provenance = Provenance(
-            command: "bench", configFiles: Provenance.union(replays.map(\.configFiles)),
+            command: "bench", configFiles: Provenance.union(replays.map(\.configFiles) + plan.plans.map(\.configFiles)),
             configuration: ["backends": backends.joined(separator: ","), "repeats": String(repeats)], seed: 1)
         let report = Report(
             machine: MachineDescription.current(), repeats: repeats, ingest: results, replay: replays, sweep: sweep,
-            provenance: provenance)
+            plan: plan, provenance: provenance)
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(report))
         } else {
@@ -217,6 +231,10 @@ enum BenchCommand: Command {
         if let sweep = report.sweep {
             lines.append("")
             lines.append("sweep       \(sweep.points) points in \(formatFixed(sweep.seconds, digits: 2)) s: \(sweep.command)")
+        }
+        if let plan = report.plan {
+            lines.append("")
+            lines.append(contentsOf: BenchPlan.render(plan))
         }
         lines.append("")
         lines.append(contentsOf: report.provenance.lines)

@@ -70,6 +70,8 @@ enum PlanCommand: Command {
             OptionSpec(
                 "--store", .value(placeholder: "PATH"),
                 help: "Keep every replayed candidate in this SQLite store; a re-run with the same inputs and binary reuses them."),
+            OptionSpec("--csv", .value(placeholder: "FILE"), help: "Write every candidate replayed as a CSV row (provenance in FILE.meta.json)."),
+            OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the throughput and cost frontiers as SVG plots into DIR."),
             OptionSpec("--no-progress", help: "Never draw the progress line."),
         ] + TraceInputOptions.specs,
         examples: [
@@ -201,6 +203,10 @@ enum PlanCommand: Command {
             try writeDeployment(
                 document, to: deploymentOutput, systems: planned, configs: configs, phase: phase,
                 command: commandLine(arguments), console: console)
+        }
+        if let path = arguments.value("--csv"), !plan.stopped { try PlanFiles.writeCSV(document, path: path, protecting: protected) }
+        if let directory = arguments.value("--plot"), !plan.stopped {
+            for path in try PlanFiles.writePlots(document, directory: directory, protecting: protected) { console.printErr("cmbench: wrote \(path)") }
         }
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(document))

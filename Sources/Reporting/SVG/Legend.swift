@@ -1,7 +1,7 @@
 /// The legend at the right of a chart: one entry per series, reference line style and source.
 struct Legend {
     enum Swatch {
-        case series(color: String, shape: MarkerShape?, line: Bool)
+        case series(color: String, shape: MarkerShape?, line: Bool, hollow: Bool = false)
         case bar(color: String, hollow: Bool)
         case dashedLine(color: String)
         case referenceMarker
@@ -36,7 +36,7 @@ struct Legend {
             let rowY = y + 15 + Double(index) * Self.rowHeight
             let left = x + 8, mid = x + 8 + Self.swatchWidth / 2
             switch entry.swatch {
-            case .series(let color, let shape, let line):
+            case .series(let color, let shape, let line, let hollow):
                 if line {
                     svg.element(
                         "line",
@@ -44,7 +44,10 @@ struct Legend {
                          "stroke-width": "2.00"])
                 }
                 if let shape {
-                    svg.line(shape.svg(x: mid, y: rowY, size: 3.5, fill: color, stroke: "#ffffff", strokeWidth: 1, tooltip: nil))
+                    svg.line(
+                        shape.svg(
+                            x: mid, y: rowY, size: 3.5, fill: hollow ? "#ffffff" : color, stroke: hollow ? color : "#ffffff",
+                            strokeWidth: hollow ? 1.5 : 1, tooltip: nil))
                 }
             case .bar(let color, let hollow):
                 svg.element(

@@ -3,7 +3,7 @@
 /// What readers of throughput–latency plots expect, and this draws: labelled axes with units,
 /// log scales where latency spans decades, one colour and marker shape per series, dashed
 /// labelled reference lines (SLOs), published numbers as hollow labelled diamonds (never as a
-/// curve), a legend, a title, a provenance caption, and a hover tooltip on every marker.
+/// curve), points called out with a ring and a label, a legend, a title, a provenance caption, and a hover tooltip on every marker.
 /// Output is byte-stable for equal input (fixed two-decimal coordinates, no dates, no ids from
 /// counters outside the chart), so plots can be golden-file tested.
 ///
@@ -101,6 +101,7 @@ public struct LinePlot: Sendable, Hashable {
         for (index, series) in series.enumerated() {
             drawMarkers(series, index: index, into: &svg, frame: frame, px: px)
         }
+        drawCallouts(into: &svg, frame: frame, px: px)
         drawReferencePoints(into: &svg, frame: frame, px: px)
         frame.drawBorder(into: &svg)
         svg.close()
@@ -113,7 +114,9 @@ public struct LinePlot: Sendable, Hashable {
             let color = series.color ?? Palette.color(at: index)
             legend.entries.append(
                 .init(
-                    swatch: .series(color: color, shape: series.style == .line ? nil : MarkerShape.at(index), line: series.style != .markers),
+                    swatch: .series(
+                        color: color, shape: series.style == .line ? nil : series.shape ?? MarkerShape.at(index),
+                        line: series.style != .markers, hollow: series.hollow),
                     text: series.name))
         }
         var sources: [String] = []
@@ -155,15 +158,34 @@ public struct LinePlot: Sendable, Hashable {
             return x >= frame.plotLeft - 0.5 && x <= frame.plotRight + 0.5 && y >= frame.plotTop - 0.5 && y <= frame.plotBottom + 0.5
         }
         svg.line("<g class=\"series-markers\" id=\"\(idPrefix)-markers-\(index)\">")
-        let shape = MarkerShape.at(index)
+        let shape = series.shape ?? MarkerShape.at(index)
+        let (fill, stroke, strokeWidth) = series.hollow ? ("#ffffff", color, 1.5) : (color, "#ffffff", 1.0)
         for point in series.points where inside(point) {
             var tooltip = "\(series.name): \(xAxis.label) \(Ticks.shortest(point.x))\(unitSuffix(xAxis)), "
                 + "\(yAxis.label) \(Ticks.shortest(point.y))\(unitSuffix(yAxis))"
             if let note = point.note { tooltip += " (\(note))" }
             svg.line(
                 shape.svg(
-                    x: px(point.x), y: frame.y(point.y), size: 3.8, fill: color, stroke: "#ffffff", strokeWidth: 1,
+                    x: px(point.x), y: frame.y(point.y), size: 3.8, fill: fill, stroke: stroke, strokeWidth: strokeWidth,
                     tooltip: tooltip))
+        }
+        svg.line("</g>")
+    }
+
+    /// Rings and labels of the points called out, over every series' markers.
+    private func drawCallouts(into svg: inout SVGBuilder, frame: ChartFrame, px: (Double) -> Double) {
+        let called = series.flatMap { $0.points.filter { $0.callout != nil && xAxis.accepts($0.x) && yAxis.accepts($0.y) } }
+        guard !called.isEmpty else { return }
+        let n = SVGText.number
+        svg.line("<g class=\"callouts\" id=\"\(idPrefix)-callouts\">")
+        for point in called {
+            let x = px(point.x), y = frame.y(point.y), text = point.callout!
+            svg.element(
+                "circle", ["cx": n(x), "cy": n(y), "r": "8.00", "fill": "none", "stroke": Palette.reference, "stroke-width": "1.50"])
+            let nearRight = x + 12 + SVGText.estimatedWidth(text, fontSize: 11) > frame.plotRight
+            svg.label(
+                text, x: nearRight ? x - 12 : x + 12, y: y - 10, size: 11, anchor: nearRight ? "end" : "start",
+                fill: Palette.reference, halo: true)
         }
         svg.line("</g>")
     }

@@ -13,11 +13,13 @@ public enum Palette {
     public static let reference = "#333333"
 }
 
-/// A filled marker shape for a series; reference points always use a hollow diamond instead.
+/// A marker shape for a series (filled, or outlined with `Series.hollow`); reference points
+/// always use a hollow diamond instead.
 public enum MarkerShape: Sendable, Hashable, CaseIterable {
     case circle, square, triangle, invertedTriangle, cross
 
-    static func at(_ index: Int) -> MarkerShape { allCases[index % allCases.count] }
+    /// The shape of series `index` (shapes repeat after five).
+    public static func at(_ index: Int) -> MarkerShape { allCases[index % allCases.count] }
 
     /// The SVG element for this marker centred at (x, y), with `tooltip` as its `<title>`.
     func svg(x: Double, y: Double, size: Double, fill: String, stroke: String, strokeWidth: Double, tooltip: String?)

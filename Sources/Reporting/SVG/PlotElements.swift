@@ -3,11 +3,15 @@ public struct PlotPoint: Sendable, Hashable {
     public var x: Double
     public var y: Double
     public var note: String?
+    /// Calls the point out: a ring around its marker and this text beside it (e.g. "chosen:
+    /// 4x16 + 1x32"); nil for an ordinary point.
+    public var callout: String?
 
-    public init(x: Double, y: Double, note: String? = nil) {
+    public init(x: Double, y: Double, note: String? = nil, callout: String? = nil) {
         self.x = x
         self.y = y
         self.note = note
+        self.callout = callout
     }
 }
 
@@ -27,12 +31,23 @@ public struct Series: Sendable, Hashable {
     public var style: Style
     /// A fixed colour (`#0072B2`); `nil` takes the palette colour of the series' position.
     public var color: String?
+    /// A fixed marker shape; `nil` takes the shape of the series' position. With `color`, two
+    /// series can share a look and differ only in `hollow`.
+    public var shape: MarkerShape?
+    /// Markers drawn as outlines (white inside, the series' colour around): the same points
+    /// as another series, set apart — e.g. those that miss a target.
+    public var hollow: Bool
 
-    public init(name: String, points: [PlotPoint], style: Style = .lineAndMarkers, color: String? = nil) {
+    public init(
+        name: String, points: [PlotPoint], style: Style = .lineAndMarkers, color: String? = nil, shape: MarkerShape? = nil,
+        hollow: Bool = false
+    ) {
         self.name = name
         self.points = points
         self.style = style
         self.color = color
+        self.shape = shape
+        self.hollow = hollow
     }
 }
 
