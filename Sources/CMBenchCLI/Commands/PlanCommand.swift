@@ -146,6 +146,17 @@ enum PlanCommand: Command {
         try requireRunnable(planned, spaces: spaces, phase: phase)
         // Outputs are checked before the work: none may land on an input, and each must be writable.
         let protected = ProtectedFiles(inputs: [tracePath] + files.digests.map(\.path))
+        // The CSV and the plots are written after the plan; their destinations are checked now,
+        // against the inputs and each other, so a mistake costs no search.
+        let precheck = ProtectedFiles(inputs: [tracePath] + files.digests.map(\.path))
+        var later: [String] = []
+        if let csv = arguments.value("--csv") { later += [csv, csv + ".meta.json"] }
+        if let directory = arguments.value("--plot") {
+            later += ["plan-throughput-frontier.svg", "plan-cost-frontier.svg"].map { directory + "/" + $0 }
+        }
+        for path in [arguments.value("--store"), arguments.value("--write-deployment")].compactMap({ $0 }) + later {
+            try precheck.claimOutput(path: path)
+        }
         if let store = arguments.value("--store") {
             try RunStoring.validate(store)
             try protected.claimOutput(path: store)

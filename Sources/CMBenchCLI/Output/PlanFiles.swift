@@ -14,12 +14,14 @@ enum PlanFiles {
             "system", "prefill_instances", "prefill_npus", "decode_instances", "decode_npus", "accelerators", "decode_batch_per_die",
             "microbatching", "mtp", "precision", "ems_capacity_gb", isPriced(document) ? "cost_usd_per_h" : "cost_accelerators",
             "attainment", "meets_target", "output_tokens_per_s_per_accelerator", "tokens_per_s_per_user", "on_throughput_frontier",
-            "on_cost_frontier",
+            "on_cost_frontier", "replay_complete",
         ]
     }
 
     /// One row per replayed candidate (`plan.explored`, in the order replayed), with whether it
-    /// lies on each Pareto frontier; the run's provenance goes to `FILE.meta.json`.
+    /// lies on each Pareto frontier and whether its replay ran to the end (one stopped once the
+    /// candidate could not meet the target has an upper bound as attainment); the run's
+    /// provenance goes to `FILE.meta.json`.
     static func writeCSV(_ document: PlanDocument, path: String, protecting files: ProtectedFiles) throws {
         let plan = document.plan
         let onThroughput = Set(plan.throughputFrontier.map(Key.init))
@@ -34,7 +36,7 @@ enum PlanFiles {
                 .integer(Int64(c.decodeBatchPerDie)), .text(microbatching(c.microbatching)), .text(c.mtp ? "on" : "off"),
                 .text(c.precision), c.emsCapacityGB.map(CSVValue.number) ?? .empty, .number(point.cost), .number(point.attainment),
                 yesNo(point.meetsTarget), .number(point.outputTokensPerSecondPerAccelerator), .number(point.tokensPerSecondPerUser),
-                yesNo(onThroughput.contains(key)), yesNo(onCost.contains(key)),
+                yesNo(onThroughput.contains(key)), yesNo(onCost.contains(key)), yesNo(point.complete),
             ])
         }
         try csv.finish()
