@@ -422,14 +422,26 @@ def block_gpu_real_trace(run):
 
 
 # name → (needs the real traces, renderer)
+PLAN_PLOTS = "docs/plots"
 PLAN_EXAMPLE = ("plan", "traces/default.csv.zst", "--speed", "4", "--max-requests", "2000", "--slo", "ttft=2s,tpot=50ms",
-                "--search", "prefill_npus=16", "--search", "mtp=on", "--no-progress")
+                "--search", "prefill_npus=16", "--search", "mtp=on", "--plot", PLAN_PLOTS, "--no-progress")
+
+# Files generated beside the blocks (the plan example's plots): path -> bytes.
+GENERATED_FILES = {}
 
 
 def block_plan_example(run):
-    out = run.text(*PLAN_EXAMPLE).rstrip("\n").split("\n")
-    return ["<!-- from: cmbench %s (stdout, verbatim) -->" % " ".join(PLAN_EXAMPLE), "```console",
-            "$ cmbench " + " ".join(PLAN_EXAMPLE)] + out + ["```"]
+    """The plan example's text, and its two plots written to docs/plots (compared in --check)."""
+    import tempfile
+    with tempfile.TemporaryDirectory() as directory:
+        args = tuple(directory if a == PLAN_PLOTS else a for a in PLAN_EXAMPLE)
+        text = run.text(*args)
+        for name in sorted(os.listdir(directory)):
+            with open(os.path.join(directory, name), "rb") as f:
+                GENERATED_FILES[os.path.join(PLAN_PLOTS, name)] = f.read()
+    out = text.rstrip("\n").split("\n")
+    return ["<!-- from: cmbench %s (stdout, verbatim; the plots are docs/plots/*.svg) -->" % " ".join(PLAN_EXAMPLE),
+            "```console", "$ cmbench " + " ".join(PLAN_EXAMPLE)] + out + ["```"]
 
 
 def block_plan_decode(run):
@@ -550,8 +562,20 @@ def main():
     if unused:
         print("docs: note: no file holds the generated block(s) %s" % ", ".join(unused), file=sys.stderr)
 
+    for rel, data in sorted(GENERATED_FILES.items()):
+        path = os.path.join(args.root, rel)
+        committed = None
+        if os.path.isfile(path):
+            with open(path, "rb") as f:
+                committed = f.read()
+        if committed != data:
+            changed.append((path, committed, data))
+
     if args.check:
         for path, old, new in changed:
+            if isinstance(new, bytes):
+                print("docs: %s differs from what the code produces now" % os.path.relpath(path, args.root))
+                continue
             rel = os.path.relpath(path, args.root)
             sys.stdout.writelines(difflib.unified_diff(
                 old.splitlines(True), new.splitlines(True), "a/" + rel + " (committed)", "b/" + rel + " (generated)"))
@@ -565,7 +589,8 @@ def main():
 
     for path, _, new in changed:
         tmp = path + ".tmp"
-        with open(tmp, "w", encoding="utf-8") as f:
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        with open(tmp, "wb" if isinstance(new, bytes) else "w", **({} if isinstance(new, bytes) else {"encoding": "utf-8"})) as f:
             f.write(new)
         os.replace(tmp, path)
         print("docs: rewrote %s" % os.path.relpath(path, args.root), file=sys.stderr)
