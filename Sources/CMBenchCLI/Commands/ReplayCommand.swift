@@ -196,7 +196,9 @@ struct ReplayRun {
         var source = source
         var replayer = Replayer(backend: backend, options: options)
         let metrics = MetricsAccumulator(objectives: objectives, backend: backend.descriptor)
-        var recorder = RecorderPair(metrics, RequestsCSVRecorder(file: requestsCSV))
+        // Metrics are recorded on a second thread, overlapping the simulation (same records,
+        // same order, so the same summary).
+        var recorder = RecorderPair(BackgroundRecorder(metrics), RequestsCSVRecorder(file: requestsCSV))
         var progress = ProgressLine(console: console, enabled: showProgress)
         let started = MonotonicClock.now()
         let report = try replayer.run(source: &source, recorder: &recorder) { state in
@@ -219,7 +221,7 @@ struct ReplayRun {
                 hint: "check --start and --duration against the trace's span ('cmbench inspect TRACE')")
         }
         return Result(
-            summary: recorder.first.summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
+            summary: recorder.first.finish().summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
     }
 }
 
