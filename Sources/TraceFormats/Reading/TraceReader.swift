@@ -38,8 +38,9 @@ public final class TraceReader: RequestSource {
         public var maxDecompressedBytes: Int64?
         /// Size of the read buffer (1 MiB: 64 KiB read 30 % slower, 4 MiB no faster; §2.3).
         public var readBufferBytes: Int
-        /// Decompress zstd input on a second thread while this one parses (same bytes, same
-        /// errors; about twice as fast on two cores).
+        /// Decompress and parse zstd input on a second thread, ahead of the caller
+        /// (`RowPrefetcher`: the same requests, report and errors; the caller's thread only
+        /// takes the rows).
         public var decompressInBackground: Bool
         /// Compute the SHA-256 of the input's bytes as they are read (``TraceReader/contentDigest(shouldStop:)``).
         public var computesDigest: Bool
