@@ -95,3 +95,60 @@ private struct LoggingModel: SimulationModel {
         }
     }
 }
+
+/// The same-instant rule against an oracle: events that schedule random follow-ups (many at
+/// the current instant) run in exactly the order of a plain `(time, sequence)` heap, which is
+/// what the context's instant queue must not change.
+@Suite struct InstantQueueOrderTests {
+    /// Draws each handled event's follow-ups: an id, a delay in ns (often 0) and which
+    /// `schedule` to call.
+    private struct Spawner {
+        var generator: SeededGenerator
+        var nextID = 1000
+        var handled = 0
+
+        mutating func followUps() -> [(id: Int, delay: Int64, at: Bool)] {
+            handled += 1
+            guard handled < 5000 else { return [] }
+            return (0..<(1 + generator.nextInt(below: 2))).map { _ in
+                nextID += 1
+                return (nextID, [0, 0, 0, 1, 3][Int(generator.nextInt(below: 5))], generator.nextInt(below: 2) == 0)
+            }
+        }
+    }
+
+    private struct Spawning: SimulationModel {
+        var spawner: Spawner
+        var log: [Int] = []
+
+        mutating func handle(_ id: Int, in context: inout SimulationContext<Int>) {
+            log.append(id)
+            for next in spawner.followUps() {
+                let delay = SimDuration(nanoseconds: next.delay)
+                if next.at { context.schedule(next.id, at: context.now + delay) } else { context.schedule(next.id, after: delay) }
+            }
+        }
+    }
+
+    private static let initial: [(id: Int, time: Int64)] = (0..<30).map { ($0, Int64($0 % 4) * 2) }
+
+    @Test(arguments: 0..<20)
+    func orderMatchesAPlainHeap(seed: UInt64) {
+        var simulator = Simulator(model: Spawning(spawner: Spawner(generator: SeededGenerator(seed: seed))))
+        for event in Self.initial { simulator.schedule(event.id, at: SimTime(nanoseconds: event.time)) }
+        simulator.run()
+
+        var spawner = Spawner(generator: SeededGenerator(seed: seed))
+        var queue = EventQueue<Int>()
+        for event in Self.initial { queue.push(event.id, at: SimTime(nanoseconds: event.time)) }
+        var oracle: [Int] = []
+        while let next = queue.popFirst() {
+            oracle.append(next.payload)
+            for followUp in spawner.followUps() {
+                queue.push(followUp.id, at: next.time + SimDuration(nanoseconds: followUp.delay))
+            }
+        }
+        #expect(simulator.model.log.count >= 5000)
+        #expect(simulator.model.log == oracle, "seed \(seed)")
+    }
+}
