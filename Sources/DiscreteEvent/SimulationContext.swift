@@ -10,7 +10,7 @@
 /// already queued for that instant, and events scheduled for one instant run in the order they
 /// were scheduled (FIFO). Nothing ever runs re-entrantly inside `schedule`.
 ///
-/// Events scheduled for the instant the clock is at wait in an `InstantQueue` rather than the
+/// Events scheduled for the instant the clock is at wait in a `FIFOQueue` rather than the
 /// heap; the order is the same. Those in the heap for that instant were scheduled before the
 /// clock reached it, so before any of them: they run first, then the instant queue in FIFO
 /// order, and the clock moves on only once both are done with the instant.
@@ -23,7 +23,7 @@ public struct SimulationContext<Event> {
     @usableFromInline var processed: Int
     @usableFromInline var queue: EventQueue<Event>
     /// Events due at `clock`, scheduled while the clock was there (see the same-instant rule).
-    @usableFromInline var instant: InstantQueue<Event>
+    @usableFromInline var instant: FIFOQueue<Event>
     /// The first time scheduled past `SimTime.limit`, if any.
     @usableFromInline package var timeBeyondLimit: SimTime?
 
@@ -31,7 +31,7 @@ public struct SimulationContext<Event> {
         clock = start
         processed = 0
         queue = EventQueue(minimumCapacity: minimumCapacity)
-        instant = InstantQueue()
+        instant = FIFOQueue()
         timeBeyondLimit = nil
     }
 
@@ -83,7 +83,7 @@ public struct SimulationContext<Event> {
                 return queue.popFirst()!.payload
             }
             processed &+= 1
-            return instant.popFirst()
+            return instant.removeFirst()
         }
         guard let next = queue.popFirst() else { return nil }
         clock = next.time
