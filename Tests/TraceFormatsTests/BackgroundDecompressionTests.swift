@@ -20,6 +20,7 @@ import ZstdStream
     ) -> (requests: [ServingRequest], report: IngestReport?, error: String?) {
         var options = TraceReader.Options()
         options.decompressInBackground = background
+        options.parsesInBackground = background
         options.skipBadRows = skipBadRows
         options.maxLineBytes = 4096
         var requests: [ServingRequest] = []
@@ -84,21 +85,23 @@ import ZstdStream
         if skipBadRows { #expect(serial.report?.skippedRows ?? 0 > 40) }
     }
 
-    /// Each abandoned reader's producer thread is blocked on a full batch queue; `cancel()` must
+    /// Each abandoned reader's producer threads are blocked on full queues; `cancel()` must
     /// wake it so it returns and releases the byte source it was reading. The sources are
     /// counted as they are freed, with a bounded wait: a thread left blocked fails the test
     /// instead of leaking unnoticed.
     @Test func abandoningAReaderMidwayStopsItsThread() throws {
-        // More rows than the prefetcher's batches hold, so each producer is still blocked when
-        // its reader goes (only the first row is taken: the repeats never are).
+        // More decoded text than the prefetchers' slabs and batches hold, so each producer is
+        // still blocked when its reader goes (only the first row is taken: the repeats never are).
         let decoded = Array(repeating: Array(Self.text.utf8), count: 4).flatMap { $0 }
+        #expect(decoded.count > (ChunkPrefetcher.slabs + 1) * ChunkPrefetcher.slabBytes)
         #expect(4 * 60_000 > (RowPrefetcher.maxBatches + 1) * RowPrefetcher.batchSize)
         let bytes = try ZstdCompressor.compress(decoded, level: 3)
         let released = ReleaseCounter()
         let readers = 20
-        for _ in 0..<readers {
+        for index in 0..<readers {
             let source = CountedByteSource(MemoryByteSource(bytes, chunkSize: 4093), counter: released)
-            let reader = try TraceReader(source: source, name: "t.zst")
+            let reader = try TraceReader(
+                source: source, name: "t.zst", options: .init(parsesInBackground: index.isMultiple(of: 2)))
             #expect(try reader.next() != nil)
         }
         let deadline = ContinuousClock.now + .seconds(30)

@@ -72,6 +72,8 @@ enum ReplayCommand: Command {
         let backend = try BackendOptions.makeBackend(configuration, arguments)
         var readerOptions = try TraceInputOptions.readerOptions(arguments)
         readerOptions.computesDigest = true
+        // The simulation is the slowest stage: it only takes rows, parsed on another thread.
+        readerOptions.parsesInBackground = true
         let reader = try TraceReader(path: path, options: readerOptions)
         // No output may land on what this command reads.
         let files = ProtectedFiles(inputs: [path, arguments.value("--backend-config")] + backend.files.map(\.path))

@@ -44,7 +44,14 @@ final class DecodedChunks {
         }
     }
 
-    /// `next(lineNumber:)` without the line number.
+    /// Reads the magic bytes now (the first `nextChunk` would), so a caller can see whether the
+    /// input is compressed before deciding how to read it.
+    func prepare() throws(TraceError) {
+        if !sniffed { try sniff() }
+    }
+
+    /// `next(lineNumber:)` without the line number, for a reader on another thread: a compressed
+    /// stream's error keeps zstd's own error until the consumer knows which line it reached.
     func nextChunk() throws(ChunkFailure) -> UnsafeRawBufferPointer? {
         do {
             if !sniffed { try sniff() }

@@ -14,7 +14,7 @@ struct ReaderCore {
     }
     /// Read on this thread, or (once `prefetcher` exists) on the prefetcher's, never again here.
     private var lines: LineReader
-    /// Decompresses and parses ahead on a second thread (zstd input, `decompressInBackground`).
+    /// Parses ahead on another thread (`parsesInBackground`).
     private var prefetcher: RowPrefetcher?
     /// The line of the last item taken from `prefetcher`.
     private var prefetchedLine = 0
@@ -36,7 +36,7 @@ struct ReaderCore {
             DecodedChunks(
                 source: source, name: name, bufferBytes: options.readBufferBytes,
                 maxDecompressedBytes: options.maxDecompressedBytes),
-            name: name)
+            name: name, pipelined: options.decompressInBackground)
         lines = LineReader(chunks: chunks, maxLineBytes: options.maxLineBytes)
         counts = IngestReport(file: name)
         row.blockTokens = options.prefixBlockTokens
@@ -75,7 +75,7 @@ struct ReaderCore {
                 (parser, pendingFirstLine) = try Self.parser(for: text, bytes: bytes, options: options, name: name, line: lines.lineNumber)
                 counts.format = parser.format
                 wasCompressed = lines.chunks.isCompressed
-                if options.decompressInBackground && wasCompressed {
+                if options.parsesInBackground {
                     prefetchedLine = lines.lineNumber
                     prefetcher = RowPrefetcher(lines: lines, parser: parser, blockTokens: options.prefixBlockTokens)
                 }
@@ -163,12 +163,12 @@ struct ReaderCore {
                 counts.rowsRead += 1
                 counts.unknownJSONKeys += unknownKeys
                 try reject(issue)
-            case .row(let parsed, let line):
+            case .row(let parsed, let line, let hashes):
                 prefetchedLine = line
                 counts.linesRead += 1
                 counts.rowsRead += 1
                 counts.unknownJSONKeys += parsed.unknownKeys
-                if let request = try request(parsed, hashes: parsed.hashes) { return request }
+                if let request = try request(parsed, hashes: prefetcher.hashes(in: hashes)) { return request }
             }
         }
     }

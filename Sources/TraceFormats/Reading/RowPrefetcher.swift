@@ -14,8 +14,8 @@ import Foundation
 final class RowPrefetcher {
     /// What the parser made of one line after the header.
     enum Item {
-        /// A data row; `hashes` holds exactly its prefix hashes.
-        case row(ParsedRow, line: Int)
+        /// A data row; its prefix hashes are `hashes(in: hashes)` (its `hashes` is empty).
+        case row(ParsedRow, line: Int, hashes: Range<Int>)
         /// A row the parser refused, with the JSON keys it had skipped before refusing.
         case badRow(RowIssue, unknownKeys: Int, line: Int)
         case blank(line: Int)
@@ -30,8 +30,16 @@ final class RowPrefetcher {
     static let batchSize = 1024
     static let maxBatches = 4
 
+    /// Lines parsed, and the prefix hashes of their rows one after another: the reader makes
+    /// each row's own array, so that arrays are allocated and freed on the same thread (freeing
+    /// on one thread what malloc gave another made every free a slow one).
+    struct Batch {
+        var items: ContiguousArray<Item> = []
+        var hashes: ContiguousArray<UInt64> = []
+    }
+
     private let shared: Shared
-    private var batch: ContiguousArray<Item> = []
+    private var batch = Batch()
     private var position = 0
     /// Bytes read and decoded by the time the current batch was handed over.
     private(set) var rawBytesRead: Int64
@@ -57,10 +65,15 @@ final class RowPrefetcher {
     /// The next item, waiting for the thread when none is ready.
     @inline(__always)
     func next() -> Item {
-        if position == batch.count { refill() }
-        let item = batch[position]
+        if position == batch.items.count { refill() }
+        let item = batch.items[position]
         position &+= 1
         return item
+    }
+
+    /// The prefix hashes of a row the last `next()` returned, in an array of their own.
+    func hashes(in range: Range<Int>) -> [UInt64] {
+        range.isEmpty ? [] : Array(batch.hashes[range])
     }
 
     private func refill() {
@@ -73,7 +86,6 @@ final class RowPrefetcher {
 
     /// The queue between the two threads, and the producing loop.
     private final class Shared: @unchecked Sendable {
-        typealias Batch = ContiguousArray<Item>
         private let condition = NSCondition()
         private var ready: [(Batch, Int64, Int64)] = []
         private var free: [Batch] = []
@@ -85,13 +97,14 @@ final class RowPrefetcher {
         /// Returns a used batch and takes the next filled one, waiting for it.
         func exchange(_ used: Batch) -> (Batch, Int64, Int64) {
             var used = used
-            used.removeAll(keepingCapacity: true)
+            used.items.removeAll(keepingCapacity: true)
+            used.hashes.removeAll(keepingCapacity: true)
             condition.lock()
             defer { condition.unlock() }
             free.append(used)
             condition.broadcast()
             while ready.isEmpty {
-                if let last { return (Batch([last]), finalRaw, finalDecoded) }
+                if let last { return (Batch(items: [last]), finalRaw, finalDecoded) }
                 condition.wait()
             }
             return ready.removeFirst()
@@ -116,7 +129,7 @@ final class RowPrefetcher {
             if let batch = free.popLast() { return batch }
             batches += 1
             var batch = Batch()
-            batch.reserveCapacity(RowPrefetcher.batchSize)
+            batch.items.reserveCapacity(RowPrefetcher.batchSize)
             return batch
         }
 
@@ -136,7 +149,7 @@ final class RowPrefetcher {
             var row = ParsedRow()
             while var batch = emptyBatch() {
                 var last: Item?
-                while batch.count < RowPrefetcher.batchSize {
+                while batch.items.count < RowPrefetcher.batchSize {
                     let step: LineReader.Step
                     do {
                         step = try lines.next()
@@ -148,26 +161,27 @@ final class RowPrefetcher {
                     case .end:
                         last = .end
                     case .tooLong:
-                        batch.append(.tooLong(line: lines.lineNumber))
+                        batch.items.append(.tooLong(line: lines.lineNumber))
                     case .line(let bytes):
                         if bytes.isEmpty {
-                            batch.append(.blank(line: lines.lineNumber))
+                            batch.items.append(.blank(line: lines.lineNumber))
                             continue
                         }
                         row.reset(blockTokens: blockTokens)
                         do {
                             try parser.parse(bytes, into: &row)
+                            let start = batch.hashes.count
+                            if !row.hashes.isEmpty { batch.hashes.append(contentsOf: row.hashes) }
                             var parsed = row
-                            // An exactly sized array of its own; the scratch keeps its storage.
-                            parsed.hashes = row.hashes.isEmpty ? [] : Array(row.hashes)
-                            batch.append(.row(parsed, line: lines.lineNumber))
+                            parsed.hashes = []  // the scratch keeps its storage
+                            batch.items.append(.row(parsed, line: lines.lineNumber, hashes: start..<batch.hashes.count))
                         } catch {
-                            batch.append(.badRow(error, unknownKeys: row.unknownKeys, line: lines.lineNumber))
+                            batch.items.append(.badRow(error, unknownKeys: row.unknownKeys, line: lines.lineNumber))
                         }
                     }
                     if last != nil { break }
                 }
-                if let last { batch.append(last) }
+                if let last { batch.items.append(last) }
                 handOver(batch, raw: lines.chunks.rawBytesRead, decoded: lines.chunks.decodedBytes, last: last)
                 if last != nil { return }
             }
