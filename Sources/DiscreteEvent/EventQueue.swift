@@ -56,6 +56,14 @@ public struct EventQueue<Payload> {
         return sequence
     }
 
+    /// Takes the sequence number the next `push` would have given, for an event kept outside the
+    /// queue that must still be ordered among its events (`SimulationContext.scheduleAside`).
+    @inlinable mutating func reserveSequence() -> UInt64 {
+        let sequence = nextSequence
+        nextSequence &+= 1
+        return sequence
+    }
+
     /// Removes and returns the earliest event (by time, then sequence), or nil when empty.
     /// - Complexity: O(log n).
     @inlinable public mutating func popFirst() -> ScheduledEvent<Payload>? {

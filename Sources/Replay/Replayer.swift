@@ -6,7 +6,9 @@ import Serving
 /// The replayer owns the clock, the event queue and the arrivals; the backend owns everything
 /// after arrival (see `ServingBackend`). Requests are pulled from the source only when the
 /// clock reaches the previous arrival, so memory is constant in the trace's length. Outcomes
-/// and inter-token gaps are streamed to the recorder as the backend reports them.
+/// and inter-token gaps are streamed to the recorder in runs of up to `recordRun` (one array
+/// each, `OutcomeRecorder.record(outcomes:gaps:)`), and all of them before each progress call;
+/// in closed loop after every event, since each finished request admits the next.
 ///
 /// **Event order.** Events run in `(time, sequence)` order (see `SimulationContext`): an event
 /// scheduled for the current instant runs after everything already queued for that instant,
@@ -57,6 +59,8 @@ public struct Replayer<Backend: ServingBackend> {
         precondition(!hasRun, "a Replayer runs once; make a new one for another run")
         hasRun = true
         var run = RunState(feed: ArrivalFeed(options: options))
+        let closedLoop: Bool
+        if case .closedLoop = options.timing { closedLoop = true } else { closedLoop = false }
         if case .closedLoop(let concurrency) = options.timing {
             for _ in 0..<concurrency {
                 guard try admitClosedLoop(from: &source, run: &run) else { break }
@@ -77,8 +81,13 @@ public struct Replayer<Backend: ServingBackend> {
                 backend.handle(backendEvent, in: &context)
                 noteOverrun(origin: nil, run: &run)
             }
-            try drain(source: &source, recorder: &recorder, run: &run)
+            if closedLoop {
+                try drain(source: &source, recorder: &recorder, run: &run)
+            } else if context.outcomes.count >= Self.recordRun || context.gaps.count >= Self.recordRun {
+                flush(recorder: &recorder, run: &run)
+            }
             if context.simulation.eventsProcessed >= nextProgress {
+                flush(recorder: &recorder, run: &run)
                 nextProgress += options.progressInterval
                 let snapshot = ReplayProgress(
                     requestsAdmitted: run.admitted, requestsFinished: run.completed + run.rejected,
@@ -89,6 +98,7 @@ public struct Replayer<Backend: ServingBackend> {
                 }
             }
         }
+        flush(recorder: &recorder, run: &run)
         let ending: ReplayReport.Ending =
             run.overrun != nil ? .simulatedTimeLimit : stopped ? .stopped : run.feed.cutOff ?? .sourceExhausted
         return ReplayReport(
@@ -135,7 +145,8 @@ public struct Replayer<Backend: ServingBackend> {
             run.overrun = TimeLimitOverrun(cause: .arrival, origin: request.origin, time: request.arrival)
             return
         }
-        context.simulation.schedule(.arrival, at: request.arrival)
+        // Beside the heap: one arrival is pending at a time, and it is a quarter of the events.
+        context.simulation.scheduleAside(.arrival, at: request.arrival)
     }
 
     /// Records an overrun if the backend has scheduled an event past the limit; true if it has.
@@ -158,27 +169,34 @@ public struct Replayer<Backend: ServingBackend> {
         return !noteOverrun(origin: request.origin, run: &run)
     }
 
-    /// Passes what the backend reported to the recorder; in closed loop, each finished request
-    /// makes room for the next.
+    /// Outcomes (or gaps) reported that make the replayer hand them to the recorder before the
+    /// next progress call: bounds the memory they hold whatever the progress interval.
+    @inlinable static var recordRun: Int { 1024 }
+
+    /// Closed loop, after each event: each finished request makes room for the next, admitted
+    /// now; then everything reported goes to the recorder.
     @inlinable mutating func drain<Source: RequestSource, Recorder: OutcomeRecorder>(
         source: inout Source, recorder: inout Recorder, run: inout RunState
     ) throws(Source.Failure) {
-        let closedLoop: Bool
-        if case .closedLoop = options.timing { closedLoop = true } else { closedLoop = false }
         var index = 0
-        // Admitting in closed loop can report more outcomes (an immediate rejection), which
-        // this loop then picks up too.
+        // Admitting can report more outcomes (an immediate rejection), which this loop then
+        // picks up too.
         while index < context.outcomes.count {
-            let outcome = context.outcomes[index]
+            if context.outcomes[index].isCompleted { run.completed += 1 } else { run.rejected += 1 }
             index += 1
-            recorder.record(outcome)
-            if outcome.isCompleted { run.completed += 1 } else { run.rejected += 1 }
-            if closedLoop { _ = try admitClosedLoop(from: &source, run: &run) }
+            _ = try admitClosedLoop(from: &source, run: &run)
         }
-        if index > 0 { context.outcomes.removeAll(keepingCapacity: true) }
-        if !context.gaps.isEmpty {
-            for gaps in context.gaps { recorder.record(gaps) }
-            context.gaps.removeAll(keepingCapacity: true)
+        if index > 0 || !context.gaps.isEmpty { recorder.record(outcomes: &context.outcomes, gaps: &context.gaps) }
+    }
+
+    /// Counts what the backend reported and hands it to the recorder in one run (open loop:
+    /// every `recordRun` records, before each progress call, and at the end; in closed loop,
+    /// `drain` has already done it after each event).
+    @inlinable mutating func flush<Recorder: OutcomeRecorder>(recorder: inout Recorder, run: inout RunState) {
+        guard !context.outcomes.isEmpty || !context.gaps.isEmpty else { return }
+        for index in context.outcomes.indices {
+            if context.outcomes[index].isCompleted { run.completed += 1 } else { run.rejected += 1 }
         }
+        recorder.record(outcomes: &context.outcomes, gaps: &context.gaps)
     }
 }

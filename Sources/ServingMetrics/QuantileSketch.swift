@@ -28,8 +28,12 @@ public struct QuantileSketch: Sendable {
 
     public let exactCapacity: Int
     private var values: ContiguousArray<Double> = []
-    /// Parallel to `values` once `isWeighted`; empty while every weight has been 1.
-    private var weights: ContiguousArray<UInt64> = []
+    /// Parallel to `values` once `isWeighted`; empty while every weight has been 1. 32 bits
+    /// (a replay's weights are a request's token gaps, under 2³²): 8 MiB less at the default
+    /// capacity than 64, which is what a replay's peak memory is made of. A weight that does
+    /// not fit is kept in `wideWeights` and marked here with 0 (no weight is 0).
+    private var weights: ContiguousArray<UInt32> = []
+    private var wideWeights: [Int: UInt64] = [:]
     private var isWeighted = false
     /// Empty while exact.
     private var histogram: ContiguousArray<UInt64> = []
@@ -67,18 +71,32 @@ public struct QuantileSketch: Sendable {
             isWeighted = true
             weights = ContiguousArray(repeating: 1, count: values.count)
         }
+        if isWeighted {
+            if let narrow = UInt32(exactly: weight) {
+                weights.append(narrow)
+            } else {
+                wideWeights[values.count] = weight
+                weights.append(0)
+            }
+        }
         values.append(value)
-        if isWeighted { weights.append(weight) }
         if values.count > exactCapacity { switchToHistogram() }
+    }
+
+    /// The weight of kept value `index` (once `isWeighted`).
+    private func weight(at index: Int) -> UInt64 {
+        let narrow = weights[index]
+        return narrow != 0 ? UInt64(narrow) : wideWeights[index]!
     }
 
     private mutating func switchToHistogram() {
         histogram = ContiguousArray(repeating: 0, count: Self.bucketCount)
         for index in values.indices {
-            histogram[Self.bucket(of: values[index])] += isWeighted ? weights[index] : 1
+            histogram[Self.bucket(of: values[index])] += isWeighted ? weight(at: index) : 1
         }
         values = []
         weights = []
+        wideWeights = [:]
         isWeighted = false
     }
 
@@ -121,7 +139,7 @@ public struct QuantileSketch: Sendable {
                         (sketch.values.count >= RadixSort.worthwhileCount ? RadixSort.sortedAscending(sketch.values) : nil)
                         ?? sketch.values.sorted()
                 } else {
-                    let pairs = zip(sketch.values, sketch.weights).sorted { $0.0 < $1.0 }
+                    let pairs = sketch.values.indices.map { (sketch.values[$0], sketch.weight(at: $0)) }.sorted { $0.0 < $1.0 }
                     sortedValues = pairs.map(\.0)
                     var total: UInt64 = 0
                     cumulative = pairs.map { total += $0.1; return total }

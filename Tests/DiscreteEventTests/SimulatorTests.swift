@@ -95,3 +95,91 @@ private struct LoggingModel: SimulationModel {
         }
     }
 }
+
+/// The same-instant rule against an oracle: events that schedule random follow-ups (many at
+/// the current instant) run in exactly the order of a plain `(time, sequence)` heap, which is
+/// what the context's instant queue must not change.
+@Suite struct InstantQueueOrderTests {
+    /// Draws each handled event's follow-ups: an id, a delay in ns (often 0) and which
+    /// `schedule` to call.
+    private struct Spawner {
+        var generator: SeededGenerator
+        var nextID = 1000
+        var handled = 0
+
+        mutating func followUps() -> [(id: Int, delay: Int64, at: Bool)] {
+            handled += 1
+            guard handled < 5000 else { return [] }
+            return (0..<(1 + generator.nextInt(below: 2))).map { _ in
+                nextID += 1
+                return (nextID, [0, 0, 0, 1, 3][Int(generator.nextInt(below: 5))], generator.nextInt(below: 2) == 0)
+            }
+        }
+    }
+
+    private struct Spawning: SimulationModel {
+        var spawner: Spawner
+        var log: [Int] = []
+
+        mutating func handle(_ id: Int, in context: inout SimulationContext<Int>) {
+            log.append(id)
+            for next in spawner.followUps() {
+                let delay = SimDuration(nanoseconds: next.delay)
+                if next.at { context.schedule(next.id, at: context.now + delay) } else { context.schedule(next.id, after: delay) }
+            }
+        }
+    }
+
+    private static let initial: [(id: Int, time: Int64)] = (0..<30).map { ($0, Int64($0 % 4) * 2) }
+
+    /// The order of a plain `EventQueue`: the initial events, each handled event's follow-ups
+    /// and, with `ticks`, a recurring event (ids -1, -2, …, 400 of them) 0–2 ns after the last.
+    private static func heapOrder(seed: UInt64, ticks: Bool) -> [Int] {
+        var spawner = Spawner(generator: SeededGenerator(seed: seed))
+        var tickGenerator = SeededGenerator(seed: seed &+ 99)
+        var queue = EventQueue<Int>()
+        for event in initial { queue.push(event.id, at: SimTime(nanoseconds: event.time)) }
+        if ticks { queue.push(-1, at: SimTime(nanoseconds: 1)) }
+        var order: [Int] = []
+        while let next = queue.popFirst() {
+            order.append(next.payload)
+            for followUp in spawner.followUps() {
+                queue.push(followUp.id, at: next.time + SimDuration(nanoseconds: followUp.delay))
+            }
+            if next.payload < 0 && next.payload > -400 {
+                queue.push(next.payload - 1, at: next.time + SimDuration(nanoseconds: Int64(tickGenerator.nextInt(below: 3))))
+            }
+        }
+        return order
+    }
+
+    @Test(arguments: 0..<20)
+    func orderMatchesAPlainHeap(seed: UInt64) {
+        var simulator = Simulator(model: Spawning(spawner: Spawner(generator: SeededGenerator(seed: seed))))
+        for event in Self.initial { simulator.schedule(event.id, at: SimTime(nanoseconds: event.time)) }
+        simulator.run()
+        #expect(simulator.model.log.count >= 5000)
+        #expect(simulator.model.log == Self.heapOrder(seed: seed, ticks: false), "seed \(seed)")
+    }
+
+    /// A recurring event kept aside (`scheduleAside`, as a replay's arrivals) comes out where a
+    /// plain heap would put it among the cascades, including at the current instant.
+    @Test(arguments: 0..<20)
+    func anEventAsideKeepsItsPlace(seed: UInt64) {
+        var spawner = Spawner(generator: SeededGenerator(seed: seed))
+        var ticks = SeededGenerator(seed: seed &+ 99)
+        var context = SimulationContext<Int>()
+        for event in Self.initial { context.schedule(event.id, at: SimTime(nanoseconds: event.time)) }
+        context.scheduleAside(-1, at: SimTime(nanoseconds: 1))
+        var log: [Int] = []
+        while let id = context.takeNextEvent() {
+            log.append(id)
+            for next in spawner.followUps() { context.schedule(next.id, after: SimDuration(nanoseconds: next.delay)) }
+            if id < 0 && id > -400 {
+                context.scheduleAside(id - 1, at: context.now + SimDuration(nanoseconds: Int64(ticks.nextInt(below: 3))))
+            }
+        }
+        #expect(log.filter { $0 < 0 }.count == 400)
+        #expect(log == Self.heapOrder(seed: seed, ticks: true), "seed \(seed)")
+    }
+}

@@ -32,6 +32,24 @@ import Testing
         #expect(weighted.quantile(0.5) == 3)
     }
 
+    /// Weights past 32 bits (kept aside from the 32-bit weights) rank as they should, exactly
+    /// and after the switch to the histogram.
+    @Test(arguments: [16, 3])
+    func weightsBeyond32BitsCount(capacity: Int) {
+        var sketch = QuantileSketch(exactCapacity: capacity)
+        let huge = UInt64(UInt32.max) + 10
+        for (value, count) in [(5.0, 3), (1.0, huge), (9.0, 2), (2.0, UInt64(UInt32.max)), (7.0, 1)] as [(Double, UInt64)] {
+            sketch.add(value, count: count)
+        }
+        #expect(sketch.isExact == (capacity == 16))
+        #expect(sketch.count == huge + UInt64(UInt32.max) + 6)
+        // Ranks: 1.0 × huge, then 2.0 × (2³² − 1), then 5, 7, 9.
+        let bound = sketch.isExact ? 0 : QuantileSketch.relativeErrorBound
+        for (q, expected) in [(0, 1.0), (0.45, 1), (0.55, 2), (1, 9)] as [(Double, Double)] {
+            #expect(abs(sketch.quantile(q)! - expected) <= expected * bound, "q \(q)")
+        }
+    }
+
     @Test func emptySketchHasNoQuantiles() {
         #expect(QuantileSketch().quantile(0.5) == nil)
         #expect(QuantileSketch().mean == nil)

@@ -15,9 +15,14 @@ import ZstdStream
         return text
     }()
 
-    static func read(_ bytes: [UInt8], chunk: Int, background: Bool) -> (requests: [ServingRequest], report: IngestReport?, error: String?) {
+    static func read(
+        _ bytes: [UInt8], chunk: Int, background: Bool, skipBadRows: Bool = false
+    ) -> (requests: [ServingRequest], report: IngestReport?, error: String?) {
         var options = TraceReader.Options()
         options.decompressInBackground = background
+        options.parsesInBackground = background
+        options.skipBadRows = skipBadRows
+        options.maxLineBytes = 4096
         var requests: [ServingRequest] = []
         do {
             let reader = try TraceReader(source: MemoryByteSource(bytes, chunkSize: chunk), name: "t.zst", options: options)
@@ -56,21 +61,47 @@ import ZstdStream
         }
     }
 
-    /// Each abandoned reader's producer thread is blocked on a full slab queue; `cancel()` must
+    /// Rows parsed ahead on the second thread are counted, refused and skipped by the reader as
+    /// it reaches them: blank lines, bad rows, an over-long line and a time going backwards.
+    @Test(arguments: [false, true])
+    func sameBadRowHandlingEitherWay(skipBadRows: Bool) throws {
+        var text = "arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids\n"
+        for i in 0..<20_000 {
+            switch i % 997 {
+            case 5: text += "\n"
+            case 17: text += "\(i * 1000),x,3,,512,\n"
+            case 29: text += "\(i * 1000),\(String(repeating: "9", count: 5000)),3,,512,\n"
+            case 41: text += "1,5,3,,512,\n"
+            default: text += "\(i * 1000),\(100 + i % 37),\(10 + i % 11),\(i % 5),512,\(i % 3) \(i)\n"
+            }
+        }
+        let bytes = try ZstdCompressor.compress(Array(text.utf8), level: 3)
+        let serial = Self.read(bytes, chunk: 4093, background: false, skipBadRows: skipBadRows)
+        let background = Self.read(bytes, chunk: 4093, background: true, skipBadRows: skipBadRows)
+        #expect((serial.error == nil) == skipBadRows)
+        #expect(serial.error == background.error)
+        #expect(serial.requests == background.requests)
+        #expect(serial.report == background.report)
+        if skipBadRows { #expect(serial.report?.skippedRows ?? 0 > 40) }
+    }
+
+    /// Each abandoned reader's producer threads are blocked on full queues; `cancel()` must
     /// wake it so it returns and releases the byte source it was reading. The sources are
     /// counted as they are freed, with a bounded wait: a thread left blocked fails the test
     /// instead of leaking unnoticed.
     @Test func abandoningAReaderMidwayStopsItsThread() throws {
-        // More decoded text than the prefetcher's slabs hold, so each producer is still blocked
-        // when its reader goes (only the first row is parsed: the repeats never are).
+        // More decoded text than the prefetchers' slabs and batches hold, so each producer is
+        // still blocked when its reader goes (only the first row is taken: the repeats never are).
         let decoded = Array(repeating: Array(Self.text.utf8), count: 4).flatMap { $0 }
         #expect(decoded.count > (ChunkPrefetcher.slabs + 1) * ChunkPrefetcher.slabBytes)
+        #expect(4 * 60_000 > (RowPrefetcher.maxBatches + 1) * RowPrefetcher.batchSize)
         let bytes = try ZstdCompressor.compress(decoded, level: 3)
         let released = ReleaseCounter()
         let readers = 20
-        for _ in 0..<readers {
+        for index in 0..<readers {
             let source = CountedByteSource(MemoryByteSource(bytes, chunkSize: 4093), counter: released)
-            let reader = try TraceReader(source: source, name: "t.zst")
+            let reader = try TraceReader(
+                source: source, name: "t.zst", options: .init(parsesInBackground: index.isMultiple(of: 2)))
             #expect(try reader.next() != nil)
         }
         let deadline = ContinuousClock.now + .seconds(30)

@@ -72,6 +72,8 @@ enum ReplayCommand: Command {
         let backend = try BackendOptions.makeBackend(configuration, arguments)
         var readerOptions = try TraceInputOptions.readerOptions(arguments)
         readerOptions.computesDigest = true
+        // The simulation is the slowest stage: it only takes rows, parsed on another thread.
+        readerOptions.parsesInBackground = true
         let reader = try TraceReader(path: path, options: readerOptions)
         // No output may land on what this command reads.
         let files = ProtectedFiles(inputs: [path, arguments.value("--backend-config")] + backend.files.map(\.path))
@@ -196,7 +198,9 @@ struct ReplayRun {
         var source = source
         var replayer = Replayer(backend: backend, options: options)
         let metrics = MetricsAccumulator(objectives: objectives, backend: backend.descriptor)
-        var recorder = RecorderPair(metrics, RequestsCSVRecorder(file: requestsCSV))
+        // Metrics are recorded on a second thread, overlapping the simulation (same records,
+        // same order, so the same summary).
+        var recorder = RecorderPair(BackgroundRecorder(metrics), RequestsCSVRecorder(file: requestsCSV))
         var progress = ProgressLine(console: console, enabled: showProgress)
         let started = MonotonicClock.now()
         let report = try replayer.run(source: &source, recorder: &recorder) { state in
@@ -219,7 +223,7 @@ struct ReplayRun {
                 hint: "check --start and --duration against the trace's span ('cmbench inspect TRACE')")
         }
         return Result(
-            summary: recorder.first.summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
+            summary: recorder.first.finish().summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
     }
 }
 

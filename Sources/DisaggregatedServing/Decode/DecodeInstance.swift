@@ -53,7 +53,11 @@ struct DecodeInstance {
     private(set) var running = false
     /// A begin event is scheduled and has not run yet.
     private(set) var beginScheduled = false
-    private(set) var joining: [Joining] = []
+    /// Requests waiting to join are `joining[0..<joiningCount]`; the array keeps its storage
+    /// (and stale entries past the count) from step to step, since clearing it cost ~100
+    /// instructions per step.
+    private var joining: [Joining] = []
+    private(set) var joiningCount = 0
     /// Requests decoding.
     private(set) var active = 0
     /// nᵣ: requests decoding per rank.
@@ -81,13 +85,16 @@ struct DecodeInstance {
     func kvTokens(rank: Int) -> Double { rankKVOffset[rank] + Double(rankActive[rank]) * (tokensPerStep * Double(step)) }
 
     /// Queues a request to join at the next step boundary.
-    mutating func join(_ request: Joining) { joining.append(request) }
+    mutating func join(_ request: Joining) {
+        if joiningCount < joining.count { joining[joiningCount] = request } else { joining.append(request) }
+        joiningCount += 1
+    }
 
     /// Whether a begin event should be scheduled now: the instance is between steps, has
     /// requests decoding or joining, and none is scheduled. When true it records the event as
     /// scheduled, so call it only when you schedule one.
     mutating func claimBegin() -> Bool {
-        guard !running, !beginScheduled, active > 0 || !joining.isEmpty else { return false }
+        guard !running, !beginScheduled, active > 0 || joiningCount > 0 else { return false }
         beginScheduled = true
         return true
     }
@@ -98,7 +105,8 @@ struct DecodeInstance {
     mutating func beginStep(generator: inout SeededGenerator) -> Pace? {
         beginScheduled = false
         let tau = tokensPerStep
-        for request in joining {
+        for index in 0..<joiningCount {
+            let request = joining[index]
             let steps: Int
             switch sampling {
             case .expected: steps = MTPProgress.expectedSteps(tokens: request.tokens, mtp: mtp)
@@ -112,10 +120,9 @@ struct DecodeInstance {
             completions.push(Decoding(slot: request.slot, rank: request.rank, kvOffset: offset), step: step + Int64(steps))
         }
         let growth = tau * Double(step)
-        if !joining.isEmpty {
+        if joiningCount > 0 {
             if let rank = paceRank { paceRank = busiestAfterJoins(previous: rank, growth: growth) }
-            // Most steps have no one joining; `removeAll` costs ~100 instructions even then.
-            joining.removeAll(keepingCapacity: true)
+            joiningCount = 0
         }
         guard active > 0 else {
             running = false
@@ -150,8 +157,8 @@ struct DecodeInstance {
         var best = previous
         var bestKV = rankKVOffset[previous] + Double(rankActive[previous]) * growth
         var largestBatch = paceBatch
-        for request in joining {
-            let rank = Int(request.rank)
+        for index in 0..<joiningCount {
+            let rank = Int(joining[index].rank)
             let batch = rankActive[rank]
             largestBatch = max(largestBatch, batch)
             let kv = rankKVOffset[rank] + Double(batch) * growth

@@ -15,12 +15,15 @@ extension CloudMatrixBackend {
 
     mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {
         guard prefill.startBatch(instance) else { return }
-        // The prompt array is reused (the previous batch left it behind).
-        batchPrompts.removeAll(keepingCapacity: true)
+        let count = prefill.batchCount(of: instance)
+        // The prompt array is reused (the previous batch left it behind); a batch of one prompt
+        // (most of them) needs none.
+        if count > 1 { batchPrompts.removeAll(keepingCapacity: true) }
+        var single = (tokens: 0, cached: 0)
         var tokens = 0
         var cachedTotal = 0
         // By index: iterating a copy of the batch array would retain and release it.
-        for k in 0..<prefill.batchCount(of: instance) {
+        for k in 0..<count {
             let slot = prefill.batchSlot(k, of: instance)
             let input = slots[Int(slot)].inputTokens
             tokens += input
@@ -28,9 +31,9 @@ extension CloudMatrixBackend {
             slots[Int(slot)].cachedTokens = cached
             slots[Int(slot)].serviceStart = context.now
             cachedTotal += cached
-            batchPrompts.append((input, cached))
+            if count > 1 { batchPrompts.append((input, cached)) } else { single = (input, cached) }
         }
-        let timing = batchTiming(prompts: batchPrompts)
+        let timing = count == 1 ? batchTiming(single: single) : batchTiming(prompts: batchPrompts)
         statistics.prefillBatches += 1
         statistics.prefillTokens += tokens
         statistics.cachedTokens += cachedTotal
@@ -52,16 +55,21 @@ extension CloudMatrixBackend {
         return hit.tokens
     }
 
-    /// Load and compute seconds of a prefill batch; also the R12 evaluation's path.
+    /// Load and compute seconds of a prefill batch of several prompts.
     mutating func batchTiming(prompts: [(tokens: Int, cached: Int)]) -> (load: Double, compute: Double) {
-        let compute: Double
-        if prompts.count == 1 && prompts[0].cached == 0 {
-            compute = singlePromptSeconds(tokens: prompts[0].tokens)
-        } else {
-            compute = prefillTable.computeSeconds(PrefillBatchShape(prompts: prompts, npus: prefillNPUs))
-        }
+        let compute = prefillTable.computeSeconds(PrefillBatchShape(prompts: prompts, npus: prefillNPUs))
         let cached = prompts.reduce(0) { $0 + $1.cached }
         return (loadSeconds(cachedTokens: cached), compute)
+    }
+
+    /// Load and compute seconds of a batch of one prompt: the same as `batchTiming(prompts:)`
+    /// of a one-element array, with nothing cached read from the memo.
+    mutating func batchTiming(single prompt: (tokens: Int, cached: Int)) -> (load: Double, compute: Double) {
+        let compute =
+            prompt.cached == 0
+            ? singlePromptSeconds(tokens: prompt.tokens)
+            : prefillTable.computeSeconds(PrefillBatchShape(prompts: [prompt], npus: prefillNPUs))
+        return (loadSeconds(cachedTokens: prompt.cached), compute)
     }
 
     /// Compute seconds of a batch of one prompt of `tokens` tokens with nothing cached: the

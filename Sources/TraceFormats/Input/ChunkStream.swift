@@ -6,7 +6,8 @@ import Foundation
 /// Decompression and parsing each take about half the time of reading a zstd trace on one core
 /// (zstd -dc alone runs at ~300 MB/s here, parsing at ~150 MB/s), so overlapping them on the
 /// second core nearly doubles ingestion. The bytes, their order and every error are the same
-/// either way; memory stays bounded (`ChunkPrefetcher.slabs` × `slabBytes`).
+/// either way; memory stays bounded (`ChunkPrefetcher.slabs` × `slabBytes`). A replay's reader
+/// parses on a thread of its own too (`RowPrefetcher`), so that its simulation only takes rows.
 final class ChunkStream {
     private let serial: DecodedChunks
     private let name: String

@@ -7,12 +7,18 @@ struct ReaderCore {
     let name: String
     var report: IngestReport {
         var report = counts
-        report.inputBytesRead = lines.chunks.rawBytesRead
-        report.decodedBytesRead = lines.chunks.decodedBytes
-        report.wasCompressed = lines.chunks.isCompressed
+        report.inputBytesRead = prefetcher?.rawBytesRead ?? lines.chunks.rawBytesRead
+        report.decodedBytesRead = prefetcher?.decodedBytes ?? lines.chunks.decodedBytes
+        report.wasCompressed = wasCompressed
         return report
     }
+    /// Read on this thread, or (once `prefetcher` exists) on the prefetcher's, never again here.
     private var lines: LineReader
+    /// Parses ahead on another thread (`parsesInBackground`).
+    private var prefetcher: RowPrefetcher?
+    /// The line of the last item taken from `prefetcher`.
+    private var prefetchedLine = 0
+    private var wasCompressed = false
     private(set) var parser: RowParser
     private var counts: IngestReport
     private var row = ParsedRow()
@@ -68,6 +74,11 @@ struct ReaderCore {
                 }
                 (parser, pendingFirstLine) = try Self.parser(for: text, bytes: bytes, options: options, name: name, line: lines.lineNumber)
                 counts.format = parser.format
+                wasCompressed = lines.chunks.isCompressed
+                if options.parsesInBackground {
+                    prefetchedLine = lines.lineNumber
+                    prefetcher = RowPrefetcher(lines: lines, parser: parser, blockTokens: options.prefixBlockTokens)
+                }
                 return
             }
         }
@@ -108,6 +119,7 @@ struct ReaderCore {
             self = core
             if let request = try outcome.get() { return request }
         }
+        if let prefetcher { return try next(from: prefetcher) }
         while true {
             switch try lines.next() {
             case .end:
@@ -115,7 +127,7 @@ struct ReaderCore {
             case .tooLong:
                 counts.linesRead += 1
                 counts.rowsRead += 1
-                try reject(RowIssue(.lineTooLong, "line longer than \(options.maxLineBytes) bytes (raise the line limit if it is genuine)"))
+                try reject(lineTooLong)
             case .line(let bytes):
                 counts.linesRead += 1
                 if bytes.isEmpty {
@@ -126,6 +138,47 @@ struct ReaderCore {
             }
         }
     }
+
+    /// `next()` over rows parsed on the prefetcher's thread: the same bookkeeping, item by item,
+    /// as the serial loop above and `request(from:)` do line by line.
+    private mutating func next(from prefetcher: RowPrefetcher) throws(TraceError) -> ServingRequest? {
+        while true {
+            switch prefetcher.next() {
+            case .end:
+                return try end()
+            case .failure(let error):
+                throw error
+            case .tooLong(let line):
+                prefetchedLine = line
+                counts.linesRead += 1
+                counts.rowsRead += 1
+                try reject(lineTooLong)
+            case .blank(let line):
+                prefetchedLine = line
+                counts.linesRead += 1
+                counts.blankLines += 1
+            case .badRow(let issue, let unknownKeys, let line):
+                prefetchedLine = line
+                counts.linesRead += 1
+                counts.rowsRead += 1
+                counts.unknownJSONKeys += unknownKeys
+                try reject(issue)
+            case .row(let parsed, let line, let hashes):
+                prefetchedLine = line
+                counts.linesRead += 1
+                counts.rowsRead += 1
+                counts.unknownJSONKeys += parsed.unknownKeys
+                if let request = try request(parsed, hashes: prefetcher.hashes(in: hashes)) { return request }
+            }
+        }
+    }
+
+    private var lineTooLong: RowIssue {
+        RowIssue(.lineTooLong, "line longer than \(options.maxLineBytes) bytes (raise the line limit if it is genuine)")
+    }
+
+    /// The line the last row came from.
+    private var lineNumber: Int { prefetcher == nil ? lines.lineNumber : prefetchedLine }
 
     /// Parses a data row into a request; nil when the row was skipped or excluded.
     @inline(__always)
@@ -140,6 +193,13 @@ struct ReaderCore {
             return nil
         }
         counts.unknownJSONKeys += row.unknownKeys
+        return try request(row, hashes: row.hashes.isEmpty ? [] : Array(row.hashes))
+    }
+
+    /// The request a parsed row makes, after the checks on its time; nil when it was skipped or
+    /// excluded. `hashes` is the row's prefix hashes in an array of their own.
+    @inline(__always)
+    private mutating func request(_ row: ParsedRow, hashes: [UInt64]) throws(TraceError) -> ServingRequest? {
         let arrival: Int64
         if parser.timesAreAbsolute, let baseline {
             let (since, overflow) = row.time.subtractingReportingOverflow(baseline)
@@ -151,7 +211,7 @@ struct ReaderCore {
             arrival = row.time
         }
         if arrival > SimTime.limit.nanoseconds {
-            try reject(beyondTheLimit(arrival))
+            try reject(beyondTheLimit(arrival, rowTime: row.time))
             return nil
         }
         if arrival < previousArrival {
@@ -169,15 +229,15 @@ struct ReaderCore {
         }
         let request = ServingRequest(
             id: counts.requestsProduced, arrival: SimTime(nanoseconds: arrival), inputTokens: row.inputTokens,
-            outputTokens: row.outputTokens, prefixBlockHashes: row.hashes.isEmpty ? [] : Array(row.hashes),
+            outputTokens: row.outputTokens, prefixBlockHashes: hashes,
             prefixBlockTokens: row.blockTokens, sessionID: row.sessionID,
-            origin: InputLocation(file: name, line: lines.lineNumber))
+            origin: InputLocation(file: name, line: lineNumber))
         counts.requestsProduced += 1
         return request
     }
 
     /// The refusal of a row whose arrival is past the limit of simulated time.
-    private func beyondTheLimit(_ arrival: Int64) -> RowIssue {
+    private func beyondTheLimit(_ arrival: Int64, rowTime: Int64) -> RowIssue {
         let limit = "the limit of simulated time, \(SimTime.limitDescription)"
         guard parser.timesAreAbsolute, let baseline else {
             let years = Int((Double(arrival) / Self.nanosecondsPerYear).rounded())
@@ -185,7 +245,7 @@ struct ReaderCore {
                 .overflow, "arrival \(arrival) ns (\(years) years) exceeds \(limit)", field: parser.format.timeField)
         }
         // In Double: the span itself may not fit in 64 bits (year 1680 to 2260).
-        let years = Int(((Double(row.time) - Double(baseline)) / Self.nanosecondsPerYear).rounded())
+        let years = Int(((Double(rowTime) - Double(baseline)) / Self.nanosecondsPerYear).rounded())
         return RowIssue(
             .overflow, "the row is \(years) years after the first row, which exceeds \(limit)",
             field: parser.format.timeField)
@@ -195,7 +255,7 @@ struct ReaderCore {
 
     /// Stops the run with the row error, or counts it when skipping bad rows.
     private mutating func reject(_ issue: RowIssue) throws(TraceError) {
-        let error = TraceError(.badRow(issue.reason), issue.message, file: name, line: lines.lineNumber, field: issue.field)
+        let error = TraceError(.badRow(issue.reason), issue.message, file: name, line: lineNumber, field: issue.field)
         guard options.skipBadRows else { throw error }
         counts.recordSkip(error)
     }

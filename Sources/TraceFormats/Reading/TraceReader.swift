@@ -41,15 +41,21 @@ public final class TraceReader: RequestSource {
         /// Decompress zstd input on a second thread while this one parses (same bytes, same
         /// errors; about twice as fast on two cores).
         public var decompressInBackground: Bool
+        /// Split and parse lines on another thread too, ahead of the caller (`RowPrefetcher`:
+        /// the same requests, report and errors), so that the caller's thread only takes the
+        /// rows: for a caller with work of its own per row (a replay's simulation). Reading
+        /// alone gains nothing from it (the hand-over costs more than it saves).
+        public var parsesInBackground: Bool
         /// Compute the SHA-256 of the input's bytes as they are read (``TraceReader/contentDigest(shouldStop:)``).
         public var computesDigest: Bool
 
         public init(
             format: TraceFormat? = nil, prefixBlockTokens: Int = 512, skipBadRows: Bool = false,
             maxLineBytes: Int = 1 << 20, maxDecompressedBytes: Int64? = nil, readBufferBytes: Int = 1 << 20,
-            decompressInBackground: Bool = true, computesDigest: Bool = false
+            decompressInBackground: Bool = true, parsesInBackground: Bool = false, computesDigest: Bool = false
         ) {
             self.decompressInBackground = decompressInBackground
+            self.parsesInBackground = parsesInBackground
             self.computesDigest = computesDigest
             self.format = format
             self.prefixBlockTokens = prefixBlockTokens
