@@ -9,14 +9,14 @@ import SystemDescription
 /// Per rank it keeps the requests decoding (nᵣ) and a KV offset Aᵣ such that the rank holds
 /// Aᵣ + nᵣ·τ·S KV tokens at step S (τ: tokens per step): a request joining at step S₀ with K
 /// tokens of KV adds K − τ·S₀ to Aᵣ. Its completion step is known when it joins (`MTPProgress`),
-/// so completions come from a `CompletionHeap` and no step touches every request.
+/// so completions come from a `StepCalendar` and no step touches every request.
 ///
 /// Ranks are numbered within the instance (0..<ranks). The instance holds slots (indices the
 /// backend gives), never requests; the backend turns a pace into seconds and a completion into
 /// an outcome.
 /// - Complexity: `beginStep` O(joining requests) plus, when the die that set the last pace may
 ///   no longer be the busiest (a request joined or left), one O(ranks) `BusiestDie` scan; else
-///   O(1). `popFinished` O(log decoding) per completion.
+///   O(1). `popFinished` O(1) per completion.
 struct DecodeInstance {
     /// A request waiting for the next step boundary to join.
     struct Joining {
@@ -64,7 +64,7 @@ struct DecodeInstance {
     private(set) var rankActive: [Int32]
     /// Aᵣ per rank (0 on a rank with no request, which `BusiestDie` needs).
     private(set) var rankKVOffset: [Double]
-    private var completions = CompletionHeap<Decoding>()
+    private var completions = StepCalendar<Decoding>()
     /// The rank that set the last step's pace, valid while no request joined or left since.
     /// If it also had the largest batch, its KV grows at least as fast as any other rank's, so
     /// it stays the busiest and the next step needs no scan over the ranks.

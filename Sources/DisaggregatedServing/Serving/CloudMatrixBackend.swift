@@ -37,7 +37,7 @@ import CostModel
 /// **The parts.** The backend wires components that each own one job and have their own tests:
 /// `KVRoomLedger` (decode dies' KV reservations and the choice of die), `PrefillPool` (prefill
 /// queues, batches and the EMS `PrefixCachePool`), `DecodeInstance` (lock-step steps, MTP
-/// progress and completions in a `CompletionHeap`), and the cost tables. The backend keeps
+/// progress and completions in a `StepCalendar`), and the cost tables. The backend keeps
 /// admission, the global queue, routing between the parts, events, outcomes and rejections.
 ///
 /// **Cost per event.** Finding a die is O(1) and reserving or releasing one O(log dies)
