@@ -7,7 +7,7 @@
 /// die by reserved bytes among those under the batch cap, ties to the lowest index, and only if
 /// it has room for the request: the least loaded has the most room, so no other die could.
 /// Nothing here assumes disaggregation: an aggregated engine's dies reserve the same way.
-/// - Complexity: `pick` O(1); `reserve` and `release` O(log dies) (a `LeastLoadedTree`).
+/// - Complexity: `pick`, `reserve` and `release` O(log dies) (a `LeastLoadedTree`).
 struct KVRoomLedger {
     /// KV bytes a die may hold (HBM after weights, buffers and workspace).
     let capacityBytes: Double
@@ -33,10 +33,11 @@ struct KVRoomLedger {
 
     /// The least-loaded die under the batch cap (ties to the lowest index) if it has room for
     /// `need` more bytes; nil when no die can take the request now.
-    /// - Complexity: O(1).
+    /// - Complexity: O(log dies), only when a die has the room; else O(1).
     func pick(need: Double) -> Int? {
-        guard let least = choice.minimum, least.load <= capacityBytes - need else { return nil }
-        return least.index
+        let least = choice.minimumLoad
+        guard least.isFinite, least <= capacityBytes - need else { return nil }
+        return choice.minimumIndex
     }
 
     /// Reserves `bytes` and one request on `die`.

@@ -1,15 +1,19 @@
 import SystemDescription
 import CostModel
-/// The least-loaded eligible die, kept up to date in O(log n) per change and read in O(1).
+/// The least-loaded eligible die, kept up to date in O(log n) per change.
 ///
 /// A tournament tree over the dies: each leaf holds a die's load (+∞ when it may not take
-/// more work, e.g. at its batch cap) and each inner node the smaller of its children, ties going
-/// to the lower index — the same answer as scanning the dies in order for the strictly smallest
+/// more work, e.g. at its batch cap, and for the padding leaves) and each inner node the
+/// smaller of its children's loads. The die is found by descending from the root towards the
+/// child holding the minimum, the left one on ties, so it is the lowest-indexed die with the
+/// smallest load — the same answer as scanning the dies in order for the strictly smallest
 /// load, which the global scheduler did per admission (O(dies), 320 for the paper's decode).
-/// - Complexity: `update` O(log n); `minimum` O(1).
+/// Nodes keep loads only (no winner index): an update is a `min` per level and stops once a
+/// node's load is unchanged, ~half the instructions of carrying the winner up as well, and
+/// the descent runs once per admission, against two updates (reserve and release).
+/// - Complexity: `update` O(log n); `minimumLoad` O(1); `minimumIndex` O(log n).
 struct LeastLoadedTree {
     private var keys: [Double]
-    private var owners: [Int32]
     private let leaves: Int
 
     init(count: Int) {
@@ -18,45 +22,41 @@ struct LeastLoadedTree {
         while size < count { size *= 2 }
         leaves = size
         keys = Array(repeating: .infinity, count: 2 * size)
-        owners = Array(repeating: -1, count: 2 * size)
-        for i in 0..<size { owners[size + i] = Int32(i < count ? i : -1) }
-        for node in stride(from: size - 1, through: 1, by: -1) { pull(node) }
     }
 
     /// Sets die `index`'s load; `.infinity` removes it from the choice.
     ///
-    /// Stops climbing once a node's winner is unchanged: the nodes above depend only on it.
+    /// Stops climbing once a node's load is unchanged: the nodes above depend only on it.
     mutating func update(_ index: Int, load: Double) {
         let leaf = leaves + index
         keys.withUnsafeMutableBufferPointer { keys in
-            owners.withUnsafeMutableBufferPointer { owners in
-                keys[leaf] = load
-                var node = leaf / 2
-                while node >= 1 {
-                    let left = 2 * node
-                    // `left | 1` is the right child (left is even); choosing by arithmetic
-                    // rather than a branch, which the loads made unpredictable (~10 % of a
-                    // replay's main thread went to its mispredictions).
-                    let winner = left | (keys[left | 1] < keys[left] ? 1 : 0)
-                    if keys[node].bitPattern == keys[winner].bitPattern && owners[node] == owners[winner] { return }
-                    keys[node] = keys[winner]
-                    owners[node] = owners[winner]
-                    node /= 2
-                }
+            keys[leaf] = load
+            var node = leaf / 2
+            while node >= 1 {
+                let left = 2 * node
+                // `min` compiles to one instruction; a branch here, which the loads made
+                // unpredictable, cost ~10 % of a replay's main thread in mispredictions.
+                let smaller = Swift.min(keys[left], keys[left | 1])
+                if keys[node] == smaller { return }
+                keys[node] = smaller
+                node /= 2
             }
         }
     }
 
-    /// The die with the smallest finite load (lowest index on ties), or nil when none is eligible.
-    var minimum: (index: Int, load: Double)? {
-        keys[1].isFinite ? (Int(owners[1]), keys[1]) : nil
-    }
+    /// The smallest load (+∞ when no die is eligible).
+    var minimumLoad: Double { keys[1] }
 
-    private mutating func pull(_ node: Int) {
-        let left = 2 * node
-        let right = left + 1
-        let takeRight = keys[right] < keys[left]
-        keys[node] = takeRight ? keys[right] : keys[left]
-        owners[node] = takeRight ? owners[right] : owners[left]
+    /// The lowest-indexed die holding `minimumLoad`; meaningful only when it is finite.
+    var minimumIndex: Int {
+        keys.withUnsafeBufferPointer { keys in
+            var node = 1
+            while node < leaves {
+                let left = 2 * node
+                // The left child holds the minimum unless only the right one does.
+                node = left | (keys[left | 1] < keys[left] ? 1 : 0)
+            }
+            return node - leaves
+        }
     }
 }
