@@ -243,10 +243,7 @@ enum PlanCommand: Command {
             var runnable = false
             outer: for group in search.groups {
                 for npus in spaces[index].decodeNPUs {
-                    let candidate = CandidateDeployment(
-                        prefillInstances: spaces[index].prefillInstances[0], prefillNPUs: group.prefillNPUs,
-                        decodeInstances: group.decodeInstances, decodeNPUs: npus, decodeBatchPerDie: group.decodeBatchPerDie,
-                        microbatching: group.microbatching, mtp: group.mtp, precision: group.precision, emsCapacityGB: group.emsCapacityGB)
+                    let candidate = search.candidate(group, prefillInstances: spaces[index].prefillInstances[0], decodeNPUs: npus)
                     guard let problem = DeploymentLayout.problem(candidate, on: system, phase: phase) else {
                         runnable = true
                         break outer

@@ -97,7 +97,8 @@ public struct DeploymentSearch: Sendable {
         return list
     }
 
-    func candidate(_ group: Group, prefillInstances: Int, decodeNPUs: Int) -> CandidateDeployment {
+    /// The candidate of `group` with these two counts.
+    public func candidate(_ group: Group, prefillInstances: Int, decodeNPUs: Int) -> CandidateDeployment {
         CandidateDeployment(
             prefillInstances: prefillInstances, prefillNPUs: group.prefillNPUs, decodeInstances: group.decodeInstances,
             decodeNPUs: decodeNPUs, decodeBatchPerDie: group.decodeBatchPerDie, microbatching: group.microbatching, mtp: group.mtp,
