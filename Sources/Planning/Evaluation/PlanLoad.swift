@@ -45,16 +45,6 @@ public enum PlanLoad: Sendable, Hashable, Codable {
         }
     }
 
-    /// The scale relative to the recorded trace (speed factor) or the rate itself.
-    public var level: Double {
-        switch self {
-        case .recorded: 1
-        case .speed(let factor): factor
-        case .rate(let rate): rate
-        case .fillDecodeSlots: 1
-        }
-    }
-
     func timing(decodeSlots: Int) -> ReplayOptions.Timing {
         switch self {
         case .recorded: .recorded

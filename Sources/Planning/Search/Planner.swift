@@ -176,9 +176,8 @@ public struct Planner: Sendable {
     /// What the planner reports while it runs.
     public struct Progress: Sendable {
         public var system: String
+        /// nil while the shipped deployment's capacity is being found.
         public var search: DeploymentSearch.Progress?
-        /// Set while the shipped deployment's capacity is being found.
-        public var findingCapacity: Bool
     }
 
     /// - Parameters:
@@ -202,7 +201,7 @@ public struct Planner: Sendable {
             let outcome = search.run(
                 jobs: jobs, exhaustive: exhaustive, validity: { validity(index, $0) }, evaluate: { evaluate(index, $0, load, true) },
                 shouldStop: shouldStop,
-                progress: { progress(Progress(system: system.name, search: $0, findingCapacity: false)) })
+                progress: { progress(Progress(system: system.name, search: $0)) })
             stopped = outcome.stopped
             var closest: CandidateEvaluation?
             if outcome.best == nil, !stopped {
@@ -217,7 +216,7 @@ public struct Planner: Sendable {
                     .map { SearchCounts.ReasonCount(reason: $0.key, candidates: $0.value) })
             var shipped: ShippedDeployment?
             if !stopped {
-                progress(Progress(system: system.name, search: nil, findingCapacity: true))
+                progress(Progress(system: system.name, search: nil))
                 shipped = shippedDeployment(index: index, validity: validity, evaluate: evaluate)
             }
             let points = outcome.evaluations.map { e in
