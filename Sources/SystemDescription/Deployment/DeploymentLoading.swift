@@ -12,7 +12,12 @@ extension Deployment {
     /// Decodes the bytes of a deployment file and checks them against `hardware`; errors name
     /// `name` as the file.
     public static func load(data: Data, name: String, hardware: Hardware) throws(ConfigError) -> Deployment {
-        try Deployment(file: ConfigFile.decode(DeploymentFile.self, from: data, file: name), path: name, hardware: hardware)
+        guard try ServingArchitecture.of(data: data, file: name) == .disaggregated else {
+            throw ConfigError(
+                .invalidValue, file: name, path: "$.serving",
+                reason: "is an aggregated deployment (one engine per replica); replay it with --backend aggregated")
+        }
+        return try Deployment(file: ConfigFile.decode(DeploymentFile.self, from: data, file: name), path: name, hardware: hardware)
     }
 
     init(file f: DeploymentFile, path: String, hardware hw: Hardware) throws(ConfigError) {
@@ -124,22 +129,8 @@ extension Deployment {
             throw v.fail("$.prefill.communicationCores.value", "leaves no core for compute: a die has \(hw.die.cubeCores) cube cores, \(prefill.communicationCores) held for communication")
         }
 
-        let o = f.overheads
-        let launch = o.graphLaunchOverlapped.value
-        guard launch == 0 || launch == 1 else {
-            throw v.fail("$.overheads.graphLaunchOverlapped.value", "must be 1 (hidden) or 0 (exposed), got \(launch)")
-        }
-        overheads = Overheads(
-            naiveGraphStartupSeconds: try v.nonNegative(o.naiveGraphStartupUs, "$.overheads.naiveGraphStartupUs") * 1e-6,
-            graphLaunchOverlapped: launch == 1,
-            samplingPassesOverLogits: try v.nonNegative(o.samplingPassesOverLogits, "$.overheads.samplingPassesOverLogits"),
-            logitBytes: try v.positive(o.logitBytes, "$.overheads.logitBytes"))
-        let skew = f.expertImbalance.systematicSkew.value
-        guard skew.isFinite, skew >= 1 else {
-            throw v.fail("$.expertImbalance.systematicSkew.value", "max/mean load cannot be below 1, got \(skew)")
-        }
-        imbalance = ExpertImbalance(systematicSkew: skew)
-        calibration = Calibration(
-            perOperatorOverheadSeconds: try v.nonNegative(f.calibration.perOperatorOverheadUs, "$.calibration.perOperatorOverheadUs") * 1e-6)
+        overheads = try v.overheads(f.overheads)
+        imbalance = try v.imbalance(f.expertImbalance)
+        calibration = try v.calibration(f.calibration)
     }
 }

@@ -1,0 +1,42 @@
+/// Hardware, model and an aggregated deployment loaded together and checked against each other:
+/// what the iteration cost model and the aggregated backend take.
+public struct AggregatedSystem: Sendable, Equatable {
+    public var hardware: Hardware
+    public var model: ModelShape
+    public var deployment: AggregatedDeployment
+
+    public init(hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment) {
+        self.hardware = hardware
+        self.model = model
+        self.deployment = deployment
+    }
+
+    /// Loads the files of the standard layout `configs/{hardware,models,deployments}/<name>.json`
+    /// (`name` may be a path to a deployment file, as for ``SystemConfiguration``), each read once
+    /// through `files`, and cross-checks the names. `precision` replaces the file's precision.
+    public static func load(
+        configsDirectory dir: String, deployment name: String, precision: String? = nil, files: ConfigFiles = ConfigFiles()
+    ) throws(ConfigError) -> AggregatedSystem {
+        let path = SystemConfiguration.deploymentPath(configsDirectory: dir, deployment: name)
+        let data = try files.read(path, role: .deployment)
+        let names = try ConfigFile.decode(Names.self, from: data, file: path)
+        let hardwarePath = "\(dir)/hardware/\(names.hardware).json"
+        let hw = try Hardware.load(path: hardwarePath, files: files)
+        var dep = try AggregatedDeployment.load(data: data, name: path, hardware: hw)
+        guard dep.hardwareName == hw.name else {
+            throw ConfigError(
+                .unknownName, file: path, path: "$.hardware",
+                reason: "names hardware \"\(dep.hardwareName)\" but \(hardwarePath) describes \"\(hw.name)\"")
+        }
+        if let precision { dep.precisionName = precision }
+        let modelPath = "\(dir)/models/\(names.model).json"
+        let model = try ModelShape.load(path: modelPath, precision: dep.precisionName, files: files)
+        guard dep.modelName == model.name else {
+            throw ConfigError(
+                .unknownName, file: path, path: "$.model", reason: "names model \"\(dep.modelName)\" but \(modelPath) describes \"\(model.name)\"")
+        }
+        return AggregatedSystem(hardware: hw, model: model, deployment: dep)
+    }
+
+    private struct Names: Decodable { var hardware: String; var model: String }
+}
