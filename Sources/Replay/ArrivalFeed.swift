@@ -71,7 +71,7 @@ import Serving
         case .rate(let process):
             previousArrival = previousArrival + SimDuration(nanoseconds: process.nextGap(using: &generator))  // saturates
             return previousArrival
-        case .closedLoop:
+        case .closedLoop, .offline:
             return .zero
         }
     }

@@ -15,6 +15,11 @@ public struct ReplayOptions: Sendable, Equatable {
         /// or is rejected the next request from the source starts at that instant (its recorded
         /// arrival ignored). How fixed-batch experiments are run.
         case closedLoop(concurrency: Int)
+        /// Offline: every request arrives at time zero, the whole workload queued at once (its
+        /// recorded arrivals ignored); throughput is then output tokens over the makespan, as
+        /// `trtllm-bench throughput` and vLLM's offline `benchmark_throughput` report it. The
+        /// backend holds the queue, so its memory grows with the workload.
+        case offline
     }
 
     public var timing: Timing
@@ -47,7 +52,7 @@ public struct ReplayOptions: Sendable, Equatable {
     /// Throws a sentence naming the first option out of range, for the command line to show.
     public func validate() throws(ReplayOptionsError) {
         switch timing {
-        case .recorded:
+        case .recorded, .offline:
             break
         case .speed(let factor):
             guard factor.isFinite && factor > 0 else { throw ReplayOptionsError("speed must be a positive number, got \(factor)") }

@@ -54,3 +54,21 @@ import Testing
         #expect(result.outcome(1)?.rejection?.code == "prompt-too-long")
     }
 }
+
+@Suite struct OfflineTimingTests {
+    /// Offline: every request arrives at time zero whatever its recorded time, so with a backend
+    /// of concurrency c, n requests of service time s finish in ⌈n / c⌉ waves: the makespan is
+    /// ⌈n / c⌉ · s and throughput n / makespan.
+    @Test func everyRequestArrivesAtZeroAndTheMakespanIsTheWaves() {
+        let (t, p, k, c) = (40.0, 5.0, 21, 4)
+        let requests = SyntheticRequests.at((0..<10).map { Int64($0) * 1_000_000_000 }, outputTokens: k)
+        let result = replay(requests, through: fixed(ttft: t, tpot: p, maxConcurrency: c), options: ReplayOptions(timing: .offline))
+        #expect(result.outcomes.count == 10)
+        #expect(result.outcomes.allSatisfy { $0.arrival == .zero })
+        let service = t + Double(k - 1) * p
+        #expect(result.outcomes.map(\.finish).max() == ms(3 * service))
+        // The recorded arrivals (0 s … 9 s) would have left the last request alone at 9 s.
+        let recorded = replay(requests, through: fixed(ttft: t, tpot: p, maxConcurrency: c))
+        #expect(recorded.outcomes.map(\.finish).max() == ms(9_000 + service))
+    }
+}

@@ -13,14 +13,16 @@ enum ReplayCommand: Command {
         summary: "Replay a trace through a serving backend; report TTFT, TPOT, throughput, goodput.",
         usage: [
             "replay TRACE [--backend NAME] [--backend-option KEY=VALUE]... [--slo SPEC] [--json]",
-            "               [--speed X | --rate R [--arrival poisson|gamma --cv C] | --concurrency N]",
+            "               [--speed X | --rate R [--arrival poisson|gamma --cv C] | --concurrency N | --offline]",
             "               [--max-requests N] [--start T] [--duration T] [--seed S] [--requests-csv FILE] [--summary-csv FILE]",
         ],
         discussion: """
             Requests reach the backend at their recorded times (default), time-scaled (--speed),
             re-timed at a rate with their lengths kept (--rate), or in a closed loop that keeps N
-            requests in flight (--concurrency: how fixed-batch experiments are run). The trace is
-            streamed: arrivals are read as the simulated clock reaches them.
+            requests in flight (--concurrency: how fixed-batch experiments are run), or all at time
+            zero (--offline: the whole workload queued at once, as offline throughput harnesses run;
+            `trtllm-bench throughput --concurrency N` is --concurrency N with --max-requests). The
+            trace is streamed: arrivals are read as the simulated clock reaches them.
 
             Metrics (docs/metrics.md): TTFT = arrival → first token; TPOT = (finish − first token)
             / (output tokens − 1); ITL = gaps between tokens; E2E = arrival → finish; queueing =
@@ -36,6 +38,7 @@ enum ReplayCommand: Command {
             OptionSpec("--rate", .value(placeholder: "R"), help: "Re-time arrivals at R requests/s (lengths kept)."),
         ] + ArrivalOptions.specs + [
             OptionSpec("--concurrency", .value(placeholder: "N"), help: "Closed loop: keep N requests in flight."),
+            OptionSpec("--offline", help: "Every request arrives at time zero (offline throughput: output tokens / makespan)."),
             OptionSpec("--max-requests", .value(placeholder: "N"), help: "Stop after N requests."),
             OptionSpec("--start", .value(placeholder: "T"), help: "Skip requests recorded before T (e.g. 10m)."),
             OptionSpec("--duration", .value(placeholder: "T"), help: "Replay only requests recorded in [start, start+T)."),
@@ -140,7 +143,7 @@ enum ReplayCommand: Command {
 
     static func replayOptions(_ arguments: ParsedArguments, seed: UInt64) throws(CLIError) -> ReplayOptions {
         var options = ReplayOptions(seed: seed)
-        let modes = ["--speed", "--rate", "--concurrency"].filter { arguments.has($0) }
+        let modes = ["--speed", "--rate", "--concurrency", "--offline"].filter { arguments.has($0) }
         if modes.count > 1 { throw CLIError.usage("choose one of \(modes.joined(separator: ", ")), not several") }
         if let speed = try arguments.positiveDouble("--speed") { options.timing = .speed(speed) }
         if let rate = try arguments.positiveDouble("--rate") {
@@ -149,6 +152,7 @@ enum ReplayCommand: Command {
             throw CLIError.usage("--arrival and --cv apply with --rate")
         }
         if let concurrency = try arguments.positiveInt("--concurrency") { options.timing = .closedLoop(concurrency: concurrency) }
+        if arguments.has("--offline") { options.timing = .offline }
         if let limit = try arguments.positiveInt("--max-requests") { options.maxRequests = limit }
         if let start = try arguments.duration("--start") { options.windowStart = SimTime.zero + start }
         if let duration = try arguments.duration("--duration") { options.windowDuration = duration }
@@ -167,6 +171,7 @@ enum ReplayCommand: Command {
         case .rate(.poisson(let rate)): settings["timing"] = "rate \(rate)/s poisson"
         case .rate(.gamma(let rate, let cv)): settings["timing"] = "rate \(rate)/s gamma cv=\(cv)"
         case .closedLoop(let concurrency): settings["timing"] = "closed loop, concurrency \(concurrency)"
+        case .offline: settings["timing"] = "offline (every request at time zero)"
         }
         if let limit = options.maxRequests { settings["max_requests"] = String(limit) }
         if options.windowStart != .zero { settings["window_start_s"] = "\(options.windowStart.seconds)" }

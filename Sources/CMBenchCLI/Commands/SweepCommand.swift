@@ -38,6 +38,7 @@ enum SweepCommand: Command {
             OptionSpec("--rate", .value(placeholder: "R"), help: "Fixed rate for every point (unless swept)."),
         ] + ArrivalOptions.specs + [
             OptionSpec("--concurrency", .value(placeholder: "N"), help: "Closed loop for every point (unless swept)."),
+            OptionSpec("--offline", help: "Every request of every point arrives at time zero."),
             OptionSpec("--max-requests", .value(placeholder: "N"), help: "Requests per point."),
             OptionSpec("--slo", .value(placeholder: "SPEC"), help: "SLOs for goodput, e.g. ttft=2000ms,tpot=50ms."),
             OptionSpec("--seed", .value(placeholder: "S"), help: "Random seed (default 1)."),
@@ -167,9 +168,11 @@ extension ParsedArguments {
         case "rate":
             copy.values["--rate"] = [value]
             copy.values["--concurrency"] = nil
+            copy.flags.remove("--offline")
         case "concurrency":
             copy.values["--concurrency"] = [value]
             copy.values["--rate"] = nil
+            copy.flags.remove("--offline")
         case "slo-tpot", "slo-ttft":
             let metric = dimension == "slo-tpot" ? "tpot" : "ttft"
             let others = (self.value("--slo") ?? "").split(separator: ",").filter { !$0.hasPrefix(metric + "=") }
