@@ -126,6 +126,20 @@ public struct BackendParameters: Sendable {
         return number
     }
 
+    /// One of the named `options`, or nil when absent; any other text is refused listing them.
+    public mutating func choice<Value>(_ key: String, _ options: [String: Value]) throws(BackendConfigurationError) -> Value? {
+        guard let text = text(key) else { return nil }
+        guard let value = options[text] else {
+            throw error(key, "'\(text)' is not one of \(options.keys.sorted().joined(separator: ", "))")
+        }
+        return value
+    }
+
+    /// `on` or `off` as a Boolean, or nil when absent.
+    public mutating func onOff(_ key: String) throws(BackendConfigurationError) -> Bool? {
+        try choice(key, ["on": true, "off": false])
+    }
+
     /// Records a data file the factory read (a hardware, model or deployment file), with the
     /// digest of the bytes it parsed, so every output of the run names the configuration that
     /// produced it. A backend that reads no file records nothing.

@@ -70,33 +70,26 @@ extension CloudMatrixBackend {
         func fail(_ key: String?, _ message: String) -> BackendConfigurationError {
             BackendConfigurationError(backend: "cloudmatrix", key: key, message: message)
         }
-        func choice<T>(_ key: String, _ options: [String: T]) throws(BackendConfigurationError) -> T? {
-            guard let text = p.text(key) else { return nil }
-            guard let value = options[text] else {
-                throw fail(key, "'\(text)' is not one of \(options.keys.sorted().joined(separator: ", "))")
-            }
-            return value
-        }
         let configs = p.text("configs") ?? "configs"
         let deployment = p.text("deployment") ?? "cloudmatrix-infer"
         let prefillInstances = try p.positiveInteger("prefill_instances", default: nil)
         let decodeInstances = try p.positiveInteger("decode_instances", default: nil)
         let batchCap = try p.positiveInteger("decode_batch_per_die", default: nil)
-        let phase = try choice("phase", Dictionary(uniqueKeysWithValues: ServingDeploymentSettings.Phase.allCases.map { ($0.rawValue, $0) }))
-        let ems = try choice("ems", ["on": true, "off": false])
+        let phase = try p.choice("phase", Dictionary(uniqueKeysWithValues: ServingDeploymentSettings.Phase.allCases.map { ($0.rawValue, $0) }))
+        let ems = try p.onOff("ems")
         let capacityGB = try p.number("ems_capacity_gb", default: nil)
         if let capacityGB, capacityGB < 0 { throw fail("ems_capacity_gb", "must not be negative, got \(capacityGB)") }
-        let link = try choice("ems_link", ["ub": ServingDeploymentSettings.CacheLink.ub, "vpc": .vpc])
+        let link = try p.choice("ems_link", ["ub": ServingDeploymentSettings.CacheLink.ub, "vpc": .vpc])
         let blockTokens = try p.positiveInteger("ems_block_tokens", default: nil)
-        let microbatching = try choice(
+        let microbatching = try p.choice(
             "microbatching", ["always": MicrobatchPolicy.always, "never": .never, "auto": .whenFaster])
-        let mtp = try choice("mtp", ["on": true, "off": false])
+        let mtp = try p.onOff("mtp")
         let acceptance = try p.number("mtp_acceptance", default: nil)
         if let acceptance, !(0...1).contains(acceptance) { throw fail("mtp_acceptance", "must be in [0, 1], got \(acceptance)") }
-        let sampling = try choice("mtp_sampling", ["expected": ServingDeploymentSettings.MTPSampling.expected, "sampled": .sampled])
+        let sampling = try p.choice("mtp_sampling", ["expected": ServingDeploymentSettings.MTPSampling.expected, "sampled": .sampled])
         var precision = p.text("precision")
         if precision == "int8" { precision = "int8-w8a8" }
-        let experts = try choice("experts", ["perfect": ExpertBalance.perfect, "default": .default, "random": .random])
+        let experts = try p.choice("experts", ["perfect": ExpertBalance.perfect, "default": .default, "random": .random])
         let backend: CloudMatrixBackend
         // Each file is read once; its path and digest go into every output of the run.
         let files = ConfigFiles()
