@@ -9,6 +9,7 @@ import CMBenchTestSupport
     @Test func shippedFilesLoadWithTheirSettings() throws {
         let ag1 = try AggregatedSystem.load(configsDirectory: Fixtures.configs, deployment: "trtllm-h200-dp8ep8")
         #expect(ag1.hardware.name == "h200")
+        #expect(ag1.hardware.acceleratorKind == "GPU")
         #expect(ag1.model.precision.name == "fp8-w8a8")
         #expect(ag1.deployment.layout == ParallelLayout(tensorParallel: 1, attentionDataParallel: 8, expertParallel: 8, pipelineParallel: 1))
         #expect(ag1.deployment.layout.diesPerReplica == 8)
@@ -23,6 +24,7 @@ import CMBenchTestSupport
         let ascend = try AggregatedSystem.load(configsDirectory: Fixtures.configs, deployment: "aggregated-910c")
         #expect(ascend.deployment.replicas * ascend.deployment.layout.diesPerReplica / ascend.hardware.diesPerPackage == 256)
         #expect(ascend.deployment.limits.chunkedPrefill)
+        #expect(ascend.hardware.acceleratorKind == "NPU")
         #expect(ascend.deployment.mtp.draftTokens == 1)
     }
 

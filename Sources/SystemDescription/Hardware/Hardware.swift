@@ -120,6 +120,8 @@ public struct Hardware: Sendable, Equatable {
     public var name: String
     public var die: DieSpec
     public var diesPerPackage: Int
+    /// What reports call one package (`NPU`, `GPU`): throughput per accelerator is per one of these.
+    public var acceleratorKind: String = "accelerator"
     public var npusPerNode: Int
     public var cpusPerNode: Int
     public var supernodeNPUs: Int

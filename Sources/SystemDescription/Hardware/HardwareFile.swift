@@ -10,7 +10,11 @@ struct HardwareFile: Decodable, Sendable {
         var hbmCapacityGB: Sourced<Double>
         var hbmBandwidthGBps: Sourced<Double>
     }
-    struct Package: Decodable, Sendable { var diesPerPackage: Sourced<Int> }
+    struct Package: Decodable, Sendable {
+        /// What reports call one package: "NPU", "GPU". Optional; "accelerator" when absent.
+        var kind: String?
+        var diesPerPackage: Sourced<Int>
+    }
     struct Node: Decodable, Sendable {
         var npusPerNode: Sourced<Int>
         var cpusPerNode: Sourced<Int>

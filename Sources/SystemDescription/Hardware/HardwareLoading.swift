@@ -24,6 +24,10 @@ extension Hardware {
             hbmBandwidthBytesPerSecond: try v.positive(f.die.hbmBandwidthGBps, "$.die.hbmBandwidthGBps") * gb)
         name = f.name
         diesPerPackage = try v.positive(f.package.diesPerPackage, "$.package.diesPerPackage")
+        if let kind = f.package.kind {
+            guard !kind.isEmpty else { throw v.fail("$.package.kind", "must name the accelerator, e.g. \"GPU\"") }
+            acceleratorKind = kind
+        }
         npusPerNode = try v.positive(f.node.npusPerNode, "$.node.npusPerNode")
         cpusPerNode = try v.nonNegative(f.node.cpusPerNode, "$.node.cpusPerNode")
         supernodeNPUs = try v.positive(f.supernode.npus, "$.supernode.npus")
