@@ -218,12 +218,21 @@ import SystemDescription
         return r
     }
 
-    @Test(arguments: layouts + [AggregatedFixtures.layout(dp: 8, ep: 8, pp: 2)])
-    func fastPathIsTheBreakdownBitForBit(layout: ParallelLayout) throws {
+    /// The layouts on H200 files, one with pipeline stages, and DP32/EP32 on CloudMatrix's dies
+    /// (the measured dispatch/combine table and UB's latencies instead of the GPU link model).
+    static let fastPathCases: [(ParallelLayout, String, String)] =
+        layouts.map { ($0, "h200", "fp8-w8a8") } + [
+            (AggregatedFixtures.layout(dp: 8, ep: 8, pp: 2), "h200", "fp8-w8a8"),
+            (AggregatedFixtures.layout(dp: 32, ep: 32), "ascend-910c", "int8-w8a8"),
+            (AggregatedFixtures.layout(tp: 4, dp: 4, ep: 16), "ascend-910c", "int8-w8a8"),
+        ]
+
+    @Test(arguments: fastPathCases)
+    func fastPathIsTheBreakdownBitForBit(layout: ParallelLayout, hardware: String, precision: String) throws {
         for mtp in [MTPSettings.off, MTPSettings(draftTokens: 2, acceptanceRate: 0.6)] {
-            let m = try model(layout, mtp: mtp, balance: .default, tokens: 1024)
+            let m = try model(layout, hardware: hardware, precision: precision, mtp: mtp, balance: .default, tokens: 1024)
             let timer = m.timer()
-            var g = Generator(state: 0x9E37_79B9_7F4A_7C15 &+ UInt64(layout.diesPerReplica))
+            var g = Generator(state: 0x9E37_79B9_7F4A_7C15 &+ UInt64(layout.diesPerReplica * 31 + layout.tensorParallel))
             for i in 0..<1_000 {
                 // Some loads beyond the tables (up to 4x the token budget), to check the computed path too.
                 let ranks = (0..<layout.attentionDataParallel).map { _ in Self.randomLoad(&g, maxTokens: i % 10 == 0 ? 4096 : 1024) }
@@ -232,6 +241,25 @@ import SystemDescription
                 #expect(timer.stageMicroseconds(ranks: ranks) == b.stageMicroseconds, "load \(i): \(ranks)")
             }
         }
+    }
+
+    /// One timer shared by concurrent replays (it is an immutable value) gives every task the
+    /// same answers as the breakdown.
+    @Test func aTimerIsSharedAcrossTasks() async throws {
+        let m = try model(AggregatedFixtures.layout(dp: 8, ep: 8))
+        let timer = m.timer()
+        var g = Generator(state: 7)
+        let loads = (0..<200).map { _ in (0..<8).map { _ in Self.randomLoad(&g, maxTokens: 2048) } }
+        let expected = loads.map { m.breakdown(ranks: $0).totalMicroseconds }
+        let mismatches = await withTaskGroup(of: Int.self) { group in
+            for task in 0..<4 {
+                group.addTask {
+                    (0..<loads.count).filter { ($0 + task) % 2 == 0 }.filter { timer.iterationMicroseconds(ranks: loads[$0]) != expected[$0] }.count
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(mismatches == 0)
     }
 
     /// The fast path's cost per call (the replayer calls it for every iteration). In a release

@@ -276,6 +276,9 @@ public struct IterationCostModel: IterationTiming {
         return result
     }
 
+    /// What each die holds and the KV blocks a rank gets (`MemoryBudget.aggregated`).
+    public var memoryBudget: AggregatedMemoryBudget { MemoryBudget.aggregated(model: model, deployment: deployment, hardware: hardware) }
+
     public func iterationMicroseconds(ranks: [RankLoad]) -> Double { breakdown(ranks: ranks).totalMicroseconds }
 
     public func stageMicroseconds(ranks: [RankLoad]) -> Double { breakdown(ranks: ranks).stageMicroseconds }
