@@ -136,6 +136,30 @@ import SystemDescription
 
     /// TP splits heads and weight columns: a TP8 rank's attention is faster than a TP1 rank's
     /// with the same batch, but pays all-reduces.
+    /// DP attention with its experts reached by all-gather and reduce-scatter instead of an
+    /// all-to-all: every die computes its experts over every token, then the collective.
+    @Test func allGatherReduceScatterMayReplaceTheAllToAll() throws {
+        let s = try AggregatedFixtures.system(AggregatedFixtures.layout(dp: 8, ep: 8))
+        let a2a = IterationCostModel(hardware: s.hardware, model: s.model, deployment: s.deployment)
+        let ag = IterationCostModel(hardware: s.hardware, model: s.model, deployment: s.deployment, moeCommunication: .allReduce)
+        #expect(a2a.moeCommunication == .allToAll && ag.moeCommunication == .allReduce)
+        let ranks = Array(repeating: Self.decode(64, context: 2048), count: 8)
+        func common(_ m: IterationCostModel) throws -> [String] {
+            try #require(m.breakdown(ranks: ranks).stages[0].layers.first { $0.kind == .moe }).commonOperators.map(\.name)
+        }
+        #expect(try common(a2a) == ["dispatch", "MLP", "combine"])
+        #expect(try common(ag) == ["MLP", "AllGather+ReduceScatter (MoE)"])
+        // Asking for an all-to-all where TP splits attention is not honoured.
+        let tp = try AggregatedFixtures.system(AggregatedFixtures.layout(tp: 8, ep: 8))
+        #expect(IterationCostModel(hardware: tp.hardware, model: tp.model, deployment: tp.deployment, moeCommunication: .allToAll).moeCommunication == .allReduce)
+        let timer = ag.timer()
+        var g = Generator(state: 99)
+        for _ in 0..<300 {
+            let loads = (0..<8).map { _ in Self.randomLoad(&g, maxTokens: 2048) }
+            #expect(timer.iterationMicroseconds(ranks: loads) == ag.breakdown(ranks: loads).totalMicroseconds)
+        }
+    }
+
     @Test func tensorParallelSplitsAttention() throws {
         let r = [Self.decode(64, context: 4096)]
         let one = try model(AggregatedFixtures.layout()).breakdown(ranks: r)

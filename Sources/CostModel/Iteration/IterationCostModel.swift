@@ -38,13 +38,23 @@ public struct IterationCostModel: IterationTiming {
     public var hardware: Hardware
     public var model: ModelShape
     public var deployment: AggregatedDeployment
+    /// How the routed experts meet the tokens (see `MoECommunication`).
+    public var moeCommunication: MoECommunication
     package var operators: TransformerOperators
     package var communication: ExpertCommunicationModel
 
-    public init(hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment) {
+    /// - Parameter moeCommunication: nil: all-to-all when attention is pure DP (TP 1) and EP
+    ///   spans every die of the stage, the all-reduce form otherwise. `.allReduce` may be asked
+    ///   for any layout (an engine that all-gathers the DP ranks' tokens and reduce-scatters the
+    ///   outputs, as TensorRT-LLM's attention-DP MoE without its all-to-all kernels does);
+    ///   `.allToAll` is honoured only where the default would choose it.
+    public init(hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment, moeCommunication: MoECommunication? = nil) {
         self.hardware = hardware
         self.model = model
         self.deployment = deployment
+        let l = deployment.layout
+        let canAllToAll = l.tensorParallel <= 1 && l.expertParallel > 1 && l.expertParallel == l.diesPerStage
+        self.moeCommunication = canAllToAll && moeCommunication != .allReduce ? .allToAll : .allReduce
         operators = TransformerOperators(model: model, hardware: hardware)
         communication = ExpertCommunicationModel(hardware: hardware)
     }
@@ -62,12 +72,6 @@ public struct IterationCostModel: IterationTiming {
     var expertShards: Int { layout.expertShards }
     /// MTP layers each iteration runs (the module once per draft token).
     var mtpPasses: Int { deployment.mtp.draftTokens > 0 ? model.mtpModules * deployment.mtp.draftTokens : 0 }
-
-    /// All-to-all when attention is pure DP (TP 1) and EP spans every die of the stage;
-    /// otherwise the all-reduce form (TP attention, or experts sharded by TP).
-    public var moeCommunication: MoECommunication {
-        tp == 1 && ep > 1 && ep == layout.diesPerStage ? .allToAll : .allReduce
-    }
 
     /// Layers of each kind on each pipeline stage (`ParallelLayout.stageLayers`), the MTP layer
     /// counted once per draft pass.
