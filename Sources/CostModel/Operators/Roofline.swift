@@ -30,17 +30,30 @@ package struct Roofline: Sendable {
         _ name: String, m: Double, n: Int, k: Int, groups: Int = 1, weightBytes: Int, inputBytes: Int,
         outputBytes: Int, computeBytes: Int, share: CoreShare = .wholeDie
     ) -> OperatorTime {
+        gemm(
+            name, m: m, n: n, k: k, groups: groups, weightBytesPerElement: Double(weightBytes),
+            inputBytesPerElement: Double(inputBytes), outputBytes: outputBytes, computeBits: computeBytes * 8, share: share)
+    }
+
+    /// A grouped GEMM whose weights and inputs may be narrower than a byte with block scales
+    /// (NVFP4: 0.5625 bytes per element), run at the peak for `computeBits`-bit operands.
+    /// With whole-byte widths this is exactly the integer form above (products of integers
+    /// below 2^53 are exact in binary floating point).
+    package func gemm(
+        _ name: String, m: Double, n: Int, k: Int, groups: Int = 1, weightBytesPerElement: Double, inputBytesPerElement: Double,
+        outputBytes: Int, computeBits: Int, share: CoreShare = .wholeDie
+    ) -> OperatorTime {
         guard m > 0 else { return OperatorTime(name: name, microseconds: 0, bound: .compute) }
         let g = Double(groups)
         let flops = 2 * m * Double(n) * Double(k) * g
-        let bytes = g * (Double(n * k * weightBytes) + m * Double(k * inputBytes) + m * Double(n * outputBytes))
+        let bytes = g * (Double(n * k) * weightBytesPerElement + m * (Double(k) * inputBytesPerElement) + m * Double(n * outputBytes))
         let cores = max(1, (share.cubeFraction * Double(die.cubeCores)).rounded())
         // A GEMM with fewer rows than a tile is taken to shrink its row tile to fit (no padding
         // to 128 rows for an 8-token decode GEMM); larger ones pay for their last partial tile.
         let rowsPerTile = min(Double(eff.gemmTileM), m.rounded(.up))
         let tiles = g * (m / rowsPerTile).rounded(.up) * (Double(n) / Double(eff.gemmTileN)).rounded(.up)
         let waves = (tiles / cores).rounded(.up)
-        let perCorePeak = die.matmulPeak(operandBytes: computeBytes) / Double(die.cubeCores)
+        let perCorePeak = die.matmulPeak(operandBits: computeBits) / Double(die.cubeCores)
         let tileFlops = 2 * rowsPerTile * Double(eff.gemmTileN * k)
         let compute = waves * tileFlops / (perCorePeak * eff.gemmCompute)
         let memory = bytes / (die.hbmBandwidthBytesPerSecond * eff.gemmMemoryBandwidth)

@@ -22,6 +22,14 @@ package struct TransformerOperators: Sendable {
             outputBytes: p.activationBytes, computeBytes: p.linearComputeBytes, share: share)
     }
 
+    /// A GEMM of the FFN weights (dense FFN, experts): in the FFN format when the precision has
+    /// one (NVFP4 weights and activations on the FP4 tensor cores), else as `linear`.
+    func ffnLinear(_ name: String, m: Double, n: Int, k: Int, groups: Int = 1, share: CoreShare) -> OperatorTime {
+        roofline.gemm(
+            name, m: m, n: n, k: k, groups: groups, weightBytesPerElement: p.ffnWeightBytesPerElement,
+            inputBytesPerElement: p.ffnInputBytesPerElement, outputBytes: p.activationBytes, computeBits: p.ffnComputeBits, share: share)
+    }
+
     static func fuse(_ name: String, _ parts: [OperatorTime]) -> OperatorTime {
         let us = parts.reduce(0) { $0 + $1.microseconds }
         let dominant = parts.max { $0.microseconds < $1.microseconds }?.bound ?? .compute
@@ -35,18 +43,38 @@ package struct TransformerOperators: Sendable {
     /// MLAProlog in decode: RMSNorm, fused q_a/kv_a down-projection, q_b up-projection, W_UK
     /// absorbed into the query (per-head batched GEMM), RoPE and the KV-cache write.
     package func decodeMLAProlog(tokens t: Double, share: CoreShare) -> OperatorTime {
+        mixedMLAProlog(decodeTokens: t, prefillTokens: 0, heads: model.heads, share: share)
+    }
+
+    /// MLAProlog of a mixed batch on one attention rank (aggregated serving): the GEMMs every
+    /// token needs (q_a/kv_a down-projection, q_b) run over decode and prompt tokens at once, W_UK
+    /// is absorbed into the decode queries only; prompt tokens take the norms and RoPE of
+    /// `prefillDownProjection`/`prefillUpProjection` instead. `h` is the heads on this die (the
+    /// rank's heads / TP). With no prompt tokens and all heads this is `decodeMLAProlog`.
+    package func mixedMLAProlog(decodeTokens t: Double, prefillTokens c: Double, heads h: Int, share: CoreShare) -> OperatorTime {
         let m = model
-        let vectorBytes =
-            t * Double((m.hidden + m.qLoraRank + m.kvElementsPerTokenPerLayer + m.heads * m.qkHeadDim) * 2 * p.activationBytes)
-            + t * Double(m.kvElementsPerTokenPerLayer * p.kvCacheBytes)
         return Self.fuse(
             "MLAProlog",
             [
-                linear("q_a+kv_a", m: t, n: m.qLoraRank + m.kvElementsPerTokenPerLayer, k: m.hidden, share: share),
-                linear("q_b", m: t, n: m.heads * m.qkHeadDim, k: m.qLoraRank, share: share),
-                linear("W_UK absorb", m: t, n: m.kvLoraRank, k: m.qkNopeHeadDim, groups: m.heads, share: share),
-                roofline.vector("norm+rope+kv write", bytes: vectorBytes),
+                linear("q_a+kv_a", m: t + c, n: m.qLoraRank + m.kvElementsPerTokenPerLayer, k: m.hidden, share: share),
+                linear("q_b", m: t + c, n: h * m.qkHeadDim, k: m.qLoraRank, share: share),
+                linear("W_UK absorb", m: t, n: m.kvLoraRank, k: m.qkNopeHeadDim, groups: h, share: share),
+                roofline.vector("norm+rope+kv write", bytes: mixedPrologVectorBytes(decodeTokens: t, prefillTokens: c, heads: h)),
             ])
+    }
+
+    /// Bytes of the vector work in `mixedMLAProlog`: decode tokens' norms, RoPE of the absorbed
+    /// query and KV write; prompt tokens' norms, quantisation, RoPE and KV write.
+    package func mixedPrologVectorBytes(decodeTokens t: Double, prefillTokens c: Double, heads h: Int) -> Double {
+        let m = model
+        let decodeBytes =
+            t * Double((m.hidden + m.qLoraRank + m.kvElementsPerTokenPerLayer + h * m.qkHeadDim) * 2 * p.activationBytes)
+            + t * Double(m.kvElementsPerTokenPerLayer * p.kvCacheBytes)
+        let promptBytes =
+            c * Double(m.hidden * (2 * p.activationBytes + p.linearComputeBytes))
+            + c * Double((m.qLoraRank + m.kvElementsPerTokenPerLayer) * 2 * p.activationBytes)
+            + c * Double(m.kvElementsPerTokenPerLayer * p.kvCacheBytes)
+        return decodeBytes + promptBytes
     }
 
     /// Absorbed MLA over the latent KV cache: each query token attends over its request's
@@ -55,16 +83,18 @@ package struct TransformerOperators: Sendable {
     /// - Parameters:
     ///   - kvTokens: total cached tokens over the requests on this slice (Σ KV lengths).
     ///   - queriesPerRequest: 1 + MTP draft tokens (verified together, paper §4.2.2 MTP tiling).
-    package func decodeAttentionCore(kvTokens: Double, queriesPerRequest q: Int, requests: Double, share: CoreShare)
+    ///   - heads: heads on this die (nil: all; TP splits them).
+    package func decodeAttentionCore(kvTokens: Double, queriesPerRequest q: Int, requests: Double, heads: Int? = nil, share: CoreShare)
         -> OperatorTime
     {
         let m = model
-        let perPair = 2 * Double(m.heads * (m.kvElementsPerTokenPerLayer + m.kvLoraRank))
+        let h = heads ?? m.heads
+        let perPair = 2 * Double(h * (m.kvElementsPerTokenPerLayer + m.kvLoraRank))
         let flops = perPair * kvTokens * Double(q)
         let queries = requests * Double(q)
         let bytes =
             kvTokens * Double(m.kvElementsPerTokenPerLayer * p.kvCacheBytes)
-            + queries * Double(m.heads * (m.kvElementsPerTokenPerLayer + m.kvLoraRank) * p.activationBytes)
+            + queries * Double(h * (m.kvElementsPerTokenPerLayer + m.kvLoraRank) * p.activationBytes)
         return roofline.kernel(
             "FusedAttention", flops: flops, bytes: bytes, computeBytes: p.attentionComputeBytes,
             utilisation: eff.attentionCompute, share: share)
@@ -81,6 +111,33 @@ package struct TransformerOperators: Sendable {
             ])
     }
 
+    /// O_PROJ of a mixed batch on one attention rank: W_UV for the decode tokens, the prompt
+    /// tokens' requantisation (as `prefillOutProjection`), then one output projection over all
+    /// tokens for this die's `h` heads (row-parallel under TP: the all-reduce follows).
+    package func mixedOutProj(decodeTokens t: Double, prefillTokens c: Double, heads h: Int, share: CoreShare) -> OperatorTime {
+        let m = model
+        return Self.fuse(
+            "O_PROJ",
+            [
+                linear("W_UV absorb", m: t, n: m.vHeadDim, k: m.kvLoraRank, groups: h, share: share),
+                roofline.vector("quant", bytes: outProjQuantBytes(prefillTokens: c, heads: h)),
+                linear("o_proj", m: t + c, n: m.hidden, k: h * m.vHeadDim, share: share),
+            ])
+    }
+
+    /// Bytes of the prompt tokens' requantisation before the output projection.
+    package func outProjQuantBytes(prefillTokens c: Double, heads h: Int) -> Double {
+        c * Double(h * model.vHeadDim * (p.activationBytes + p.linearComputeBytes))
+    }
+
+    /// kv_b over a prompt chunk's tokens: keys and values per head for non-absorbed attention
+    /// (the rest of `prefillUpProjection` is shared with the decode tokens in `mixedMLAProlog`).
+    package func chunkUpProjection(tokens c: Double, heads h: Int, share: CoreShare) -> OperatorTime {
+        let m = model
+        return Self.fuse(
+            "Attn-PreFA up", [linear("kv_b", m: c, n: h * (m.qkNopeHeadDim + m.vHeadDim), k: m.kvLoraRank, share: share)])
+    }
+
     // MARK: MoE and FFN
 
     /// Router GEMM (kept in BF16/FP32, paper §4.5) plus top-k selection.
@@ -95,41 +152,43 @@ package struct TransformerOperators: Sendable {
 
     /// Grouped expert GEMMs on one die: `groups` expert slots with `tokensPerGroup` each
     /// (gate+up, SwiGLU and requantisation, down).
-    package func experts(_ name: String = "MLP", tokensPerGroup: Double, groups: Int, share: CoreShare) -> OperatorTime {
+    /// `shards` splits each expert's intermediate dimension (experts sharded by tensor parallelism).
+    package func experts(_ name: String = "MLP", tokensPerGroup: Double, groups: Int, shards: Int = 1, share: CoreShare) -> OperatorTime {
         let m = model
-        let inter = m.moeIntermediate
+        let inter = m.moeIntermediate / shards
         let swiglu = roofline.vector(
             "swiglu+quant", bytes: tokensPerGroup * Double(groups) * Double(inter * (2 * p.activationBytes + p.linearComputeBytes)))
         return Self.fuse(
             name,
             [
-                linear("gate_up", m: tokensPerGroup, n: 2 * inter, k: m.hidden, groups: groups, share: share),
+                ffnLinear("gate_up", m: tokensPerGroup, n: 2 * inter, k: m.hidden, groups: groups, share: share),
                 swiglu,
-                linear("down", m: tokensPerGroup, n: m.hidden, k: inter, groups: groups, share: share),
+                ffnLinear("down", m: tokensPerGroup, n: m.hidden, k: inter, groups: groups, share: share),
             ])
     }
 
     /// A dense FFN layer (the first `denseLayers` layers), data-parallel on the die.
-    package func denseFFN(tokens t: Double, share: CoreShare) -> OperatorTime {
+    package func denseFFN(tokens t: Double, shards: Int = 1, share: CoreShare) -> OperatorTime {
         let m = model
-        let inter = m.denseIntermediate
+        let inter = m.denseIntermediate / shards
         return Self.fuse(
             "DenseFFN",
             [
                 roofline.vector("norm+quant", bytes: t * Double(m.hidden * (2 * p.activationBytes + p.linearComputeBytes))),
-                linear("gate_up", m: t, n: 2 * inter, k: m.hidden, share: share),
+                ffnLinear("gate_up", m: t, n: 2 * inter, k: m.hidden, share: share),
                 roofline.vector("swiglu+quant", bytes: t * Double(inter * (2 * p.activationBytes + p.linearComputeBytes))),
-                linear("down", m: t, n: m.hidden, k: inter, share: share),
+                ffnLinear("down", m: t, n: m.hidden, k: inter, share: share),
             ])
     }
 
     // MARK: head, MTP, sampling
 
     /// The LM head over `tokens` positions (vocabulary projection, kept in its own precision).
-    package func lmHead(tokens t: Double, logitBytes: Int) -> OperatorTime {
+    /// `shards`: a vocabulary-parallel head split over a TP group.
+    package func lmHead(tokens t: Double, logitBytes: Int, shards: Int = 1) -> OperatorTime {
         let m = model
         return roofline.gemm(
-            "LMHead", m: t, n: m.vocabulary, k: m.hidden, weightBytes: p.embeddingAndHeadBytes,
+            "LMHead", m: t, n: (m.vocabulary + shards - 1) / shards, k: m.hidden, weightBytes: p.embeddingAndHeadBytes,
             inputBytes: p.embeddingAndHeadBytes, outputBytes: logitBytes, computeBytes: p.embeddingAndHeadBytes)
     }
 
@@ -183,13 +242,23 @@ package struct TransformerOperators: Sendable {
     package func prefillCachedContextUpProjection(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie)
         -> OperatorTime
     {
-        let m = model
-        return Self.fuse(
+        Self.fuse(
             "Attn-PreFA cached up",
             [
-                roofline.vector("kv norm", bytes: t * Double(m.kvElementsPerTokenPerLayer * 2 * p.activationBytes)),
-                linear("kv_b (cached)", m: t, n: h * (m.qkNopeHeadDim + m.vHeadDim), k: m.kvLoraRank, share: share),
+                roofline.vector("kv norm", bytes: cachedContextNormBytes(groupTokens: t)),
+                cachedContextKVB(groupTokens: t, headsOnDie: h, share: share),
             ])
+    }
+
+    /// The norm of the cached latents in `prefillCachedContextUpProjection`.
+    package func cachedContextNormBytes(groupTokens t: Double) -> Double {
+        t * Double(model.kvElementsPerTokenPerLayer * 2 * p.activationBytes)
+    }
+
+    /// kv_b over the cached latents in `prefillCachedContextUpProjection`.
+    package func cachedContextKVB(groupTokens t: Double, headsOnDie h: Int, share: CoreShare = .wholeDie) -> OperatorTime {
+        let m = model
+        return linear("kv_b (cached)", m: t, n: h * (m.qkNopeHeadDim + m.vHeadDim), k: m.kvLoraRank, share: share)
     }
 
     /// Attn-FA: causal attention with `heads` heads over `pairs` (query, key) pairs.

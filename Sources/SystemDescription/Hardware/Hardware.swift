@@ -10,10 +10,18 @@ public struct DieSpec: Sendable, Equatable {
     public var bf16PeakFlopsPerSecond: Double
     public var hbmCapacityBytes: Double
     public var hbmBandwidthBytesPerSecond: Double
+    /// Dense FP4 matmul peak, operations per second, where the die has FP4 tensor cores.
+    public var fp4PeakOpsPerSecond: Double? = nil
 
     /// Matmul peak for operands of `bytes` bytes per element (1 = INT8/FP8, 2 = BF16).
     public func matmulPeak(operandBytes bytes: Int) -> Double {
         bytes <= 1 ? int8PeakOpsPerSecond : bf16PeakFlopsPerSecond
+    }
+
+    /// Matmul peak for operands of `bits` bits: FP4 (where the die has it; else the 8-bit peak),
+    /// 8-bit, or BF16.
+    public func matmulPeak(operandBits bits: Int) -> Double {
+        bits <= 4 ? fp4PeakOpsPerSecond ?? int8PeakOpsPerSecond : matmulPeak(operandBytes: (bits + 7) / 8)
     }
 }
 

@@ -7,6 +7,8 @@ struct HardwareFile: Decodable, Sendable {
         var vectorCores: Sourced<Int>
         var int8PeakTOPS: Sourced<Double>
         var bf16PeakTFLOPS: Sourced<Double>
+        /// Dense FP4 peak (Blackwell), when the die has FP4 tensor cores.
+        var fp4PeakTOPS: Sourced<Double>?
         var hbmCapacityGB: Sourced<Double>
         var hbmBandwidthGBps: Sourced<Double>
     }

@@ -21,7 +21,8 @@ extension Hardware {
             int8PeakOpsPerSecond: try v.positive(f.die.int8PeakTOPS, "$.die.int8PeakTOPS") * 1e12,
             bf16PeakFlopsPerSecond: try v.positive(f.die.bf16PeakTFLOPS, "$.die.bf16PeakTFLOPS") * 1e12,
             hbmCapacityBytes: try v.positive(f.die.hbmCapacityGB, "$.die.hbmCapacityGB") * gb,
-            hbmBandwidthBytesPerSecond: try v.positive(f.die.hbmBandwidthGBps, "$.die.hbmBandwidthGBps") * gb)
+            hbmBandwidthBytesPerSecond: try v.positive(f.die.hbmBandwidthGBps, "$.die.hbmBandwidthGBps") * gb,
+            fp4PeakOpsPerSecond: try f.die.fp4PeakTOPS.map { n throws(ConfigError) in try v.positive(n, "$.die.fp4PeakTOPS") * 1e12 })
         name = f.name
         diesPerPackage = try v.positive(f.package.diesPerPackage, "$.package.diesPerPackage")
         if let kind = f.package.kind {

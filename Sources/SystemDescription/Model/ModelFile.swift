@@ -15,6 +15,15 @@ struct ModelFile: Decodable, Sendable {
         var collectiveBytesPerElement: Sourced<Int>
         var dispatchHeaderBytes: Sourced<Int>?
         var messageAlignmentBytes: Sourced<Int>?
+        /// The FFN weights' block-scaled format, when narrower than `linearWeightBytes` (NVFP4).
+        var ffnWeights: BlockScaledEntry?
+    }
+    struct BlockScaledEntry: Decodable, Sendable {
+        var source: String
+        var bitsPerElement: Sourced<Int>
+        var blockElements: Sourced<Int>
+        var scaleBytesPerBlock: Sourced<Int>
+        var computeBits: Sourced<Int>
     }
     var name: String
     var layers: Sourced<Int>

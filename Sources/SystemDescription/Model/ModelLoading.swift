@@ -53,6 +53,16 @@ extension ModelShape {
             guard n <= 8 else { throw v.fail(pp + field + ".value", "bytes per element must be at most 8, got \(n)") }
             return n
         }
+        var format: BlockScaledFormat?
+        if let f = p.ffnWeights {
+            let fp = pp + "ffnWeights."
+            let bits = try v.positive(f.bitsPerElement, fp + "bitsPerElement", atMost: 16)
+            let compute = try v.positive(f.computeBits, fp + "computeBits", atMost: 16)
+            guard [4, 8, 16].contains(compute) else { throw v.fail(fp + "computeBits.value", "must be 4, 8 or 16, got \(compute)") }
+            format = BlockScaledFormat(
+                bits: bits, blockElements: try v.positive(f.blockElements, fp + "blockElements", atMost: 1 << 16),
+                scaleBytes: try v.nonNegative(f.scaleBytesPerBlock, fp + "scaleBytesPerBlock", atMost: 8), computeBits: compute)
+        }
         precision = Precision(
             name: key,
             linearWeightBytes: try bytes(p.linearWeightBytes, "linearWeightBytes"),
@@ -68,6 +78,7 @@ extension ModelShape {
             combineBytesPerElement: try bytes(p.combineBytesPerElement, "combineBytesPerElement"),
             collectiveBytesPerElement: try bytes(p.collectiveBytesPerElement, "collectiveBytesPerElement"),
             dispatchHeaderBytes: try p.dispatchHeaderBytes.map { n throws(ConfigError) in try v.nonNegative(n, pp + "dispatchHeaderBytes", atMost: 1 << 16) } ?? 0,
-            messageAlignmentBytes: try p.messageAlignmentBytes.map { n throws(ConfigError) in try v.positive(n, pp + "messageAlignmentBytes", atMost: 1 << 16) })
+            messageAlignmentBytes: try p.messageAlignmentBytes.map { n throws(ConfigError) in try v.positive(n, pp + "messageAlignmentBytes", atMost: 1 << 16) },
+            ffnWeights: format)
     }
 }

@@ -1,0 +1,241 @@
+import SystemDescription
+
+/// `IterationCostModel`'s iteration time without building the breakdown: what a scheduler calls
+/// every iteration.
+///
+/// Returns exactly (`==`) `breakdown(ranks:).totalMicroseconds` and `.stageMicroseconds`: it adds
+/// the same operator times in the same order. The operators that depend on one token count
+/// (GEMMs over a rank's tokens, decode tokens or chunk tokens; the routed experts over the
+/// stage's tokens; dispatch, combine, all-reduces, LM head) are tabulated when the timer is made,
+/// for counts up to what the engine limits allow (`maxBatchedTokensPerRank`, or
+/// `maxBatchPerRank` × (1 + drafts) if larger; the stage's ranks times that for the experts),
+/// and computed on the spot beyond. Attention cores and vector work are linear in the rank's
+/// sums within one roofline regime and are evaluated in closed form, as is kv_b over the context
+/// before a chunk (a count without a useful bound).
+///
+/// An immutable value: `Sendable`, shared freely between threads (each replay may also make its own).
+///
+/// - Complexity: O(ranks) per call, a few table reads per rank; building it, O(table sizes)
+///   operator evaluations (milliseconds for the shipped deployments).
+public struct IterationTimer: IterationTiming {
+    public let model: IterationCostModel
+    let q: Int, heads: Int, tp: Int, pp: Int
+    let overheadUs: Double
+    let allToAll: Bool
+    let moeCollective: Bool
+    let stageCounts: [(dense: Int, moe: Int, mtp: Int)]
+    let extrasPlan: (drafts: Int, mtp: Bool)
+    let graphUs: Double
+    let dispatchCoreChargedUs: Double?
+
+    // Tables indexed by a token count; each holds the value the breakdown computes for it.
+    let qa: Table, qb: Table, wuk: Table, wuv: Table, oproj: Table, contextKVB: Table  // raw parts of fused operators
+    let chunkUp: Table, attentionAllReduce: Table, dense: Table, gate: Table  // charged, per rank (the all-reduce after attention and after the FFN alike)
+    let shared: Table, dispatch: Table, combine: Table, send: Table  // by the busiest rank's tokens
+    let lmHead: Table, sampling: Table, mtpProjection: Table
+    let routed: Table, moeAllReduce: Table  // by the stage's tokens
+    let terms: ClosedForm
+
+    /// The constants of the terms evaluated in closed form, each the same expression (and so the
+    /// same bits) as the operator it stands for: `mixedPrologVectorBytes`, `outProjQuantBytes`,
+    /// `cachedContextNormBytes`, `decodeAttentionCore`, `prefillFlashAttention` and
+    /// `Roofline.memorySeconds` / `Roofline.kernel`. (Calling the operators themselves would copy
+    /// the model's description, strings included, on every call.) The fast-path test pins them.
+    struct ClosedForm: Sendable {
+        var decodeVector: (Double, Double), promptVector: (Double, Double, Double)
+        var quant: Double, contextNorm: Double
+        var decodePairFlops: Double, kvBytesPerToken: Double, decodeQueryBytes: Double
+        var prefillPairFlops: Double, prefillQueryBytes: Double
+        var memoryRate: Double, attentionRate: Double
+
+        init(_ m: ModelShape, heads h: Int, hardware: Hardware) {
+            let p = m.precision, act = p.activationBytes, kv = m.kvElementsPerTokenPerLayer
+            decodeVector = (Double((m.hidden + m.qLoraRank + kv + h * m.qkHeadDim) * 2 * act), Double(kv * p.kvCacheBytes))
+            promptVector = (
+                Double(m.hidden * (2 * act + p.linearComputeBytes)), Double((m.qLoraRank + kv) * 2 * act), Double(kv * p.kvCacheBytes)
+            )
+            quant = Double(h * m.vHeadDim * (act + p.linearComputeBytes))
+            contextNorm = Double(kv * 2 * act)
+            decodePairFlops = 2 * Double(h * (kv + m.kvLoraRank))
+            kvBytesPerToken = Double(kv * p.kvCacheBytes)
+            decodeQueryBytes = Double(h * (kv + m.kvLoraRank) * act)
+            prefillPairFlops = 2 * Double(h * (m.qkHeadDim + m.vHeadDim))
+            prefillQueryBytes = Double(h * (2 * m.qkHeadDim + 2 * m.vHeadDim) * act)
+            let die = hardware.die, eff = hardware.efficiency
+            memoryRate = die.hbmBandwidthBytesPerSecond * eff.memoryBandwidth
+            attentionRate = die.matmulPeak(operandBytes: p.attentionComputeBytes) * eff.attentionCompute * CoreShare.wholeDie.cubeFraction
+        }
+
+        @inline(__always) func vectorMicroseconds(bytes: Double) -> Double { bytes / memoryRate * 1e6 }
+        @inline(__always) func kernelMicroseconds(flops: Double, bytes: Double) -> Double {
+            max(flops / attentionRate, bytes / memoryRate) * 1e6
+        }
+        @inline(__always) func prologVectorBytes(_ t: Double, _ c: Double) -> Double {
+            (t * decodeVector.0 + t * decodeVector.1) + (c * promptVector.0 + c * promptVector.1 + c * promptVector.2)
+        }
+        @inline(__always) func decodeCore(kvTokens: Double, queries q: Int, requests: Double) -> Double {
+            kernelMicroseconds(
+                flops: decodePairFlops * kvTokens * Double(q), bytes: kvTokens * kvBytesPerToken + requests * Double(q) * decodeQueryBytes)
+        }
+        @inline(__always) func flashAttention(pairs: Double, queryTokens: Double) -> Double {
+            kernelMicroseconds(flops: prefillPairFlops * pairs, bytes: queryTokens * prefillQueryBytes)
+        }
+    }
+
+    /// Operator times for counts 0..<values.count, and the function for any other count.
+    struct Table: Sendable {
+        let values: [Double]
+        let compute: @Sendable (Int) -> Double
+
+        init(_ size: Int, _ f: @escaping @Sendable (Int) -> Double) {
+            values = (0..<max(size, 0)).map(f)
+            compute = f
+        }
+
+        @inline(__always) subscript(_ n: Int) -> Double { n < values.count ? values[n] : compute(n) }
+    }
+
+    /// Largest table: 2^17 entries (1 MB) per table; counts beyond are computed on the spot.
+    static let maxTableSize = 1 << 17
+
+    public init(_ m: IterationCostModel) {
+        model = m
+        q = m.queriesPerDecodeRequest
+        heads = m.headsPerDie
+        tp = m.tp
+        pp = max(1, m.layout.pipelineParallel)
+        overheadUs = m.calibration.perOperatorOverheadSeconds * 1e6
+        allToAll = m.moeCommunication == .allToAll
+        moeCollective = m.moeCommunication == .allReduce && m.layout.diesPerStage > 1
+        stageCounts = m.stageLayers
+        extrasPlan = (m.deployment.mtp.draftTokens, m.mtpPasses > 0)
+        graphUs = m.graphOverhead.microseconds
+        dispatchCoreChargedUs = m.dispatchCoreSeconds > 0
+            ? m.calibration.charged(OperatorTime(name: "", microseconds: m.dispatchCoreSeconds * 1e6, bound: .fixed)).microseconds : nil
+
+        let limits = m.deployment.limits
+        let rankSize = min(Self.maxTableSize, max(limits.maxBatchedTokensPerRank, limits.maxBatchPerRank * m.queriesPerDecodeRequest) + 1)
+        let stageSize = min(Self.maxTableSize, (rankSize - 1) * max(1, m.layout.attentionDataParallel) + 1)
+        let o = m.operators, h = m.headsPerDie, c = m.calibration, share = CoreShare.wholeDie
+        let model = m.model, overheads = m.deployment.overheads
+        func part(_ f: @escaping @Sendable (Double) -> OperatorTime) -> Table { Table(rankSize) { f(Double($0)).microseconds } }
+        func charged(_ size: Int, _ f: @escaping @Sendable (Int) -> OperatorTime) -> Table {
+            Table(size) { c.charged(f($0)).microseconds }
+        }
+        qa = part { o.linear("q_a+kv_a", m: $0, n: model.qLoraRank + model.kvElementsPerTokenPerLayer, k: model.hidden, share: share) }
+        qb = part { o.linear("q_b", m: $0, n: h * model.qkHeadDim, k: model.qLoraRank, share: share) }
+        wuk = part { o.linear("W_UK absorb", m: $0, n: model.kvLoraRank, k: model.qkNopeHeadDim, groups: h, share: share) }
+        wuv = part { o.linear("W_UV absorb", m: $0, n: model.vHeadDim, k: model.kvLoraRank, groups: h, share: share) }
+        oproj = part { o.linear("o_proj", m: $0, n: model.hidden, k: h * model.vHeadDim, share: share) }
+        contextKVB = part { o.cachedContextKVB(groupTokens: $0, headsOnDie: h) }
+        terms = ClosedForm(model, heads: h, hardware: m.hardware)
+        chunkUp = charged(rankSize) { o.chunkUpProjection(tokens: Double($0), heads: h, share: share) }
+        attentionAllReduce = charged(m.tp > 1 ? rankSize : 0) { m.allReduce("", tokens: Double($0), dies: m.tp) }
+        dense = charged(rankSize) { o.denseFFN(tokens: Double($0), shards: m.tp, share: share) }
+        gate = charged(rankSize) { o.gating(tokens: Double($0), share: share) }
+        shared = Table(model.sharedExperts > 0 ? rankSize : 0) { m.sharedExperts(rankTokens: $0)?.microseconds ?? 0 }
+        dispatch = charged(allToAll ? rankSize : 0) { m.expertMessage(.dispatch, rankTokens: $0) }
+        combine = charged(allToAll ? rankSize : 0) { m.expertMessage(.combine, rankTokens: $0) }
+        send = charged(pp > 1 ? rankSize : 0) { m.stageSend(tokens: Double($0)) }
+        lmHead = charged(rankSize) { o.lmHead(tokens: Double($0), logitBytes: overheads.logitBytes, shards: m.tp) }
+        sampling = charged(rankSize) {
+            o.sampling(tokens: Double($0), passes: overheads.samplingPassesOverLogits, logitBytes: overheads.logitBytes)
+        }
+        mtpProjection = charged(extrasPlan.mtp ? rankSize : 0) { o.mtpProjection(tokens: Double($0)) }
+        routed = Table(stageSize) { m.routedExperts(totalTokens: $0).microseconds }
+        moeAllReduce = charged(moeCollective ? stageSize : 0) { m.moeAllReduce(totalTokens: $0) }
+    }
+
+    /// One rank's attention for one layer (µs), summed as `IterationLayer.rankMicroseconds` sums
+    /// `IterationCostModel.rankAttention`.
+    @inline(__always) func attention(_ r: RankLoad) -> Double {
+        let dn = r.decodeRequests * q, cn = r.prefillTokens, tn = dn + cn
+        guard tn > 0 else { return 0 }
+        let d = Double(dn), c = Double(cn), f = terms
+        var s = 0 + (qa[tn] + qb[tn] + wuk[dn] + f.vectorMicroseconds(bytes: f.prologVectorBytes(d, c)) + overheadUs)
+        if cn > 0 { s += chunkUp[cn] }
+        if r.prefillContextTokens > 0 {
+            let ctx = r.prefillContextTokens
+            s += f.vectorMicroseconds(bytes: Double(ctx) * f.contextNorm) + contextKVB[ctx] + overheadUs
+        }
+        if dn > 0 { s += f.decodeCore(kvTokens: Double(r.decodeContextTokens), queries: q, requests: Double(r.decodeRequests)) + overheadUs }
+        if cn > 0 { s += f.flashAttention(pairs: r.prefillAttentionPairs, queryTokens: c) + overheadUs }
+        s += wuv[dn] + f.vectorMicroseconds(bytes: c * f.quant) + oproj[tn] + overheadUs
+        if tp > 1 { s += attentionAllReduce[tn] }
+        return s
+    }
+
+    /// Per-layer times of the three layer kinds and the per-pass extras, for one iteration.
+    @inline(__always) func layerTimes(_ ranks: [RankLoad]) -> (dense: Double, moe: Double, extras: Double, busiest: Int)? {
+        var denseMax = 0.0, moeMax = 0.0
+        var total = 0, busiest = 0, sampledMax = 0
+        for r in ranks {
+            let t = r.decodeRequests * q + r.prefillTokens
+            total += t
+            busiest = max(busiest, t)
+            sampledMax = max(sampledMax, r.decodeRequests * q + r.prefillsCompleting)
+            guard t > 0 else { continue }
+            let a = attention(r)
+            var d = a + dense[t]
+            if tp > 1 { d += attentionAllReduce[t] }
+            denseMax = max(denseMax, d)
+            var m = a + gate[t]
+            if let core = dispatchCoreChargedUs { m += core }
+            moeMax = max(moeMax, m)
+        }
+        guard total > 0 else { return nil }
+        let mlp = model.model.sharedExperts > 0 ? 0 + routed[total] + shared[busiest] + overheadUs : 0 + routed[total] + overheadUs
+        var moe = moeMax
+        if allToAll {
+            moe += dispatch[busiest]
+            moe += mlp
+            moe += combine[busiest]
+        } else {
+            moe += mlp
+            if moeCollective { moe += moeAllReduce[total] }
+        }
+        var extras = 0.0
+        if sampledMax > 0 { extras = extras + lmHead[sampledMax] + sampling[sampledMax] }
+        if extrasPlan.mtp {
+            for _ in 0..<extrasPlan.drafts {
+                extras += mtpProjection[busiest]
+                if sampledMax > 0 { extras = extras + lmHead[sampledMax] + sampling[sampledMax] }
+            }
+        }
+        return (denseMax, moe, extras, busiest)
+    }
+
+    @inline(__always) func stageLayersMicroseconds(_ s: Int, dense: Double, moe: Double) -> Double {
+        let c = stageCounts[s]
+        var t = 0.0
+        if c.dense > 0 { t += dense * Double(c.dense) }
+        if c.moe > 0 { t += moe * Double(c.moe) }
+        if c.mtp > 0 { t += moe * Double(c.mtp) }
+        return t
+    }
+
+    public func iterationMicroseconds(ranks: [RankLoad]) -> Double {
+        guard let l = layerTimes(ranks) else { return 0 }
+        var pass = 0.0
+        for s in 0..<pp {
+            pass = pass + stageLayersMicroseconds(s, dense: l.dense, moe: l.moe) + (s < pp - 1 ? send[l.busiest] : 0)
+        }
+        return pass + l.extras + graphUs
+    }
+
+    public func stageMicroseconds(ranks: [RankLoad]) -> Double {
+        guard pp > 1 else { return iterationMicroseconds(ranks: ranks) }
+        guard let l = layerTimes(ranks) else { return 0 }
+        var busiest = 0.0
+        for s in 0..<pp {
+            let own = stageLayersMicroseconds(s, dense: l.dense, moe: l.moe) + (s < pp - 1 ? send[l.busiest] : 0) + (s == pp - 1 ? l.extras : 0)
+            busiest = max(busiest, own)
+        }
+        return busiest + graphUs
+    }
+}
+
+extension IterationCostModel {
+    /// The fast path for this model (tables built now).
+    public func timer() -> IterationTimer { IterationTimer(self) }
+}
