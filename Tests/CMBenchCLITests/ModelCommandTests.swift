@@ -95,5 +95,31 @@ import Testing
         #expect(cmbench("explain").status == .usage)
         #expect(cmbench("explain", "--phase", "decode", "--batch", "7").status == .usage)
     }
+
+    /// One aggregated iteration: each rank's own operators, then the MoE all ranks run together;
+    /// a prompt chunk adds the prefill attention and lengthens the iteration.
+    @Test func aggregatedIterationShowsRanksAndTheCommonMoE() throws {
+        let decode = cmbench("explain", "--backend", "aggregated", "--decode", "64", "--kv", "1024")
+        #expect(decode.status == .ok)
+        for text in ["each rank", "all ranks together", "FusedAttention", "dispatch", "combine", "KV cache:", "per GPU"] {
+            #expect(decode.stdout.contains(text), "missing \(text)")
+        }
+        #expect(!decode.stdout.contains("Attn-FA"))
+        let mixed = cmbench("explain", "--backend", "aggregated", "--decode", "64", "--kv", "1024", "--chunk", "512")
+        #expect(mixed.status == .ok)
+        #expect(mixed.stdout.contains("Attn-FA"))
+        func milliseconds(_ text: String) throws -> Double {
+            let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("iteration ") })
+            return try #require(Double(line.dropFirst("iteration ".count).prefix { $0 != " " }))
+        }
+        #expect(try milliseconds(mixed.stdout) > milliseconds(decode.stdout))
+    }
+
+    @Test func aggregatedOptionsAndPhaseOptionsDoNotMix() {
+        #expect(cmbench("explain", "--backend", "aggregated", "--phase", "decode").status == .usage)
+        #expect(cmbench("explain", "--phase", "decode", "--chunk", "512").status == .usage)
+        #expect(cmbench("explain", "--backend", "aggregated", "--decode", "0").status == .usage)
+        #expect(cmbench("explain", "--backend", "aggregated", "--deployment", "cloudmatrix-infer").status != .ok)
+    }
 }
 

@@ -12,6 +12,7 @@ enum ExplainCommand: Command {
         usage: [
             "explain --phase decode [--batch B] [--kv L] [--mtp on|off] [--microbatching always|never|auto] [--experts perfect|default|random]",
             "explain --phase prefill [--tokens-per-npu T] [--prompt L] [--reused R] [--microbatches N] [--experts perfect|default|random]",
+            ExplainAggregated.usage,
         ],
         discussion: """
             Prints the cost model's per-operator times for one layer of each kind (dense, MoE, MTP),
@@ -20,9 +21,16 @@ enum ExplainCommand: Command {
             total. Decode: B is requests per NPU (default: the deployment's), L the mean KV length
             (default 4096). Prefill: T tokens per NPU (default 16384) in prompts of L tokens (4096),
             R of which come from the prefix cache (0).
+
+            --backend aggregated breaks one iteration of an aggregated replica down instead (default
+            deployment trtllm-h200-dp8ep8): every attention rank runs N decode requests of mean KV L
+            (default: the engine's batch cap, 2048) and a T-token prompt chunk after P tokens of
+            context (0, 0); per layer, the slowest rank's own operators, then what all ranks run
+            together at the MoE layer (dispatch, experts, combine or the all-reduce).
             """,
         options: [
-            OptionSpec("--phase", .value(placeholder: "PHASE"), help: "decode or prefill (required)."),
+            OptionSpec("--phase", .value(placeholder: "PHASE"), help: "decode or prefill (required for the cloudmatrix backend)."),
+            OptionSpec("--backend", .value(placeholder: "NAME"), help: "cloudmatrix (default: a decode step or prefill batch) or aggregated (one iteration)."),
             OptionSpec("--batch", .value(placeholder: "B"), help: "Decode: requests per NPU."),
             OptionSpec("--kv", .value(placeholder: "L"), help: "Decode: mean KV length in tokens (default 4096)."),
             OptionSpec("--mtp", .value(placeholder: "on|off"), help: "Decode: multi-token prediction (default: the deployment's)."),
@@ -32,13 +40,28 @@ enum ExplainCommand: Command {
             OptionSpec("--prompt", .value(placeholder: "L"), help: "Prefill: prompt length (default 4096)."),
             OptionSpec("--reused", .value(placeholder: "R"), help: "Prefill: prefix tokens per prompt loaded from the cache (default 0)."),
             OptionSpec("--microbatches", .value(placeholder: "N"), help: "Prefill: microbatches (default: the deployment's)."),
-        ] + ModelOptions.specs,
+        ] + ExplainAggregated.specs + ModelOptions.specs,
         examples: [
             ("explain --phase decode --batch 96 --kv 4096", "the paper's headline decode step"),
             ("explain --phase prefill --experts perfect", "a 16K-token-per-NPU prefill batch with ideal balance"),
+            ("explain --backend aggregated --decode 128 --kv 2048 --chunk 512", "an AG1 iteration mixing decode tokens and a prompt chunk"),
         ])
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
+        let backend = try arguments.choice("--backend", among: ["cloudmatrix", "aggregated"]) ?? "cloudmatrix"
+        if backend == "aggregated" {
+            let configFiles = ConfigFiles()
+            var settings = try ExplainAggregated.run(arguments, configFiles: configFiles, console: console)
+            for option in spec.options.map(\.long) where option != "--configs" && option != "--backend" {
+                if let value = arguments.value(option) { settings[String(option.dropFirst(2))] = value }
+            }
+            let provenance = Provenance(command: "explain", configFiles: configFiles.digests, configuration: settings, seed: nil)
+            console.out("\n" + provenance.lines.joined(separator: "\n") + "\n")
+            return .ok
+        }
+        for option in ["--decode", "--chunk", "--chunk-context"] where arguments.has(option) {
+            throw CLIError.usage("\(option) applies with --backend aggregated")
+        }
         guard let phase = try arguments.choice("--phase", among: ["decode", "prefill"]) else {
             throw CLIError.usage("--phase is required (decode or prefill)")
         }
