@@ -16,6 +16,8 @@ import PackageDescription
 //       ├─► ServingMetrics ─► Serving
 //       └─► Reporting ─► FileOutput;  ResultsStore;  RegressionGate
 //
+//   CostModel imports DiscreteEvent for the seeded draws of MTPProgress.
+//
 //   Digest (SHA-256 and a file's recorded digest) sits below them all: TraceFormats hashes the
 //   trace with it; SystemDescription, Serving, ResultsStore, RegressionGate and CMBenchCLI
 //   record and compare the configuration files' digests.
@@ -58,7 +60,7 @@ let package = Package(
         // scheduler, pools, EMS cache, KV transfer; its registry entry loads the description),
         // and the paper's reproduction on top, which drives the real replayer.
         .target(name: "SystemDescription", dependencies: ["Digest"]),
-        .target(name: "CostModel", dependencies: ["SystemDescription"]),
+        .target(name: "CostModel", dependencies: ["SystemDescription", "DiscreteEvent"]),
         .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
         // The planner: the deployment space around a system's files, replays of a trace held
         // in memory, the search for the cheapest deployment meeting SLOs, capacity and frontiers.
@@ -99,7 +101,7 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Serving", "CMBenchTestSupport"]),
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
         .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "Digest", "CMBenchTestSupport"]),
-        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "SystemDescription", "CMBenchTestSupport"]),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "SystemDescription", "DiscreteEvent", "CMBenchTestSupport"]),
         .testTarget(
             name: "DisaggregatedServingTests",
             dependencies: [
