@@ -16,7 +16,8 @@ import PackageDescription
 //       ├─► ServingMetrics ─► Serving
 //       └─► Reporting ─► FileOutput;  ResultsStore;  RegressionGate
 //
-//   CostModel imports DiscreteEvent for the seeded draws of MTPProgress.
+//   AggregatedServing (the aggregated engine) sits beside DisaggregatedServing with the same
+//   imports; CostModel imports DiscreteEvent for the seeded draws of MTPProgress.
 //
 //   Digest (SHA-256 and a file's recorded digest) sits below them all: TraceFormats hashes the
 //   trace with it; SystemDescription, Serving, ResultsStore, RegressionGate and CMBenchCLI
@@ -34,7 +35,7 @@ let package = Package(
             name: "CMBench",
             targets: [
                 "Digest", "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
-                "SystemDescription", "CostModel", "DisaggregatedServing", "Planning", "PaperReproduction", "Reporting", "ResultsStore",
+                "SystemDescription", "CostModel", "DisaggregatedServing", "AggregatedServing", "Planning", "PaperReproduction", "Reporting", "ResultsStore",
                 "RegressionGate", "CMBenchCLI",
             ]),
     ],
@@ -62,6 +63,9 @@ let package = Package(
         .target(name: "SystemDescription", dependencies: ["Digest"]),
         .target(name: "CostModel", dependencies: ["SystemDescription", "DiscreteEvent"]),
         .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
+        // The aggregated engine beside it (continuous batching, chunked prefill, KV blocks,
+        // prefix caching, preemption), timed through the cost model's `IterationTiming`.
+        .target(name: "AggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
         // The planner: the deployment space around a system's files, replays of a trace held
         // in memory, the search for the cheapest deployment meeting SLOs, capacity and frontiers.
         .target(
@@ -107,6 +111,12 @@ let package = Package(
             dependencies: [
                 "DisaggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Replay", "TraceFormats",
                 "ServingMetrics", "Serving", "DiscreteEvent",
+            ]),
+        .testTarget(
+            name: "AggregatedServingTests",
+            dependencies: [
+                "AggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Replay", "TraceFormats", "Serving",
+                "DiscreteEvent",
             ]),
         .testTarget(
             name: "PaperReproductionTests",
