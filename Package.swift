@@ -16,6 +16,9 @@ import PackageDescription
 //       ├─► ServingMetrics ─► Serving
 //       └─► Reporting ─► FileOutput;  ResultsStore;  RegressionGate
 //
+//   AggregatedServing (the aggregated engine) sits beside DisaggregatedServing with the same
+//   imports; CostModel imports DiscreteEvent for the seeded draws of MTPProgress.
+//
 //   Digest (SHA-256 and a file's recorded digest) sits below them all: TraceFormats hashes the
 //   trace with it; SystemDescription, Serving, ResultsStore, RegressionGate and CMBenchCLI
 //   record and compare the configuration files' digests.
@@ -32,7 +35,7 @@ let package = Package(
             name: "CMBench",
             targets: [
                 "Digest", "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
-                "SystemDescription", "CostModel", "DisaggregatedServing", "Planning", "PaperReproduction", "Reporting", "ResultsStore",
+                "SystemDescription", "CostModel", "DisaggregatedServing", "AggregatedServing", "Planning", "PaperReproduction", "Reporting", "ResultsStore",
                 "RegressionGate", "CMBenchCLI",
             ]),
     ],
@@ -58,8 +61,11 @@ let package = Package(
         // scheduler, pools, EMS cache, KV transfer; its registry entry loads the description),
         // and the paper's reproduction on top, which drives the real replayer.
         .target(name: "SystemDescription", dependencies: ["Digest"]),
-        .target(name: "CostModel", dependencies: ["SystemDescription"]),
+        .target(name: "CostModel", dependencies: ["SystemDescription", "DiscreteEvent"]),
         .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
+        // The aggregated engine beside it (continuous batching, chunked prefill, KV blocks,
+        // prefix caching, preemption), timed through the cost model's `IterationTiming`.
+        .target(name: "AggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
         // The planner: the deployment space around a system's files, replays of a trace held
         // in memory, the search for the cheapest deployment meeting SLOs, capacity and frontiers.
         .target(
@@ -99,12 +105,18 @@ let package = Package(
         .testTarget(name: "ReplayTests", dependencies: ["Replay", "Serving", "CMBenchTestSupport"]),
         .testTarget(name: "ServingMetricsTests", dependencies: ["ServingMetrics", "CMBenchTestSupport"]),
         .testTarget(name: "SystemDescriptionTests", dependencies: ["SystemDescription", "Digest", "CMBenchTestSupport"]),
-        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "SystemDescription", "CMBenchTestSupport"]),
+        .testTarget(name: "CostModelTests", dependencies: ["CostModel", "SystemDescription", "DiscreteEvent", "CMBenchTestSupport"]),
         .testTarget(
             name: "DisaggregatedServingTests",
             dependencies: [
                 "DisaggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Replay", "TraceFormats",
                 "ServingMetrics", "Serving", "DiscreteEvent",
+            ]),
+        .testTarget(
+            name: "AggregatedServingTests",
+            dependencies: [
+                "AggregatedServing", "SystemDescription", "CostModel", "CMBenchTestSupport", "Replay", "TraceFormats", "Serving",
+                "DiscreteEvent",
             ]),
         .testTarget(
             name: "PaperReproductionTests",

@@ -20,13 +20,13 @@ layers = {
     "DiscreteEvent": 2, "FileOutput": 2, "ZstdStream": 2, "SystemDescription": 2, "RegressionGate": 2, "ResultsStore": 2,
     "Serving": 3, "CostModel": 3, "Reporting": 3,
     "ServingMetrics": 4, "Replay": 4, "TraceFormats": 4,
-    "DisaggregatedServing": 5,
+    "DisaggregatedServing": 5, "AggregatedServing": 5,
     "PaperReproduction": 6, "Planning": 6,
     "CMBenchCLI": 7,
     "cmbench": 8,
 }
 # Modules whose own code does no I/O (what they are given, they compute on).
-pure = ["Digest", "DiscreteEvent", "Serving", "ServingMetrics", "Replay", "CostModel", "DisaggregatedServing", "Planning"]
+pure = ["Digest", "DiscreteEvent", "Serving", "ServingMetrics", "Replay", "CostModel", "DisaggregatedServing", "AggregatedServing", "Planning"]
 io_apis = re.compile(r"\b(FileManager|FileHandle|fopen|fwrite|Data\(contentsOf|contentsOfFile|fileURLWithPath|print\(|readLine\(|open\(|opendir|STDOUT_FILENO|STDERR_FILENO)")
 import_line = re.compile(r"^\s*(?:@testable\s+|@_exported\s+|@_implementationOnly\s+)?(?:public\s+|package\s+|internal\s+|fileprivate\s+|private\s+)?import\s+(?:(?:struct|class|enum|protocol|func|var|let|typealias)\s+)?(\w+)", re.M)
 

@@ -1,4 +1,5 @@
 import DiscreteEvent
+import CostModel
 import SystemDescription
 
 /// One decode instance: its DP ranks (dies) step in lock step, because the MoE layers

@@ -1,15 +1,17 @@
 import DiscreteEvent
 import SystemDescription
-import CostModel
 
 /// How many decode steps a request needs to produce its tokens under MTP.
 ///
 /// With k draft tokens accepted in sequence with probability a each, one step emits
 /// 1 + (accepted drafts) tokens: j + 1 with probability aʲ(1 − a) for j < k, k + 1 with
 /// probability aᵏ; the mean is `MTPSettings.tokensPerStep` (1 + a with one draft).
-enum MTPProgress {
+///
+/// It lives in the cost model because both serving backends (the disaggregated decode instance
+/// and the aggregated engine) pace their requests with it.
+public enum MTPProgress {
     /// Steps to produce `tokens` tokens at the expected rate: ⌈tokens / tokensPerStep⌉.
-    static func expectedSteps(tokens: Int, mtp: MTPSettings) -> Int {
+    public static func expectedSteps(tokens: Int, mtp: MTPSettings) -> Int {
         guard tokens > 0 else { return 0 }
         // The small slack keeps an exact quotient (255 / 1.7 = 150) from rounding up to 151.
         return max(1, Int((Double(tokens) / mtp.tokensPerStep - 1e-9).rounded(.up)))
@@ -24,7 +26,7 @@ enum MTPProgress {
     /// at least 1/(k + 1) of the remainder, so a request costs O(log tokens) draws, never one
     /// per token. Sums of up to 16 steps are drawn step by step; longer ones from the normal
     /// distribution with the per-step mean and variance, rounded and clamped to [n, n(k + 1)].
-    static func sampledSteps(tokens: Int, mtp: MTPSettings, generator: inout SeededGenerator) -> Int {
+    public static func sampledSteps(tokens: Int, mtp: MTPSettings, generator: inout SeededGenerator) -> Int {
         guard tokens > 0 else { return 0 }
         let k = mtp.draftTokens
         guard k > 0 else { return tokens }
@@ -57,7 +59,7 @@ enum MTPProgress {
         return steps
     }
 
-    static func acceptedDrafts(k: Int, acceptance a: Double, generator: inout SeededGenerator) -> Int {
+    public static func acceptedDrafts(k: Int, acceptance a: Double, generator: inout SeededGenerator) -> Int {
         var accepted = 0
         while accepted < k, generator.nextUnitDouble() < a { accepted += 1 }
         return accepted

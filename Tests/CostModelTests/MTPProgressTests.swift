@@ -1,10 +1,9 @@
-import DiscreteEvent
-import Testing
-@testable import DisaggregatedServing
 import CostModel
+import DiscreteEvent
 import SystemDescription
+import Testing
 
-@Suite struct ServingMTPTests {
+@Suite struct MTPProgressTests {
     let mtp = MTPSettings(draftTokens: 1, acceptanceRate: 0.7)
 
     @Test func expectedStepsAreTheCeilingOfTokensOverTokensPerStep() {

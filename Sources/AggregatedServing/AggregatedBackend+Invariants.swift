@@ -1,0 +1,41 @@
+/// The per-iteration check tests turn on (`checksInvariantsEveryIteration`).
+extension AggregatedBackend {
+    /// Rank `g` just formed its batch for pass slot `p` with `budgetLeft` tokens of budget
+    /// unused: its blocks within capacity and equal to what its requests and cache entries hold,
+    /// the budget and the batch cap kept, and every running request's blocks covering the
+    /// context it has plus the tokens it computes in this pass.
+    mutating func checkInvariants(rank g: Int, pass p: Int, budgetLeft: Int) {
+        var problems: [String] = []
+        let pool = ranks[g].pool
+        if pool.inUse > pool.capacity { problems.append("\(pool.inUse) blocks in use > capacity \(pool.capacity)") }
+        if pool.privateBlocks < 0 || pool.evictableBlocks < 0 { problems.append("negative block count") }
+        let recount = pool.recount()
+        if recount.entryBlocks != pool.entryBlocks { problems.append("cache entries hold \(recount.entryBlocks) blocks, counted \(pool.entryBlocks)") }
+        if recount.evictableBlocks != pool.evictableBlocks || recount.listed != pool.evictableBlocks {
+            problems.append(
+                "evictable blocks \(recount.evictableBlocks) (listed \(recount.listed)), counted \(pool.evictableBlocks)")
+        }
+        var privateHeld = 0
+        for slot in ranks[g].running {
+            let request = slots[Int(slot)]
+            privateHeld += request.privateBlocks
+            if request.state != .running { problems.append("request in slot \(slot) listed as running in state \(request.state)") }
+            let room = request.privateBlocks * blockTokens + Int(request.sharedEntries) * Int(request.prefixBlockTokens)
+            if room < request.computed + request.scheduled {
+                problems.append(
+                    "request \(identities[Int(slot)].id) holds room for \(room) tokens, needs \(request.computed + request.scheduled)")
+            }
+        }
+        if privateHeld != pool.privateBlocks { problems.append("running requests hold \(privateHeld) private blocks, pool counts \(pool.privateBlocks)") }
+        var scheduledTokens = 0
+        for index in 0..<ranks[g].batches[p].count { scheduledTokens += slots[Int(ranks[g].batches[p][index])].scheduled }
+        if scheduledTokens > tokenBudget || scheduledTokens + budgetLeft != tokenBudget {
+            problems.append("\(scheduledTokens) tokens scheduled (budget \(tokenBudget), \(budgetLeft) left)")
+        }
+        if ranks[g].running.count > maxBatch { problems.append("\(ranks[g].running.count) running > max batch \(maxBatch)") }
+        if ranks[g].batches[p].count > maxBatch { problems.append("\(ranks[g].batches[p].count) in the batch > max batch \(maxBatch)") }
+        for problem in problems where counters.invariantViolations.count < 100 {
+            counters.invariantViolations.append("iteration \(counters.iterations), rank \(g): \(problem)")
+        }
+    }
+}

@@ -1,0 +1,423 @@
+import CostModel
+import DiscreteEvent
+import Serving
+
+/// How a pass is formed, run and finished.
+///
+/// **Decode-first** (`SchedulingPolicy.decodeFirst`, vLLM V1 `Scheduler.schedule()` in
+/// `vllm/v1/core/sched/scheduler.py`). Each rank has a token budget
+/// (`maxBatchedTokensPerRank`, vLLM `max_num_batched_tokens`). First the running requests, in
+/// admission order: a decoding request takes one step of 1 + draft tokens (vLLM schedules the
+/// sampled token and the spec tokens to verify), a request still prefilling takes its next
+/// chunk, as much of what is left as the budget holds. Each needs KV blocks for the tokens it
+/// computes; when the pool cannot give them, the last running request is preempted
+/// (`self.running.pop()`, `_preempt_request`) until it can, and if that is the request itself
+/// the running pass stops. Then, only if nothing was preempted in this pass, waiting requests
+/// in order (preempted ones at the head) while budget, `maxBatchPerRank` (`max_num_seqs`) and
+/// blocks allow: each gets its cached prefix (leading hashes found in the rank's cache, capped so
+/// at least one token is computed: vLLM `max_cache_hit_length = num_tokens - 1`) and a first
+/// chunk of what is left — cut to the budget with chunked prefill, or admitted only whole
+/// without it (`if not enable_chunked_prefill and num_new_tokens > token_budget: break`). The
+/// first waiting request that does not fit stops the admissions (FCFS, no skipping).
+/// vLLM's `long_prefill_token_threshold` (off by default) is not modelled.
+///
+/// **Prefill-first** (`SchedulingPolicy.prefillFirst`, SGLang `Scheduler.get_next_batch_to_run`
+/// in `python/sglang/srt/managers/scheduler.py`). If a prompt is being chunked or prompts wait
+/// and blocks allow, the rank's batch is a prefill batch (`get_new_batch_prefill`): the chunked
+/// request's next chunk first, then new prompts as above within the budget (SGLang
+/// `chunked_prefill_size`) and the running cap (`max_running_requests`); otherwise it is a
+/// decode batch of every decoding request (`update_running_batch`), preempting the last admitted
+/// when blocks run out (SGLang's `retract_decode` picks its victims by output length instead,
+/// fewest first; the rule here is vLLM's for both policies). The two are not mixed, as SGLang
+/// without `--enable-mixed-chunk`; a decode batch is held to the same token budget so that every
+/// batch keeps it. SGLang's admission also reserves room for the running requests' future output
+/// (`new_token_ratio`); this admits on the blocks free now, as vLLM does, and relies on preemption.
+///
+/// With `pipelineParallel` > 1 a request already in a pass in flight is skipped (vLLM V1
+/// schedules no new tokens for it) and is never chosen for preemption.
+extension AggregatedBackend {
+    /// Forms a pass of `replica` if it may start one and has work; schedules its end.
+    mutating func beginPass(_ replica: Int, in context: inout ServingContext<Event>) {
+        replicas[replica].beginScheduled = false
+        guard replicas[replica].passesInFlight < pipelineDepth else { return }
+        if context.now < replicas[replica].nextBeginAllowed {
+            claimBegin(replica, in: &context)
+            return
+        }
+        guard let pass = replicas[replica].freePasses.popLast() else { return }
+        let lower = replica * ranksPerReplica
+        var busy = false
+        for local in 0..<ranksPerReplica {
+            let g = lower + local
+            // A rank with nothing running or waiting joins the pass idle (most ranks, at light load).
+            guard !ranks[g].running.isEmpty || !ranks[g].resumed.isEmpty || !ranks[g].waiting.isEmpty else {
+                loads[local] = RankLoad()
+                continue
+            }
+            let load = formBatch(rank: g, pass: Int(pass), in: &context)
+            if !load.isIdle { busy = true }
+            loads[local] = load
+        }
+        guard busy else {
+            replicas[replica].freePasses.append(pass)
+            return
+        }
+        let micro = timing.iterationMicroseconds(ranks: loads)
+        let stageMicro = pipelineDepth > 1 ? timing.stageMicroseconds(ranks: loads) : micro
+        let duration = SimDuration(nanoseconds: max(1, SimDuration(roundingNanoseconds: micro * 1_000).nanoseconds))
+        let stage = SimDuration(nanoseconds: max(1, SimDuration(roundingNanoseconds: stageMicro * 1_000).nanoseconds))
+        counters.iterations += 1
+        counters.busySeconds += stage.seconds
+        replicas[replica].passesInFlight += 1
+        replicas[replica].nextBeginAllowed = context.now + stage
+        context.schedule(.end(replica: Int32(replica), pass: pass), after: duration)
+        if pipelineDepth > 1 { claimBegin(replica, in: &context) }
+    }
+
+    /// One rank's batch for pass slot `pass`, as its policy forms it; the load it computes.
+    mutating func formBatch(rank g: Int, pass p: Int, in context: inout ServingContext<Event>) -> RankLoad {
+        var load = RankLoad()
+        var budget = tokenBudget
+        var limited = false
+        switch policy {
+        case .decodeFirst:
+            let preempted = scheduleRunning(
+                rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: true, decodes: true, in: &context)
+            if !preempted { admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now) }
+        case .prefillFirst:
+            let preempted = scheduleRunning(
+                rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: true, decodes: false, in: &context)
+            if !preempted { admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now) }
+            if load.prefillTokens == 0 {
+                limited = false
+                _ = scheduleRunning(
+                    rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: false, decodes: true, in: &context)
+            }
+        }
+        let scheduled = ranks[g].batches[p].count
+        if scheduled > 0 {
+            counters.rankIterations += 1
+            counters.scheduledRequests += scheduled
+            if limited { counters.budgetLimitedIterations += 1 }
+            if load.prefillTokens > 0 && load.decodeRequests > 0 { counters.mixedIterations += 1 }
+        }
+        if checksInvariantsEveryIteration { checkInvariants(rank: g, pass: p, budgetLeft: budget) }
+        return load
+    }
+
+    /// The running requests of rank `g`, in admission order: their decode steps and/or next
+    /// prompt chunks, preempting from the back when blocks run out. True if it preempted.
+    mutating func scheduleRunning(
+        rank g: Int, pass p: Int, budget: inout Int, load: inout RankLoad, limited: inout Bool, prefills: Bool, decodes: Bool,
+        in context: inout ServingContext<Event>
+    ) -> Bool {
+        var preempted = false
+        var i = 0
+        while i < ranks[g].running.count {
+            let s = Int(ranks[g].running[i])
+            // Only the fields needed are read: copying the whole `Tracked` per request per pass showed.
+            let computed = slots[s].computed, target = slots[s].target
+            let prefilling = computed < target
+            if slots[s].scheduled > 0 || (prefilling ? !prefills : !decodes) {
+                i += 1
+                continue
+            }
+            let tokens: Int
+            if prefilling {
+                guard budget > 0 else {
+                    limited = true
+                    break
+                }
+                tokens = min(target - computed, budget)
+                if tokens < target - computed { limited = true }
+            } else {
+                guard budget >= decodeStepTokens else {
+                    limited = true
+                    break
+                }
+                tokens = decodeStepTokens
+            }
+            let need = privateBlocksNeeded(s, reaching: computed + tokens)
+            var granted = true
+            while need > 0, !ranks[g].pool.allocate(need) {
+                guard let victimIndex = lastPreemptable(rank: g) else {
+                    granted = false
+                    break
+                }
+                let victim = Int(ranks[g].running[victimIndex])
+                preempt(victim, at: victimIndex, in: &context)
+                preempted = true
+                if victim == s {
+                    granted = false
+                    break
+                }
+                if victimIndex < i { i -= 1 }
+            }
+            // The request cannot be scheduled (vLLM: "Cannot schedule this request.") and neither
+            // can those after it.
+            guard granted else { break }
+            if need > 0 { slots[s].privateBlocks += need }
+            slots[s].scheduled = tokens
+            ranks[g].batches[p].append(Int32(s))
+            budget -= tokens
+            if prefilling {
+                load.addChunk(tokens: tokens, context: computed, completesPrompt: computed + tokens == target)
+                counters.prefillTokensComputed += tokens
+                counters.prefillChunks += 1
+            } else {
+                load.decodeRequests += 1
+                load.decodeContextTokens += computed
+                counters.decodeTokensComputed += tokens
+            }
+            i += 1
+        }
+        return preempted
+    }
+
+    /// Private blocks request `s` must add so its blocks hold `tokens` tokens of context.
+    @inline(__always) func privateBlocksNeeded(_ s: Int, reaching tokens: Int) -> Int {
+        let shared = Int(slots[s].sharedEntries) * Int(slots[s].prefixBlockTokens)
+        return max(0, blocks(forTokens: tokens - shared) - slots[s].privateBlocks)
+    }
+
+    /// The index in rank `g`'s running list of the request to preempt: the last one not in a pass.
+    func lastPreemptable(rank g: Int) -> Int? {
+        var index = ranks[g].running.count - 1
+        while index >= 0 {
+            let s = Int(ranks[g].running[index])
+            if slots[s].scheduled == 0 && slots[s].state == .running { return index }
+            index -= 1
+        }
+        return nil
+    }
+
+    /// Waiting requests of rank `g` in order, while budget, the batch cap and blocks allow.
+    mutating func admitWaiting(
+        rank g: Int, pass p: Int, budget: inout Int, load: inout RankLoad, limited: inout Bool, now: SimTime
+    ) {
+        while let head = ranks[g].headOfWaiting {
+            guard budget > 0 else {
+                limited = true
+                return
+            }
+            guard ranks[g].running.count < maxBatch else { return }
+            let s = Int(head)
+            let prompt = max(slots[s].input, 1)
+            let target = prompt + slots[s].produced
+            let blockTokensOfTrace = Int(slots[s].prefixBlockTokens)
+            var hit = 0, evictableHit = 0
+            if blockTokensOfTrace > 0 {
+                let limit = min(identities[s].prefixBlockHashes.count, prompt / blockTokensOfTrace, (target - 1) / blockTokensOfTrace)
+                (hit, evictableHit) = ranks[g].pool.leadingRun(identities[s].prefixBlockHashes, limit: limit)
+            }
+            let cached = hit * blockTokensOfTrace
+            let newTokens = target - cached
+            if !chunkedPrefill && newTokens > budget {
+                limited = true
+                return
+            }
+            let chunk = min(newTokens, budget)
+            let need = blocks(forTokens: chunk)
+            guard ranks[g].pool.available - evictableHit >= need else { return }
+
+            if ranks[g].resumed.isEmpty { _ = ranks[g].waiting.removeFirst() } else { _ = ranks[g].resumed.removeLast() }
+            for j in 0..<hit { ranks[g].pool.reference(identities[s].prefixBlockHashes[j]) }
+            let allocated = ranks[g].pool.allocate(need)
+            assert(allocated, "blocks counted as available could not be allocated")
+            if slots[s].serviceStart == nil {
+                slots[s].serviceStart = now
+                slots[s].cachedTokens = cached
+                slots[s].cachedBlocks = Int32(hit)
+            }
+            if blockTokensOfTrace > 0 {
+                counters.prefixLookups += 1
+                counters.prefixHitBlocks += hit
+                counters.prefixHitTokens += cached
+            }
+            slots[s].target = target
+            slots[s].computed = cached
+            slots[s].sharedEntries = Int32(hit)
+            slots[s].privateBlocks = need
+            slots[s].state = .running
+            slots[s].scheduled = chunk
+            ranks[g].running.append(Int32(s))
+            ranks[g].batches[p].append(Int32(s))
+            budget -= chunk
+            if chunk < newTokens { limited = true }
+            load.addChunk(tokens: chunk, context: cached, completesPrompt: chunk == newTokens)
+            counters.prefillTokensComputed += chunk
+            counters.prefillChunks += 1
+        }
+    }
+
+    /// Frees running request `s` (at `index` in its rank's running list) and puts it at the head
+    /// of the waiting queue, to be prefilled again with its output so far (recompute).
+    mutating func preempt(_ s: Int, at index: Int, in context: inout ServingContext<Event>) {
+        let g = Int(slots[s].rank)
+        ranks[g].running.remove(at: index)
+        releaseBlocks(s)
+        counters.preemptions += 1
+        if slots[s].firstToken != nil {
+            // Close the request's segment of steady tokens; the stall before its next token is
+            // reported as one gap when it resumes.
+            reportSegment(s, until: slots[s].lastToken, in: &context)
+            slots[s].segmentStart = slots[s].lastToken
+            slots[s].segmentProduced = slots[s].produced
+        }
+        slots[s].computed = 0
+        slots[s].target = 0
+        slots[s].state = .waiting
+        ranks[g].resumed.append(Int32(s))
+        counters.peakWaitingPerRank = max(counters.peakWaitingPerRank, ranks[g].waitingCount)
+    }
+
+    /// Returns request `s`'s blocks: private ones freed, cached prefix entries released in
+    /// reverse order (vLLM frees a request's blocks tail first, so its prefix is evicted last).
+    mutating func releaseBlocks(_ s: Int) {
+        let g = Int(slots[s].rank)
+        if slots[s].privateBlocks > 0 {
+            ranks[g].pool.releasePrivate(slots[s].privateBlocks)
+            slots[s].privateBlocks = 0
+        }
+        var j = Int(slots[s].sharedEntries) - 1
+        while j >= 0 {
+            ranks[g].pool.release(identities[s].prefixBlockHashes[j])
+            j -= 1
+        }
+        slots[s].sharedEntries = 0
+    }
+
+    // MARK: the end of a pass
+
+    /// A pass of `replica` ends: every request in it advances by the tokens it computed.
+    mutating func endPass(_ replica: Int, pass: Int, in context: inout ServingContext<Event>) {
+        let lower = replica * ranksPerReplica
+        for g in lower..<(lower + ranksPerReplica) {
+            let count = ranks[g].batches[pass].count
+            guard count > 0 else { continue }
+            for index in 0..<count { advance(Int(ranks[g].batches[pass][index]), in: &context) }
+            ranks[g].batches[pass].removeAll()
+            if ranks[g].finishedInRunning > 0 { compactRunning(rank: g) }
+        }
+        replicas[replica].passesInFlight -= 1
+        replicas[replica].freePasses.append(Int32(pass))
+        claimBegin(replica, in: &context)
+    }
+
+    /// Request `s` computed its scheduled tokens: a chunk (maybe completing its prompt) or a decode step.
+    mutating func advance(_ s: Int, in context: inout ServingContext<Event>) {
+        let tokens = slots[s].scheduled
+        slots[s].scheduled = 0
+        if slots[s].isPrefilling {
+            slots[s].computed += tokens
+            if slots[s].computed == slots[s].target { finishPrompt(s, in: &context) }
+            return
+        }
+        var emitted = slots[s].planQuotient
+        slots[s].planAccumulator += slots[s].planRemainder
+        if slots[s].planAccumulator >= slots[s].planSteps {
+            slots[s].planAccumulator -= slots[s].planSteps
+            emitted += 1
+        }
+        slots[s].computed += emitted
+        slots[s].produced += emitted
+        slots[s].lastToken = context.now
+        if slots[s].produced >= slots[s].output { complete(s, in: &context) }
+    }
+
+    /// Request `s`'s prompt (and, after a preemption, its output so far) is computed: its full
+    /// prompt blocks join the prefix cache, and it samples a token.
+    mutating func finishPrompt(_ s: Int, in context: inout ServingContext<Event>) {
+        let traceBlock = Int(slots[s].prefixBlockTokens)
+        if traceBlock > 0 {
+            let g = Int(slots[s].rank)
+            let weight = traceBlock / blockTokens
+            let full = min(identities[s].prefixBlockHashes.count, max(slots[s].input, 1) / traceBlock)
+            var j = Int(slots[s].sharedEntries)
+            while j < full {
+                if !ranks[g].pool.insert(identities[s].prefixBlockHashes[j], weight: weight) {
+                    ranks[g].pool.releasePrivate(weight)
+                }
+                slots[s].privateBlocks -= weight
+                j += 1
+            }
+            slots[s].sharedEntries = Int32(max(Int(slots[s].sharedEntries), full))
+        }
+        guard slots[s].output > 0 else {
+            complete(s, in: &context)
+            return
+        }
+        slots[s].produced += 1
+        let now = context.now
+        if slots[s].firstToken == nil {
+            slots[s].firstToken = now
+        } else {
+            // Readmitted after a preemption: the stall since its last token is one gap.
+            context.reportInterTokenGaps(now - slots[s].segmentStart, count: 1)
+        }
+        slots[s].segmentStart = now
+        slots[s].segmentProduced = slots[s].produced
+        slots[s].lastToken = now
+        guard slots[s].produced < slots[s].output else {
+            complete(s, in: &context)
+            return
+        }
+        let left = slots[s].output - slots[s].produced
+        let steps: Int
+        switch mtpSampling {
+        case .expected: steps = MTPProgress.expectedSteps(tokens: left, mtp: deployment.mtp)
+        case .sampled: steps = MTPProgress.sampledSteps(tokens: left, mtp: deployment.mtp, generator: &generator)
+        }
+        slots[s].planSteps = steps
+        slots[s].planQuotient = left / steps
+        slots[s].planRemainder = left % steps
+        slots[s].planAccumulator = 0
+    }
+
+    /// Reports request `s`'s gaps since its segment began, evenly spread up to `end`.
+    mutating func reportSegment(_ s: Int, until end: SimTime, in context: inout ServingContext<Event>) {
+        let count = slots[s].produced - slots[s].segmentProduced
+        guard count > 0 else { return }
+        let mean = (end - slots[s].segmentStart).nanoseconds / Int64(count)
+        context.reportInterTokenGaps(SimDuration(nanoseconds: mean), count: count)
+    }
+
+    /// Request `s` produced its last token: its blocks are returned and its outcome reported.
+    mutating func complete(_ s: Int, in context: inout ServingContext<Event>) {
+        let g = Int(slots[s].rank)
+        releaseBlocks(s)
+        slots[s].state = .finished
+        ranks[g].finishedInRunning += 1
+        replicas[g / ranksPerReplica].requests -= 1
+        if slots[s].firstToken != nil { reportSegment(s, until: context.now, in: &context) }
+        let request = slots[s]
+        if checksInvariantsEveryIteration && request.produced != request.output && counters.invariantViolations.count < 100 {
+            counters.invariantViolations.append(
+                "request \(identities[s].id): produced \(request.produced) tokens, asked \(request.output)")
+        }
+        context.report(
+            RequestOutcome(
+                requestID: identities[s].id, disposition: .completed, arrival: identities[s].arrival,
+                serviceStart: request.serviceStart, firstToken: request.firstToken, finish: context.now,
+                inputTokens: request.input, outputTokens: request.produced, cachedPrefixTokens: request.cachedTokens,
+                prefixBlocks: Int(request.prefixBlocks), cachedPrefixBlocks: Int(request.cachedBlocks),
+                origin: identities[s].origin))
+        counters.requestsCompleted += 1
+        if !identities[s].prefixBlockHashes.isEmpty { identities[s].prefixBlockHashes = [] }
+        freeSlots.append(Int32(s))
+    }
+
+    /// Drops the finished requests from rank `g`'s running list, keeping the others' order.
+    mutating func compactRunning(rank g: Int) {
+        var kept = 0
+        for index in 0..<ranks[g].running.count {
+            let s = ranks[g].running[index]
+            if slots[Int(s)].state != .finished {
+                ranks[g].running[kept] = s
+                kept += 1
+            }
+        }
+        ranks[g].running.removeLast(ranks[g].running.count - kept)
+        ranks[g].finishedInRunning = 0
+    }
+}

@@ -1,0 +1,164 @@
+import DiscreteEvent
+import Serving
+
+extension AggregatedBackend {
+    /// Counters for reports, `cmbench plan` and tests.
+    public struct Statistics: Sendable, Equatable {
+        public var requestsArrived = 0
+        public var requestsCompleted = 0
+        public var requestsRejected = 0
+        /// Passes of a replica through its model (one per iteration with `pipelineParallel` 1).
+        public var iterations = 0
+        /// Rank batches that computed something (an idle rank in an iteration is not counted).
+        public var rankIterations = 0
+        /// Requests scheduled, summed over rank batches: `meanBatch` divides it by `rankIterations`.
+        public var scheduledRequests = 0
+        /// Rank batches that left work undone for lack of token budget (a prompt cut into a chunk,
+        /// a running request skipped, a waiting one left waiting).
+        public var budgetLimitedIterations = 0
+        /// Rank batches holding both prompt chunks and decode steps.
+        public var mixedIterations = 0
+        /// Prompt chunks computed (a prompt admitted whole is one; readmissions count again).
+        public var prefillChunks = 0
+        /// Requests preempted (freed and sent back to wait), counting each time.
+        public var preemptions = 0
+        /// Admissions that looked the prefix cache up, the cached trace blocks they found and the
+        /// prompt tokens those covered (readmissions after preemption included).
+        public var prefixLookups = 0
+        public var prefixHitBlocks = 0
+        public var prefixHitTokens = 0
+        /// Cached prefix entries evicted to make room.
+        public var prefixEvictions = 0
+        /// Most KV blocks in use on one rank at once (private and cached), and the capacity.
+        public var peakBlocksInUse = 0
+        public var blocksPerRank = 0
+        /// Prompt tokens computed (chunks; recomputation after preemption included) and tokens
+        /// computed by decode steps (1 + draft tokens per request per step).
+        public var prefillTokensComputed = 0
+        public var decodeTokensComputed = 0
+        /// Most requests waiting on one rank at once.
+        public var peakWaitingPerRank = 0
+        /// Simulated time the replicas spent in iterations, summed over replicas (seconds).
+        public var busySeconds = 0.0
+        /// Failures of the per-iteration invariant check (empty unless it found a bug).
+        public var invariantViolations: [String] = []
+
+        /// Tokens computed, prompt and decode together.
+        public var tokensComputed: Int { prefillTokensComputed + decodeTokensComputed }
+        /// Mean requests per non-idle rank batch.
+        public var meanBatch: Double { rankIterations == 0 ? 0 : Double(scheduledRequests) / Double(rankIterations) }
+    }
+
+    /// A request in the backend: plain numbers, so reading or writing one copies no array. Its
+    /// identity and prefix hashes wait in `identities` for the cache and the outcome.
+    struct Tracked {
+        var input: Int
+        var output: Int
+        /// Output tokens produced so far.
+        var produced = 0
+        /// Tokens whose KV is computed (its context), cached prefix included.
+        var computed = 0
+        /// Tokens to prefill before it decodes: its prompt, plus what it had produced when it
+        /// was preempted (recompute).
+        var target = 0
+        /// Engine blocks it holds outside the prefix cache.
+        var privateBlocks = 0
+        /// Leading trace blocks of its prompt it references in the cache.
+        var sharedEntries: Int32 = 0
+        var rank: Int32
+        /// Tokens scheduled in the pass it is in, 0 when it is in none.
+        var scheduled = 0
+        var state: State = .waiting
+        /// Decode pacing (Bresenham): the tokens left when decoding (re)started, spread over
+        /// `planSteps` steps as `quotient` or `quotient + 1` tokens a step.
+        var planSteps = 0
+        var planQuotient = 0
+        var planRemainder = 0
+        var planAccumulator = 0
+        var serviceStart: SimTime?
+        var firstToken: SimTime?
+        /// Inter-token gaps are reported per segment: from `segmentStart` (a token's time) over
+        /// the tokens produced after `segmentProduced`.
+        var segmentStart = SimTime.zero
+        var segmentProduced = 0
+        /// When its last token was produced.
+        var lastToken = SimTime.zero
+        /// The prefix cache's help at its first admission.
+        var cachedTokens = 0
+        var cachedBlocks: Int32 = 0
+        var prefixBlocks: Int32
+        var prefixBlockTokens: Int32
+
+        enum State: UInt8 { case waiting, running, finished }
+
+        /// Whether it still has prompt (or recomputed) tokens to prefill.
+        var isPrefilling: Bool { computed < target }
+    }
+
+    /// What only the outcome and the prefix cache read.
+    struct Identity {
+        var id: Int
+        var arrival: SimTime
+        var origin: InputLocation
+        var prefixBlockHashes: [UInt64]
+
+        init(_ request: ServingRequest, keepHashes: Bool) {
+            id = request.id
+            arrival = request.arrival
+            origin = request.origin
+            prefixBlockHashes = keepHashes ? request.prefixBlockHashes : []
+        }
+    }
+
+    /// One attention rank: its scheduler's queues and its KV blocks.
+    struct Rank {
+        /// New requests in arrival order.
+        var waiting = FIFOQueue<Int32>()
+        /// Preempted requests, the last element the head of the waiting queue (ahead of
+        /// `waiting`): vLLM prepends each preempted request, and preempts from the back of the
+        /// running list, so the earliest admitted of them is readmitted first.
+        var resumed: [Int32] = []
+        /// Running requests in admission order (vLLM `self.running`).
+        var running: [Int32] = []
+        /// The requests of each pass in flight, by pass slot.
+        var batches: [SlotList]
+        var pool: KVBlockPool
+        /// Completed requests still listed in `running` (compacted at the end of the pass).
+        var finishedInRunning = 0
+
+        var waitingCount: Int { waiting.count + resumed.count }
+        /// The head of the waiting queue.
+        var headOfWaiting: Int32? { resumed.last ?? waiting.first }
+        /// vLLM's data-parallel load score: waiting requests weigh four running ones.
+        var loadScore: Int { 4 * waitingCount + running.count - finishedInRunning }
+    }
+
+    /// A replica's passes.
+    struct Replica {
+        var passesInFlight = 0
+        var beginScheduled = false
+        /// The earliest a new pass may begin (the first stage frees).
+        var nextBeginAllowed = SimTime.zero
+        var freePasses: [Int32]
+        /// Requests in it (waiting and running), for the least-loaded router.
+        var requests = 0
+    }
+}
+
+/// Slots in a list whose storage is kept when it is cleared: a rank's batch, refilled every pass
+/// (`removeAll(keepingCapacity:)` on an array cost more than the pass's own bookkeeping).
+struct SlotList {
+    private var items: [Int32] = []
+    private(set) var count = 0
+
+    var isEmpty: Bool { count == 0 }
+
+    mutating func append(_ slot: Int32) {
+        if count < items.count { items[count] = slot } else { items.append(slot) }
+        count += 1
+    }
+
+    mutating func removeAll() { count = 0 }
+
+    subscript(index: Int) -> Int32 { items[index] }
+}
