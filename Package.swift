@@ -88,7 +88,7 @@ let package = Package(
             name: "CMBenchCLI",
             dependencies: [
                 "TraceFormats", "Replay", "Serving", "ServingMetrics", "SystemDescription", "CostModel",
-                "DisaggregatedServing", "Planning", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
+                "DisaggregatedServing", "AggregatedServing", "Planning", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
                 "ResultsStore", "RegressionGate", "Digest",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),

@@ -1,3 +1,4 @@
+import AggregatedServing
 import Digest
 import DisaggregatedServing
 import Foundation
@@ -24,7 +25,9 @@ enum BackendOptions {
 
     /// The backends the command line offers, in the order `--help` lists them; a user's own
     /// backend is added here, by its factory.
-    static let backends = [OfferedBackend(FixedLatencyBackend.factory), OfferedBackend(CloudMatrixBackend.factory)]
+    static let backends = [
+        OfferedBackend(FixedLatencyBackend.factory), OfferedBackend(CloudMatrixBackend.factory), OfferedBackend(AggregatedBackend.factory),
+    ]
     /// The same backends, type-erased, for lookups by name.
     static let registry = BackendRegistry(backends.map(\.entry))
     static let defaultBackend = "cloudmatrix"
@@ -87,7 +90,7 @@ enum BackendOptions {
     /// beside the binary when cmbench runs from elsewhere.
     static func withDefaults(_ configuration: BackendConfiguration) throws(CLIError) -> BackendConfiguration {
         var configuration = configuration
-        guard configuration.backend == "cloudmatrix" else { return configuration }
+        guard ["cloudmatrix", "aggregated"].contains(configuration.backend) else { return configuration }
         // The folder is checked as --configs is for explain and reproduce: same status, same words.
         let given = configuration.parameters.first { $0.key == "configs" }?.value
         let configs = try ProjectPaths.locate("configs", given: given)

@@ -1,3 +1,4 @@
+import AggregatedServing
 import CostModel
 import Reporting
 import SystemDescription
@@ -20,7 +21,7 @@ enum ExplainAggregated {
             throw CLIError.usage("\(option) applies to the cloudmatrix backend's decode step or prefill batch, not to --backend aggregated")
         }
         let directory = try ProjectPaths.locate("configs", given: arguments.value("--configs"))
-        let name = arguments.value("--deployment") ?? "trtllm-h200-dp8ep8"
+        let name = arguments.value("--deployment") ?? AggregatedBackend.defaultDeployment
         var system = try AggregatedSystem.load(configsDirectory: directory, deployment: name, files: configFiles)
         if let mtp = try arguments.choice("--mtp", among: ["on", "off"]) {
             if mtp == "off" { system.deployment.mtp = .off } else if system.deployment.mtp.draftTokens == 0 {

@@ -23,7 +23,7 @@ enum ExplainCommand: Command {
             R of which come from the prefix cache (0).
 
             --backend aggregated breaks one iteration of an aggregated replica down instead (default
-            deployment trtllm-h200-dp8ep8): every attention rank runs N decode requests of mean KV L
+            deployment vllm-h200-dp8ep8): every attention rank runs N decode requests of mean KV L
             (default: the engine's batch cap, 2048) and a T-token prompt chunk after P tokens of
             context (0, 0); per layer, the slowest rank's own operators, then what all ranks run
             together at the MoE layer (dispatch, experts, combine or the all-reduce).
@@ -44,7 +44,7 @@ enum ExplainCommand: Command {
         examples: [
             ("explain --phase decode --batch 96 --kv 4096", "the paper's headline decode step"),
             ("explain --phase prefill --experts perfect", "a 16K-token-per-NPU prefill batch with ideal balance"),
-            ("explain --backend aggregated --decode 128 --kv 2048 --chunk 512", "an AG1 iteration mixing decode tokens and a prompt chunk"),
+            ("explain --backend aggregated --deployment trtllm-h200-dp8ep8 --decode 128 --kv 2048 --chunk 512", "an AG1 iteration mixing decode tokens and a prompt chunk"),
         ])
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {

@@ -75,12 +75,21 @@ extension AggregatedDeployment {
     /// either spread over the attention ranks' dies (EP = DP × TP of a stage) or sharded by TP on
     /// every die (EP = 1), the two layouts the engines run.
     static func check(_ layout: ParallelLayout, hardware hw: Hardware, validator v: FieldValidator) throws(ConfigError) {
-        guard layout.diesPerReplica % hw.diesPerPackage == 0 else {
-            throw v.fail("$.layout", "a replica has TP × DP × PP = \(layout.diesPerReplica) dies; it must fill whole \(hw.name) packages of \(hw.diesPerPackage) dies")
+        if let (field, reason) = layout.problem(on: hw) { throw v.fail("$.layout" + (field.map { ".\($0).value" } ?? ""), reason) }
+    }
+}
+
+extension ParallelLayout {
+    /// Why this layout cannot run on `hw`, with the layout field to blame (nil: the layout as a
+    /// whole); nil when it can.
+    public func problem(on hw: Hardware) -> (field: String?, reason: String)? {
+        if diesPerReplica % hw.diesPerPackage != 0 {
+            return (nil, "a replica has TP × DP × PP = \(diesPerReplica) dies; it must fill whole \(hw.name) packages of \(hw.diesPerPackage) dies")
         }
-        guard layout.expertParallel == 1 || layout.expertParallel == layout.diesPerStage else {
-            throw v.fail("$.layout.expertParallel.value", "EP spans the \(layout.diesPerStage) dies of a stage (TP × DP) or is 1 (experts sharded by TP), got \(layout.expertParallel)")
+        if expertParallel != 1 && expertParallel != diesPerStage {
+            return ("expertParallel", "EP spans the \(diesPerStage) dies of a stage (TP × DP) or is 1 (experts sharded by TP), got \(expertParallel)")
         }
+        return nil
     }
 }
 
