@@ -27,6 +27,9 @@ enum ReproduceCommand: Command {
             OptionSpec("--csv", .value(placeholder: "FILE"), help: "Also write the rows as CSV (provenance in FILE.meta.json)."),
             OptionSpec("--reference", .value(placeholder: "FILE"), help: "Reference numbers (default results/reference/cloudmatrix-paper.json)."),
             OptionSpec("--gpu-reference", .value(placeholder: "FILE"), help: "GPU baseline numbers B1-B6 (default results/reference/gpu-baselines.json)."),
+            OptionSpec(
+                "--aggregated-reference", .value(placeholder: "FILE"),
+                help: "Published aggregated points AG1-AG2 (default results/reference/aggregated-points.json)."),
             OptionSpec("--what-if", help: "Also show the fabrics swapped: CloudMatrix over RoCE, H800 with a UB-like domain."),
             OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the paper's curves as SVG into DIR (model curve beside the paper's points)."),
         ] + ModelOptions.specs,
@@ -106,6 +109,15 @@ enum ReproduceCommand: Command {
             comparisons += try BaselineComparison.compare(configsDirectory: configsDirectory, reference: gpuReference, files: configFiles)
             settings["gpu_reference"] = gpuPath
         }
+        // AG1, AG2: published aggregated points, replayed offline through the aggregated backend.
+        if let aggregatedPath = try? ProjectPaths.locate(
+            "results/reference/aggregated-points.json", given: arguments.value("--aggregated-reference"))
+        {
+            let aggregatedReference = try ReferencePoint.load(path: aggregatedPath)
+            comparisons += try AggregatedReproduction.compare(
+                reference: aggregatedReference, configsDirectory: configsDirectory, files: configFiles)
+            settings["aggregated_reference"] = aggregatedPath
+        }
         let rows = comparisons.map { row in
             Row(
                 id: row.id, what: row.what, unit: row.unit, paper: row.paper, model: row.model,
@@ -121,7 +133,8 @@ enum ReproduceCommand: Command {
         let document = Document(deployment: system.deployment.name, points: rows, whatIf: whatIf, provenance: provenance)
         // No output may land on what this command read: the reference files and every
         // configuration file the rows came from.
-        let files = ProtectedFiles(inputs: [referencePath, settings["gpu_reference"]] + configFiles.digests.map(\.path))
+        let files = ProtectedFiles(
+            inputs: [referencePath, settings["gpu_reference"], settings["aggregated_reference"]] + configFiles.digests.map(\.path))
         if let path = arguments.value("--csv") {
             let csv = try CSVWriter(
                 path: path,

@@ -29,6 +29,19 @@ package struct ComparisonRow: Sendable, Equatable {
     /// How the model value was obtained, in a phrase.
     package var note: String
 
+    package init(
+        id: String, what: String, unit: String, paper: Double, model: Double, role: ReferenceRole, tolerancePercent: Double, note: String
+    ) {
+        self.id = id
+        self.what = what
+        self.unit = unit
+        self.paper = paper
+        self.model = model
+        self.role = role
+        self.tolerancePercent = tolerancePercent
+        self.note = note
+    }
+
     /// (model − paper) / paper, in %.
     package var errorPercent: Double { (model - paper) / paper * 100 }
     package var withinTolerance: Bool { abs(errorPercent) <= tolerancePercent }
