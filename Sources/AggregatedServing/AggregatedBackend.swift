@@ -167,7 +167,7 @@ public struct AggregatedBackend: ServingBackend {
         prefixCaching = limits.prefixCaching
         policy = limits.policy
         decodeStepTokens = stepTokens
-        let rank = Rank(batches: Array(repeating: SlotList(), count: layout.pipelineParallel), pool: KVBlockPool(capacity: kvBlocksPerRank))
+        let rank = Rank(inPass: Array(repeating: 0, count: layout.pipelineParallel), pool: KVBlockPool(capacity: kvBlocksPerRank))
         ranks = Array(repeating: rank, count: deployment.replicas * layout.attentionDataParallel)
         replicas = Array(
             repeating: Replica(freePasses: (0..<Int32(layout.pipelineParallel)).reversed()), count: deployment.replicas)

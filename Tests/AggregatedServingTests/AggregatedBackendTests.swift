@@ -261,6 +261,42 @@ import Testing
         #expect(hits <= cached.completed.reduce(0) { $0 + $1.prefixBlocks })
     }
 
+    static let pressured: [AggregatedHarness.Settings] = {
+        var list: [AggregatedHarness.Settings] = []
+        for policy in [SchedulingPolicy.decodeFirst, .prefillFirst] {
+            for pipeline in [1, 2] {
+                var s = AggregatedHarness.Settings()
+                s.caching = true
+                s.kvBlocks = 700
+                s.maxBatch = 24
+                s.budget = 1_024
+                s.policy = policy
+                s.pipelineParallel = pipeline
+                s.attentionDataParallel = 2
+                s.router = .prefixAware
+                s.mtp = MTPSettings(draftTokens: 1, acceptanceRate: 0.7)
+                list.append(s)
+            }
+        }
+        return list
+    }()
+
+    /// Shared prefixes, a cache too small for them and preemptions together: the books balance
+    /// at every pass, and every request completes once with what it asked.
+    @Test(arguments: pressured)
+    func cachingUnderPreemptionKeepsItsBooks(settings: AggregatedHarness.Settings) throws {
+        let requests = AggregatedHarness.conversations(count: 300, conversations: 30).map {
+            var r = $0
+            r.arrival = SimTime(nanoseconds: r.arrival.nanoseconds / 8)
+            return r
+        }
+        let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings), requests)
+        AggregatedHarness.checkConservation(run, requests: requests)
+        #expect(run.rejected.isEmpty)
+        #expect(run.backend.statistics.preemptions > 0, "\(settings)")
+        #expect(run.backend.statistics.prefixHitBlocks > 0)
+    }
+
     /// A small cache under pressure evicts, stays within capacity and keeps its books.
     @Test func aSmallCacheEvictsAndKeepsItsBooks() throws {
         let requests = AggregatedHarness.conversations(count: 400, conversations: 60)
