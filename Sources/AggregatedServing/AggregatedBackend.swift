@@ -220,7 +220,11 @@ public struct AggregatedBackend: ServingBackend {
                 in: &context)
             return
         }
-        let most = blocks(forTokens: prompt + request.outputTokens + decodeStepTokens - 1)
+        // The most KV a request ever asks for: its last decode step reserves 1 + drafts slots
+        // after prompt + output − 2 tokens (the last token sampled is never written); a request
+        // with no output only its prompt.
+        let reach = request.outputTokens == 0 ? prompt : prompt + request.outputTokens + decodeStepTokens - 2
+        let most = blocks(forTokens: reach)
         if most > kvBlocksPerRank {
             reject(
                 request, code: "kv-exceeds-rank-blocks",

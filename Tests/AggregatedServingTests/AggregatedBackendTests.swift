@@ -100,13 +100,15 @@ import Testing
         #expect(run.rejected.first?.rejection?.code == "context-exceeds-token-budget")
     }
 
+    /// 100 blocks of 16 tokens hold 1,600 tokens: a 1,500-token prompt may ask for 101 tokens
+    /// (its last step writes positions up to 1,600), not 102.
     @Test func aRequestThatCouldNeverFitTheBlocksIsRejected() throws {
         var settings = Settings()
         settings.kvBlocks = 100
         settings.blockTokens = 16
         let requests = [
-            ServingRequest(id: 0, arrival: .zero, inputTokens: 1_500, outputTokens: 100, origin: InputLocation(file: "t", line: 1)),
-            ServingRequest(id: 1, arrival: .zero, inputTokens: 1_500, outputTokens: 101, origin: InputLocation(file: "t", line: 2)),
+            ServingRequest(id: 0, arrival: .zero, inputTokens: 1_500, outputTokens: 101, origin: InputLocation(file: "t", line: 1)),
+            ServingRequest(id: 1, arrival: .zero, inputTokens: 1_500, outputTokens: 102, origin: InputLocation(file: "t", line: 2)),
         ]
         let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings), requests)
         AggregatedHarness.checkConservation(run, requests: requests)
