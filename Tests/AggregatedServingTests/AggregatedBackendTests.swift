@@ -34,6 +34,19 @@ import Testing
         #expect(run.backend.statistics.mixedIterations == 0)
     }
 
+    /// Pipeline stages do not speed up one request: it is in one pass at a time, so its TTFT and
+    /// gaps are those of the whole pass, as with one stage.
+    @Test func pipelineStagesDoNotShortenOneRequest() throws {
+        let request = ServingRequest(id: 0, arrival: .zero, inputTokens: 900, outputTokens: 30, origin: InputLocation(file: "t", line: 1))
+        var staged = Settings()
+        staged.pipelineParallel = 4
+        let one = AggregatedHarness.replay(try AggregatedHarness.backend(Settings()), [request])
+        let four = AggregatedHarness.replay(try AggregatedHarness.backend(staged), [request])
+        AggregatedHarness.checkConservation(four, requests: [request])
+        #expect(four.outcomes == one.outcomes)
+        #expect(four.gaps == one.gaps)
+    }
+
     /// With no context term every decode step takes the same time: every gap is that step.
     @Test func gapsOfARequestAloneAreTheDecodeStep() throws {
         var timing = LinearTiming()
