@@ -398,3 +398,51 @@ import Testing
         #expect(recount.entryBlocks == 4 && recount.evictableBlocks == 0 && recount.listed == 0)
     }
 }
+
+/// Random settings and workloads, seeded: conservation and the per-pass invariants hold for
+/// every one (the settings are printed with any failure).
+@Suite struct AggregatedRandomizedTests {
+    static func settings(seed: UInt64) -> AggregatedHarness.Settings {
+        var g = SeededGenerator(seed: seed)
+        func pick<T>(_ values: [T]) -> T { values[Int(g.nextInt(below: UInt64(values.count)))] }
+        var s = AggregatedHarness.Settings()
+        s.replicas = pick([1, 1, 2, 3])
+        s.attentionDataParallel = pick([1, 2, 4])
+        s.pipelineParallel = pick([1, 1, 2, 3])
+        s.maxBatch = pick([1, 2, 8, 32])
+        s.chunked = pick([true, true, false])
+        s.blockTokens = pick([1, 16, 64, 100, 512])
+        s.caching = pick([true, false])
+        s.policy = pick([.decodeFirst, .prefillFirst])
+        s.router = pick([.roundRobin, .leastLoaded, .prefixAware])
+        s.mtp = pick([.off, MTPSettings(draftTokens: 1, acceptanceRate: 0.7), MTPSettings(draftTokens: 3, acceptanceRate: 0.5)])
+        s.sampling = pick([.expected, .sampled])
+        s.budget = max(pick([64, 512, 4_096]), 1 + s.mtp.draftTokens)
+        // From a little more than the largest request needs (preemptions) to plenty.
+        let minimum = (3_000 + 300 + 4 + s.blockTokens - 1) / s.blockTokens
+        s.kvBlocks = minimum * pick([1, 2, 5, 50])
+        return s
+    }
+
+    @Test(arguments: 0..<40)
+    func conservesUnderRandomSettings(seed: Int) throws {
+        let settings = Self.settings(seed: UInt64(seed))
+        let requests: [ServingRequest]
+        if seed % 2 == 0 {
+            requests = AggregatedHarness.random(count: 150, seed: UInt64(seed), meanGap: .milliseconds(5), maxInput: 3_000, maxOutput: 300)
+        } else {
+            requests = AggregatedHarness.conversations(count: 150, conversations: 12, blockTokens: 256, seed: UInt64(seed)).map {
+                var r = $0
+                r.arrival = SimTime(nanoseconds: r.arrival.nanoseconds / 20)
+                r.inputTokens = min(r.inputTokens, 3_000)
+                r.outputTokens = min(r.outputTokens, 300)
+                return r
+            }
+        }
+        let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings, seed: UInt64(seed)), requests)
+        AggregatedHarness.checkConservation(run, requests: requests)
+        if settings.chunked {
+            #expect(run.rejected.isEmpty, "seed \(seed): \(settings)")
+        }
+    }
+}
