@@ -28,12 +28,17 @@ extension AggregatedBackend {
         }
         if privateHeld != pool.privateBlocks { problems.append("running requests hold \(privateHeld) private blocks, pool counts \(pool.privateBlocks)") }
         var scheduledTokens = 0
-        for index in 0..<ranks[g].batches[p].count { scheduledTokens += slots[Int(ranks[g].batches[p][index])].scheduled }
+        var inBatch = 0
+        for slot in ranks[g].running where slots[Int(slot)].scheduled > 0 && slots[Int(slot)].pass == Int32(p) {
+            scheduledTokens += slots[Int(slot)].scheduled
+            inBatch += 1
+        }
+        if inBatch != Int(ranks[g].inPass[p]) { problems.append("\(inBatch) requests found in the pass, counted \(ranks[g].inPass[p])") }
         if scheduledTokens > tokenBudget || scheduledTokens + budgetLeft != tokenBudget {
             problems.append("\(scheduledTokens) tokens scheduled (budget \(tokenBudget), \(budgetLeft) left)")
         }
         if ranks[g].running.count > maxBatch { problems.append("\(ranks[g].running.count) running > max batch \(maxBatch)") }
-        if ranks[g].batches[p].count > maxBatch { problems.append("\(ranks[g].batches[p].count) in the batch > max batch \(maxBatch)") }
+        if inBatch > maxBatch { problems.append("\(inBatch) in the batch > max batch \(maxBatch)") }
         for problem in problems where counters.invariantViolations.count < 100 {
             counters.invariantViolations.append("iteration \(counters.iterations), rank \(g): \(problem)")
         }

@@ -94,7 +94,7 @@ extension AggregatedBackend {
                     rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: false, decodes: true, in: &context)
             }
         }
-        let scheduled = ranks[g].batches[p].count
+        let scheduled = Int(ranks[g].inPass[p])
         if scheduled > 0 {
             counters.rankIterations += 1
             counters.scheduledRequests += scheduled
@@ -112,6 +112,12 @@ extension AggregatedBackend {
         in context: inout ServingContext<Event>
     ) -> Bool {
         var preempted = false
+        // Counted here and stored once: a write into a nested array per request showed.
+        var decodeTokens = 0, joined: Int32 = 0
+        defer {
+            counters.decodeTokensComputed += decodeTokens
+            ranks[g].inPass[p] += joined
+        }
         var i = 0
         while i < ranks[g].running.count {
             let s = Int(ranks[g].running[i])
@@ -137,7 +143,8 @@ extension AggregatedBackend {
                 }
                 tokens = decodeStepTokens
             }
-            let need = privateBlocksNeeded(s, reaching: computed + tokens)
+            let room = slots[s].privateBlocks * blockTokens + Int(slots[s].sharedEntries) * Int(slots[s].prefixBlockTokens)
+            let need = computed + tokens <= room ? 0 : privateBlocksNeeded(s, reaching: computed + tokens)
             var granted = true
             while need > 0, !ranks[g].pool.allocate(need) {
                 guard let victimIndex = lastPreemptable(rank: g) else {
@@ -158,7 +165,8 @@ extension AggregatedBackend {
             guard granted else { break }
             if need > 0 { slots[s].privateBlocks += need }
             slots[s].scheduled = tokens
-            ranks[g].batches[p].append(Int32(s))
+            slots[s].pass = Int32(p)
+            joined += 1
             budget -= tokens
             if prefilling {
                 load.addChunk(tokens: tokens, context: computed, completesPrompt: computed + tokens == target)
@@ -167,7 +175,7 @@ extension AggregatedBackend {
             } else {
                 load.decodeRequests += 1
                 load.decodeContextTokens += computed
-                counters.decodeTokensComputed += tokens
+                decodeTokens += tokens
             }
             i += 1
         }
@@ -240,8 +248,9 @@ extension AggregatedBackend {
             slots[s].privateBlocks = need
             slots[s].state = .running
             slots[s].scheduled = chunk
+            slots[s].pass = Int32(p)
             ranks[g].running.append(Int32(s))
-            ranks[g].batches[p].append(Int32(s))
+            ranks[g].inPass[p] += 1
             budget -= chunk
             if chunk < newTokens { limited = true }
             load.addChunk(tokens: chunk, context: cached, completesPrompt: chunk == newTokens)
@@ -293,10 +302,15 @@ extension AggregatedBackend {
     mutating func endPass(_ replica: Int, pass: Int, in context: inout ServingContext<Event>) {
         let lower = replica * ranksPerReplica
         for g in lower..<(lower + ranksPerReplica) {
-            let count = ranks[g].batches[pass].count
-            guard count > 0 else { continue }
-            for index in 0..<count { advance(Int(ranks[g].batches[pass][index]), in: &context) }
-            ranks[g].batches[pass].removeAll()
+            guard ranks[g].inPass[pass] > 0 else { continue }
+            // In running order (admission order), as the pass was formed; a request completing
+            // here stays listed until the compaction below.
+            let count = ranks[g].running.count
+            for index in 0..<count {
+                let s = Int(ranks[g].running[index])
+                if slots[s].scheduled > 0 && slots[s].pass == Int32(pass) { advance(s, in: &context) }
+            }
+            ranks[g].inPass[pass] = 0
             if ranks[g].finishedInRunning > 0 { compactRunning(rank: g) }
         }
         replicas[replica].passesInFlight -= 1

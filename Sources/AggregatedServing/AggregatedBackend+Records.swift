@@ -68,6 +68,8 @@ extension AggregatedBackend {
         var rank: Int32
         /// Tokens scheduled in the pass it is in, 0 when it is in none.
         var scheduled = 0
+        /// The pass slot it is in (meaningful while `scheduled` > 0).
+        var pass: Int32 = 0
         var state: State = .waiting
         /// Decode pacing (Bresenham): the tokens left when decoding (re)started, spread over
         /// `planSteps` steps as `quotient` or `quotient + 1` tokens a step.
@@ -120,8 +122,9 @@ extension AggregatedBackend {
         var resumed: [Int32] = []
         /// Running requests in admission order (vLLM `self.running`).
         var running: [Int32] = []
-        /// The requests of each pass in flight, by pass slot.
-        var batches: [SlotList]
+        /// Requests of this rank in each pass in flight, by pass slot; they are found in
+        /// `running` by their `pass` (a list per pass cost more to keep than the scan).
+        var inPass: [Int32]
         var pool: KVBlockPool
         /// Completed requests still listed in `running` (compacted at the end of the pass).
         var finishedInRunning = 0
@@ -145,20 +148,3 @@ extension AggregatedBackend {
     }
 }
 
-/// Slots in a list whose storage is kept when it is cleared: a rank's batch, refilled every pass
-/// (`removeAll(keepingCapacity:)` on an array cost more than the pass's own bookkeeping).
-struct SlotList {
-    private var items: [Int32] = []
-    private(set) var count = 0
-
-    var isEmpty: Bool { count == 0 }
-
-    mutating func append(_ slot: Int32) {
-        if count < items.count { items[count] = slot } else { items.append(slot) }
-        count += 1
-    }
-
-    mutating func removeAll() { count = 0 }
-
-    subscript(index: Int) -> Int32 { items[index] }
-}

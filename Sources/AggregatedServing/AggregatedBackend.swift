@@ -167,7 +167,7 @@ public struct AggregatedBackend: ServingBackend {
         prefixCaching = limits.prefixCaching
         policy = limits.policy
         decodeStepTokens = stepTokens
-        let rank = Rank(batches: Array(repeating: SlotList(), count: layout.pipelineParallel), pool: KVBlockPool(capacity: kvBlocksPerRank))
+        let rank = Rank(inPass: Array(repeating: 0, count: layout.pipelineParallel), pool: KVBlockPool(capacity: kvBlocksPerRank))
         ranks = Array(repeating: rank, count: deployment.replicas * layout.attentionDataParallel)
         replicas = Array(
             repeating: Replica(freePasses: (0..<Int32(layout.pipelineParallel)).reversed()), count: deployment.replicas)
@@ -220,7 +220,11 @@ public struct AggregatedBackend: ServingBackend {
                 in: &context)
             return
         }
-        let most = blocks(forTokens: prompt + request.outputTokens + decodeStepTokens - 1)
+        // The most KV a request ever asks for: its last decode step reserves 1 + drafts slots
+        // after prompt + output − 2 tokens (the last token sampled is never written); a request
+        // with no output only its prompt.
+        let reach = request.outputTokens == 0 ? prompt : prompt + request.outputTokens + decodeStepTokens - 2
+        let most = blocks(forTokens: reach)
         if most > kvBlocksPerRank {
             reject(
                 request, code: "kv-exceeds-rank-blocks",

@@ -34,6 +34,19 @@ import Testing
         #expect(run.backend.statistics.mixedIterations == 0)
     }
 
+    /// Pipeline stages do not speed up one request: it is in one pass at a time, so its TTFT and
+    /// gaps are those of the whole pass, as with one stage.
+    @Test func pipelineStagesDoNotShortenOneRequest() throws {
+        let request = ServingRequest(id: 0, arrival: .zero, inputTokens: 900, outputTokens: 30, origin: InputLocation(file: "t", line: 1))
+        var staged = Settings()
+        staged.pipelineParallel = 4
+        let one = AggregatedHarness.replay(try AggregatedHarness.backend(Settings()), [request])
+        let four = AggregatedHarness.replay(try AggregatedHarness.backend(staged), [request])
+        AggregatedHarness.checkConservation(four, requests: [request])
+        #expect(four.outcomes == one.outcomes)
+        #expect(four.gaps == one.gaps)
+    }
+
     /// With no context term every decode step takes the same time: every gap is that step.
     @Test func gapsOfARequestAloneAreTheDecodeStep() throws {
         var timing = LinearTiming()
@@ -100,13 +113,15 @@ import Testing
         #expect(run.rejected.first?.rejection?.code == "context-exceeds-token-budget")
     }
 
+    /// 100 blocks of 16 tokens hold 1,600 tokens: a 1,500-token prompt may ask for 101 tokens
+    /// (its last step writes positions up to 1,600), not 102.
     @Test func aRequestThatCouldNeverFitTheBlocksIsRejected() throws {
         var settings = Settings()
         settings.kvBlocks = 100
         settings.blockTokens = 16
         let requests = [
-            ServingRequest(id: 0, arrival: .zero, inputTokens: 1_500, outputTokens: 100, origin: InputLocation(file: "t", line: 1)),
-            ServingRequest(id: 1, arrival: .zero, inputTokens: 1_500, outputTokens: 101, origin: InputLocation(file: "t", line: 2)),
+            ServingRequest(id: 0, arrival: .zero, inputTokens: 1_500, outputTokens: 101, origin: InputLocation(file: "t", line: 1)),
+            ServingRequest(id: 1, arrival: .zero, inputTokens: 1_500, outputTokens: 102, origin: InputLocation(file: "t", line: 2)),
         ]
         let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings), requests)
         AggregatedHarness.checkConservation(run, requests: requests)
@@ -261,6 +276,42 @@ import Testing
         #expect(hits <= cached.completed.reduce(0) { $0 + $1.prefixBlocks })
     }
 
+    static let pressured: [AggregatedHarness.Settings] = {
+        var list: [AggregatedHarness.Settings] = []
+        for policy in [SchedulingPolicy.decodeFirst, .prefillFirst] {
+            for pipeline in [1, 2] {
+                var s = AggregatedHarness.Settings()
+                s.caching = true
+                s.kvBlocks = 700
+                s.maxBatch = 24
+                s.budget = 1_024
+                s.policy = policy
+                s.pipelineParallel = pipeline
+                s.attentionDataParallel = 2
+                s.router = .prefixAware
+                s.mtp = MTPSettings(draftTokens: 1, acceptanceRate: 0.7)
+                list.append(s)
+            }
+        }
+        return list
+    }()
+
+    /// Shared prefixes, a cache too small for them and preemptions together: the books balance
+    /// at every pass, and every request completes once with what it asked.
+    @Test(arguments: pressured)
+    func cachingUnderPreemptionKeepsItsBooks(settings: AggregatedHarness.Settings) throws {
+        let requests = AggregatedHarness.conversations(count: 300, conversations: 30).map {
+            var r = $0
+            r.arrival = SimTime(nanoseconds: r.arrival.nanoseconds / 8)
+            return r
+        }
+        let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings), requests)
+        AggregatedHarness.checkConservation(run, requests: requests)
+        #expect(run.rejected.isEmpty)
+        #expect(run.backend.statistics.preemptions > 0, "\(settings)")
+        #expect(run.backend.statistics.prefixHitBlocks > 0)
+    }
+
     /// A small cache under pressure evicts, stays within capacity and keeps its books.
     @Test func aSmallCacheEvictsAndKeepsItsBooks() throws {
         let requests = AggregatedHarness.conversations(count: 400, conversations: 60)
@@ -345,5 +396,53 @@ import Testing
         #expect(pool.evictableBlocks == 0)
         let recount = pool.recount()
         #expect(recount.entryBlocks == 4 && recount.evictableBlocks == 0 && recount.listed == 0)
+    }
+}
+
+/// Random settings and workloads, seeded: conservation and the per-pass invariants hold for
+/// every one (the settings are printed with any failure).
+@Suite struct AggregatedRandomizedTests {
+    static func settings(seed: UInt64) -> AggregatedHarness.Settings {
+        var g = SeededGenerator(seed: seed)
+        func pick<T>(_ values: [T]) -> T { values[Int(g.nextInt(below: UInt64(values.count)))] }
+        var s = AggregatedHarness.Settings()
+        s.replicas = pick([1, 1, 2, 3])
+        s.attentionDataParallel = pick([1, 2, 4])
+        s.pipelineParallel = pick([1, 1, 2, 3])
+        s.maxBatch = pick([1, 2, 8, 32])
+        s.chunked = pick([true, true, false])
+        s.blockTokens = pick([1, 16, 64, 100, 512])
+        s.caching = pick([true, false])
+        s.policy = pick([.decodeFirst, .prefillFirst])
+        s.router = pick([.roundRobin, .leastLoaded, .prefixAware])
+        s.mtp = pick([.off, MTPSettings(draftTokens: 1, acceptanceRate: 0.7), MTPSettings(draftTokens: 3, acceptanceRate: 0.5)])
+        s.sampling = pick([.expected, .sampled])
+        s.budget = max(pick([64, 512, 4_096]), 1 + s.mtp.draftTokens)
+        // From a little more than the largest request needs (preemptions) to plenty.
+        let minimum = (3_000 + 300 + 4 + s.blockTokens - 1) / s.blockTokens
+        s.kvBlocks = minimum * pick([1, 2, 5, 50])
+        return s
+    }
+
+    @Test(arguments: 0..<40)
+    func conservesUnderRandomSettings(seed: Int) throws {
+        let settings = Self.settings(seed: UInt64(seed))
+        let requests: [ServingRequest]
+        if seed % 2 == 0 {
+            requests = AggregatedHarness.random(count: 150, seed: UInt64(seed), meanGap: .milliseconds(5), maxInput: 3_000, maxOutput: 300)
+        } else {
+            requests = AggregatedHarness.conversations(count: 150, conversations: 12, blockTokens: 256, seed: UInt64(seed)).map {
+                var r = $0
+                r.arrival = SimTime(nanoseconds: r.arrival.nanoseconds / 20)
+                r.inputTokens = min(r.inputTokens, 3_000)
+                r.outputTokens = min(r.outputTokens, 300)
+                return r
+            }
+        }
+        let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings, seed: UInt64(seed)), requests)
+        AggregatedHarness.checkConservation(run, requests: requests)
+        if settings.chunked {
+            #expect(run.rejected.isEmpty, "seed \(seed): \(settings)")
+        }
     }
 }

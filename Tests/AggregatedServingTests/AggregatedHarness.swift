@@ -184,6 +184,13 @@ enum AggregatedHarness {
             }
         }
         #expect(run.gaps.reduce(0) { $0 + $1.count } == gapCount, sourceLocation: sourceLocation)
+        // The gaps tile each request's time from first token to finish (means rounded down to
+        // the nanosecond, so at most a nanosecond a gap short).
+        let tiled = run.gaps.reduce(Int64(0)) { $0 + $1.gap.nanoseconds * Int64($1.count) }
+        let spans = run.completed.reduce(Int64(0)) { total, outcome in
+            total + (outcome.firstToken.map { (outcome.finish - $0).nanoseconds } ?? 0)
+        }
+        #expect(tiled <= spans && tiled >= spans - Int64(gapCount), "gaps \(tiled) ns, spans \(spans) ns", sourceLocation: sourceLocation)
         let statistics = run.backend.statistics
         #expect(statistics.invariantViolations.isEmpty, "\(statistics.invariantViolations.prefix(3))", sourceLocation: sourceLocation)
         #expect(statistics.peakBlocksInUse <= statistics.blocksPerRank, sourceLocation: sourceLocation)

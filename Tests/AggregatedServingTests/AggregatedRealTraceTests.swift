@@ -91,4 +91,25 @@ struct AggregatedRealTraceTests {
         print("Azure conversation hour through aggregated (linear test timing): \(best) s (best of 3, trace parsing included), \(iterations) iterations")
         #expect(best < 0.3)
     }
+
+    /// The cost of a decode token at scale, the week's unit of work: 200,000 requests of 1,000 +
+    /// 250 tokens in a closed loop of 2,048 over 4 replicas of 8 ranks (batches of 64).
+    @Test(.enabled(if: getenv("CMBENCH_MEASURE") != nil, "set CMBENCH_MEASURE=1 to measure"))
+    func decodeTokensAtScale() throws {
+        var s = AggregatedHarness.Settings()
+        s.replicas = 4
+        s.attentionDataParallel = 8
+        s.maxBatch = 64
+        s.budget = 8_192
+        s.blockTokens = 64
+        s.kvBlocks = 2_000
+        let requests = AggregatedHarness.fixed(count: 200_000, input: 1_000, output: 250)
+        let start = Date()
+        let run = AggregatedHarness.replay(
+            try AggregatedHarness.backend(s, checks: false), requests, options: ReplayOptions(timing: .closedLoop(concurrency: 2_048)))
+        let seconds = Date().timeIntervalSince(start)
+        let steps = run.backend.statistics.decodeTokensComputed
+        print("closed loop of 2,048 over 4x8 ranks: \(seconds) s for \(steps) decode steps and \(run.backend.statistics.iterations) passes: \(seconds / Double(steps) * 1e9) ns per decode step")
+        #expect(run.completed.count == requests.count)
+    }
 }
