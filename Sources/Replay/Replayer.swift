@@ -61,6 +61,7 @@ public struct Replayer<Backend: ServingBackend> {
         var run = RunState(feed: ArrivalFeed(options: options))
         let closedLoop: Bool
         if case .closedLoop = options.timing { closedLoop = true } else { closedLoop = false }
+        context.admitsAfterOutcomes = closedLoop
         if case .closedLoop(let concurrency) = options.timing {
             for _ in 0..<concurrency {
                 guard try admitClosedLoop(from: &source, run: &run) else { break }
