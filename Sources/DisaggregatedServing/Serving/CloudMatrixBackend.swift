@@ -40,8 +40,8 @@ import CostModel
 /// progress and completions in a `StepCalendar`), and the cost tables. The backend keeps
 /// admission, the global queue, routing between the parts, events, outcomes and rejections.
 ///
-/// **Cost per event.** Finding a die is O(1) and reserving or releasing one O(log dies)
-/// (`KVRoomLedger`); routing a prompt is O(prefill instances). A decode step costs O(1) per
+/// **Cost per event.** Finding, reserving or releasing a die takes short loops over
+/// groups of 16 dies (`KVRoomLedger`); routing a prompt is O(prefill instances). A decode step costs O(1) per
 /// request joining it and O(log decoding) per request leaving it, plus one O(ranks of the
 /// instance) scan for the busiest rank when a request joined or left since the last scan (else
 /// O(1)): per-rank request counts and KV sums are linear functions of the step counter
