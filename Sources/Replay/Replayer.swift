@@ -73,6 +73,7 @@ public struct Replayer<Backend: ServingBackend> {
         }
 
         var nextProgress = options.progressInterval
+        context.progressCheckAt = nextProgress
         var stopped = false
         while run.overrun == nil, let event = context.simulation.takeNextEvent() {
             switch event {
@@ -90,6 +91,7 @@ public struct Replayer<Backend: ServingBackend> {
             if context.simulation.eventsProcessed >= nextProgress {
                 flush(recorder: &recorder, run: &run)
                 nextProgress += options.progressInterval
+                context.progressCheckAt = nextProgress
                 let snapshot = ReplayProgress(
                     requestsAdmitted: run.admitted, requestsFinished: run.completed + run.rejected,
                     simulatedTime: context.now, eventsProcessed: context.simulation.eventsProcessed)

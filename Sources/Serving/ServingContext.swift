@@ -21,6 +21,9 @@ public struct ServingContext<BackendEvent> {
     /// The replayer admits a request after each event for each outcome it reported (closed
     /// loop): set by the replayer.
     @usableFromInline package var admitsAfterOutcomes = false
+    /// The count of processed events at which the replayer next calls its progress callback
+    /// (after the event that reaches it): set by the replayer.
+    @usableFromInline package var progressCheckAt = Int.max
 
     @inlinable public init(startingAt start: SimTime = .zero) {
         simulation = SimulationContext(startingAt: start)
@@ -45,15 +48,18 @@ public struct ServingContext<BackendEvent> {
     /// Whether the caller may do the work of an event it would schedule for now (zero delay) at
     /// once, in place, instead; if so, that event is counted as processed.
     ///
-    /// True when the event would be the next to run anyway: no other event is due at this
-    /// instant, and the replayer will not admit a request before it (in closed loop it admits
-    /// one after an event for each outcome the event reported). The work then runs in the same
-    /// place of the `(time, sequence)` order, with the same clock, and anything it schedules gets
-    /// the same sequence numbers: only the queue's round trip is saved. Call it only from an
-    /// event handler (`handle`), at its end: within `arrive`, further arrivals of the same
-    /// instant may still follow.
+    /// True when the event would be the next to run anyway, with nothing in between: no other
+    /// event is due at this instant, the replayer will not admit a request before it (in closed
+    /// loop it admits one after an event for each outcome the event reported), and it will not
+    /// call its progress callback before it. The work then runs in the same place of the
+    /// `(time, sequence)` order, with the same clock, and anything it schedules gets the same
+    /// sequence numbers: only the queue's round trip is saved. Call it only from an event
+    /// handler (`handle`), at its end: within `arrive`, further arrivals of the same instant may
+    /// still follow.
     @inlinable public mutating func runsInPlaceNow() -> Bool {
-        guard simulation.nothingElseDueNow, !(admitsAfterOutcomes && !outcomes.isEmpty) else { return false }
+        guard simulation.nothingElseDueNow, simulation.eventsProcessed < progressCheckAt,
+            !(admitsAfterOutcomes && !outcomes.isEmpty)
+        else { return false }
         simulation.countEventRunInPlace()
         return true
     }
