@@ -63,10 +63,13 @@ public struct Replayer<Backend: ServingBackend> {
         if case .closedLoop = options.timing { closedLoop = true } else { closedLoop = false }
         context.admitsAfterOutcomes = closedLoop
         if case .closedLoop(let concurrency) = options.timing {
+            // Nothing runs in place before the loop: no progress call would follow it.
+            context.progressCheckAt = 0
             for _ in 0..<concurrency {
                 guard try admitClosedLoop(from: &source, run: &run) else { break }
             }
             try drain(source: &source, recorder: &recorder, run: &run)
+            if run.overrun == nil { backend.arrivalsEnded(in: &context) }
         } else if let first = try run.feed.next(from: &source) {
             run.pending = first
             scheduleArrival(of: first, run: &run)
@@ -79,6 +82,7 @@ public struct Replayer<Backend: ServingBackend> {
             switch event {
             case .arrival:
                 try admitArrivals(from: &source, run: &run)
+                if run.overrun == nil { backend.arrivalsEnded(in: &context) }
             case .backend(let backendEvent):
                 backend.handle(backendEvent, in: &context)
                 noteOverrun(origin: nil, run: &run)
@@ -190,6 +194,7 @@ public struct Replayer<Backend: ServingBackend> {
             _ = try admitClosedLoop(from: &source, run: &run)
         }
         if index > 0 || !context.gaps.isEmpty { recorder.record(outcomes: &context.outcomes, gaps: &context.gaps) }
+        if index > 0, run.overrun == nil { backend.arrivalsEnded(in: &context) }
     }
 
     /// Counts what the backend reported and hands it to the recorder in one run (open loop:

@@ -53,10 +53,10 @@ public struct ServingContext<BackendEvent> {
     /// loop it admits one after an event for each outcome the event reported), and it will not
     /// call its progress callback before it. The work then runs in the same place of the
     /// `(time, sequence)` order, with the same clock, and anything it schedules gets the same
-    /// sequence numbers: only the queue's round trip is saved. Call it only from an event
-    /// handler (`handle`), at its end: within `arrive`, further arrivals of the same instant may
-    /// still follow.
-    @inlinable public mutating func runsInPlaceNow() -> Bool {
+    /// sequence numbers: only the queue's round trip is saved. Call it only at the end of an
+    /// event handler (`handle`) or in `arrivalsEnded`: within `arrive`, further arrivals of the
+    /// same instant may still follow.
+    @inlinable @inline(__always) public mutating func runsInPlaceNow() -> Bool {
         guard simulation.nothingElseDueNow, simulation.eventsProcessed < progressCheckAt,
             !(admitsAfterOutcomes && !outcomes.isEmpty)
         else { return false }
