@@ -14,7 +14,9 @@ public struct SimTime: Comparable, Hashable, Sendable, CustomStringConvertible {
 
     @inlinable public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    public static let zero = SimTime(nanoseconds: 0)
+    /// (Computed, as `limit`: a stored `static let` is reached through a lazy-initialisation
+    /// check at every use in another module.)
+    @inlinable public static var zero: SimTime { SimTime(nanoseconds: 0) }
     /// Later than any event a run can schedule; used as "never".
     public static let distantFuture = SimTime(nanoseconds: .max)
     /// The latest time a run holds: 2^62 ns, about 146 years (see the type's discussion).
@@ -47,7 +49,8 @@ public struct SimDuration: Comparable, Hashable, Sendable, CustomStringConvertib
 
     @inlinable public init(nanoseconds: Int64) { self.nanoseconds = nanoseconds }
 
-    public static let zero = SimDuration(nanoseconds: 0)
+    /// (Computed: see `SimTime.zero`. `after: .zero` is scheduled once per decode step.)
+    @inlinable public static var zero: SimDuration { SimDuration(nanoseconds: 0) }
     /// The longest duration a run holds, `SimTime.limit` from time zero.
     @inlinable public static var limit: SimDuration { SimDuration(nanoseconds: 1 << 62) }
 

@@ -92,6 +92,18 @@ public struct SimulationContext<Event> {
         aside = ScheduledEvent(time: time, sequence: queue.reserveSequence(), payload: event)
     }
 
+    /// Whether no other event is due at this instant: none waits in the instant queue, and
+    /// neither the heap's first event nor the one aside is due now. An event scheduled now for
+    /// now would then be the next to run (for a driver that does nothing between events).
+    @inlinable public var nothingElseDueNow: Bool {
+        instant.isEmpty && (queue.first.map { $0.time > clock } ?? true) && (aside.map { $0.time > clock } ?? true)
+    }
+
+    /// Counts an event that a handler ran in place instead of scheduling it for now, when it
+    /// would have been the next to run (`nothingElseDueNow`): it is still an event of the model,
+    /// so `eventsProcessed` (and a driver's progress calls) do not depend on the shortcut.
+    @inlinable public mutating func countEventRunInPlace() { processed &+= 1 }
+
     @inlinable mutating func noteIfBeyondLimit(_ time: SimTime) {
         if _slowPath(time > SimTime.limit), timeBeyondLimit == nil { timeBeyondLimit = time }
     }

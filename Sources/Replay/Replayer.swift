@@ -61,22 +61,28 @@ public struct Replayer<Backend: ServingBackend> {
         var run = RunState(feed: ArrivalFeed(options: options))
         let closedLoop: Bool
         if case .closedLoop = options.timing { closedLoop = true } else { closedLoop = false }
+        context.admitsAfterOutcomes = closedLoop
         if case .closedLoop(let concurrency) = options.timing {
+            // Nothing runs in place before the loop: no progress call would follow it.
+            context.progressCheckAt = 0
             for _ in 0..<concurrency {
                 guard try admitClosedLoop(from: &source, run: &run) else { break }
             }
             try drain(source: &source, recorder: &recorder, run: &run)
+            if run.overrun == nil { backend.arrivalsEnded(in: &context) }
         } else if let first = try run.feed.next(from: &source) {
             run.pending = first
             scheduleArrival(of: first, run: &run)
         }
 
         var nextProgress = options.progressInterval
+        context.progressCheckAt = nextProgress
         var stopped = false
         while run.overrun == nil, let event = context.simulation.takeNextEvent() {
             switch event {
             case .arrival:
                 try admitArrivals(from: &source, run: &run)
+                if run.overrun == nil { backend.arrivalsEnded(in: &context) }
             case .backend(let backendEvent):
                 backend.handle(backendEvent, in: &context)
                 noteOverrun(origin: nil, run: &run)
@@ -89,6 +95,7 @@ public struct Replayer<Backend: ServingBackend> {
             if context.simulation.eventsProcessed >= nextProgress {
                 flush(recorder: &recorder, run: &run)
                 nextProgress += options.progressInterval
+                context.progressCheckAt = nextProgress
                 let snapshot = ReplayProgress(
                     requestsAdmitted: run.admitted, requestsFinished: run.completed + run.rejected,
                     simulatedTime: context.now, eventsProcessed: context.simulation.eventsProcessed)
@@ -187,6 +194,7 @@ public struct Replayer<Backend: ServingBackend> {
             _ = try admitClosedLoop(from: &source, run: &run)
         }
         if index > 0 || !context.gaps.isEmpty { recorder.record(outcomes: &context.outcomes, gaps: &context.gaps) }
+        if index > 0, run.overrun == nil { backend.arrivalsEnded(in: &context) }
     }
 
     /// Counts what the backend reported and hands it to the recorder in one run (open loop:

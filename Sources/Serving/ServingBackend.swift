@@ -65,4 +65,15 @@ public protocol ServingBackend {
 
     /// One of the backend's own events fires at `context.now`.
     mutating func handle(_ event: Event, in context: inout ServingContext<Event>)
+
+    /// Every request arriving at this instant has been handed to `arrive`: called once after
+    /// the last of them, before any event runs (unless the run is stopping). For a backend that
+    /// holds back an event `arrive` would schedule for now until no more requests of the instant
+    /// can follow, so as to run it in place (`ServingContext.runsInPlaceNow()`). The default does
+    /// nothing.
+    mutating func arrivalsEnded(in context: inout ServingContext<Event>)
+}
+
+extension ServingBackend {
+    @inlinable public mutating func arrivalsEnded(in context: inout ServingContext<Event>) {}
 }

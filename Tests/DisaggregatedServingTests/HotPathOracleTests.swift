@@ -65,6 +65,31 @@ import SystemDescription
         }
     }
 
+    /// `DecodeStepTable.stepSeconds` keeps each batch size's last grid cell; its answers are
+    /// the grid's: interpolation between the cost model at the two points around the KV.
+    @Test func decodeStepTableAnswersAsTheGridWithItsCellCache() throws {
+        var table = try ServingHarness.backend().decodeTable
+        var grid = table.grid
+        var generator = SeededGenerator(seed: 11)
+        var kvByBatch = [Double](repeating: 0, count: 9)
+        for _ in 0..<3_000 {
+            let batch = 1 + Int(generator.nextInt(below: 8))
+            // Mostly small steps forward (the same cell), sometimes a jump or a step back.
+            switch generator.nextInt(below: 10) {
+            case 0: kvByBatch[batch] = generator.nextUnitDouble() * pow(2, Double(generator.nextInt(below: 20)))
+            case 1: kvByBatch[batch] = max(0, kvByBatch[batch] - 300 * generator.nextUnitDouble())
+            default: kvByBatch[batch] += 1.7 * Double(batch)
+            }
+            let kv = kvByBatch[batch]
+            let i = grid.lowerIndex(kv)
+            let x0 = grid.value(i), x1 = grid.value(i + 1)
+            let y0 = table.exactStep(batch: batch, kvTokens: x0).stepMicroseconds * 1e-6
+            let y1 = table.exactStep(batch: batch, kvTokens: x1).stepMicroseconds * 1e-6
+            let expected = y0 + (y1 - y0) * (kv - x0) / (x1 - x0)
+            #expect(table.stepSeconds(batch: batch, kvTokens: kv).bitPattern == expected.bitPattern, "batch \(batch), kv \(kv)")
+        }
+    }
+
     @Test func denseMemoRemembersWhatItStored() {
         var memo = DenseMemo()
         #expect(memo.value(3, 5) == nil)

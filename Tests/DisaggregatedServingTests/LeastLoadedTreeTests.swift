@@ -13,7 +13,7 @@ import SystemDescription
         return best
     }
 
-    @Test(arguments: [1, 3, 320, 641])
+    @Test(arguments: [1, 3, 320, 641, 1100])
     func agreesWithALinearScanUnderRandomUpdates(count: Int) {
         for seed in UInt64(1)...20 {
             var generator = SeededGenerator(seed: seed)

@@ -25,7 +25,67 @@ private struct LoggingModel: SimulationModel {
     var names: [String] { log.map(\.name) }
 }
 
+/// Parents follow up at the current instant with a child that schedules a leaf a little later:
+/// by scheduling the child, or (`inPlace`) by running it at once when nothing else is due now.
+private struct FollowUpModel: SimulationModel {
+    enum Event {
+        case leaf(Int)
+        case parent(Int, delay: Int64)
+        case child(Int, delay: Int64)
+    }
+
+    let inPlace: Bool
+    var log: [String] = []
+
+    mutating func handle(_ event: Event, in context: inout SimulationContext<Event>) {
+        switch event {
+        case .leaf(let id):
+            log.append("\(context.now.nanoseconds) leaf \(id)")
+        case .parent(let id, let delay):
+            log.append("\(context.now.nanoseconds) parent \(id)")
+            if inPlace && context.nothingElseDueNow {
+                context.countEventRunInPlace()
+                runChild(id, delay: delay, in: &context)
+            } else {
+                context.schedule(.child(id, delay: delay), after: .zero)
+            }
+        case .child(let id, let delay):
+            runChild(id, delay: delay, in: &context)
+        }
+    }
+
+    mutating func runChild(_ id: Int, delay: Int64, in context: inout SimulationContext<Event>) {
+        log.append("\(context.now.nanoseconds) child \(id)")
+        context.schedule(.leaf(id), after: SimDuration(nanoseconds: delay))
+    }
+}
+
 @Suite struct SimulatorTests {
+    /// Running a follow-up in place when `nothingElseDueNow` changes nothing: the same events
+    /// at the same times in the same order (ties included), and the same count.
+    @Test(arguments: 0..<100 as Range<UInt64>)
+    func aFollowUpRunInPlaceWhenNothingElseIsDueRunsAsIfScheduled(seed: UInt64) {
+        var runs: [(log: [String], events: Int)] = []
+        for inPlace in [false, true] {
+            var generator = SeededGenerator(seed: seed)
+            var simulator = Simulator(model: FollowUpModel(inPlace: inPlace))
+            for id in 0..<40 {
+                // Few distinct times and delays (zero included), so ties are common.
+                let time = SimTime(nanoseconds: Int64(generator.nextInt(below: 12)))
+                let delay = Int64(generator.nextInt(below: 3))
+                if generator.nextInt(below: 2) == 0 {
+                    simulator.schedule(.parent(id, delay: delay), at: time)
+                } else {
+                    simulator.schedule(.leaf(id), at: time)
+                }
+            }
+            simulator.run()
+            runs.append((simulator.model.log, simulator.eventsProcessed))
+        }
+        #expect(runs[0].log == runs[1].log, "seed \(seed)")
+        #expect(runs[0].events == runs[1].events, "seed \(seed)")
+    }
+
     @Test func sameInstantEventsFromOutsideRunInSchedulingOrder() {
         var simulator = Simulator(model: LoggingModel())
         let t = SimTime(nanoseconds: 100)

@@ -200,12 +200,31 @@ struct ReplayRun {
     }
 
     func execute<Backend: ServingBackend>(backend: Backend, source: TraceReader) throws -> Result {
+        // Metrics are recorded on a second thread, overlapping the simulation (same records,
+        // same order, so the same summary). Without a per-request CSV the background recorder
+        // works alone: paired with a writer that has nothing to write, each outcome was still
+        // copied out for it on the replay's thread.
+        let metrics = BackgroundRecorder(MetricsAccumulator(objectives: objectives, backend: backend.descriptor))
+        guard let requestsCSV else {
+            var recorder = metrics
+            return try execute(backend: backend, source: source, recorder: &recorder, failure: { _ in nil }) {
+                $0.finish().summary()
+            }
+        }
+        var recorder = RecorderPair(metrics, RequestsCSVRecorder(file: requestsCSV))
+        return try execute(backend: backend, source: source, recorder: &recorder, failure: { $0.second.failure }) {
+            $0.first.finish().summary()
+        }
+    }
+
+    /// The replay into `recorder`; `failure` is the recording's, if it failed, and `summary`
+    /// finishes the recording.
+    private func execute<Backend: ServingBackend, Recorder: OutcomeRecorder>(
+        backend: Backend, source: TraceReader, recorder: inout Recorder, failure: (Recorder) -> Error?,
+        summary: (inout Recorder) -> RunSummary
+    ) throws -> Result {
         var source = source
         var replayer = Replayer(backend: backend, options: options)
-        let metrics = MetricsAccumulator(objectives: objectives, backend: backend.descriptor)
-        // Metrics are recorded on a second thread, overlapping the simulation (same records,
-        // same order, so the same summary).
-        var recorder = RecorderPair(BackgroundRecorder(metrics), RequestsCSVRecorder(file: requestsCSV))
         var progress = ProgressLine(console: console, enabled: showProgress)
         let started = MonotonicClock.now()
         let report = try replayer.run(source: &source, recorder: &recorder) { state in
@@ -219,7 +238,7 @@ struct ReplayRun {
         progress.finish()
         try Interrupt.check()
         if let overrun = report.overrun { throw TimeLimitText.error(overrun, timing: options.timing) }
-        if let failure = recorder.second.failure { throw failure }
+        if let failure = failure(recorder) { throw failure }
         guard report.requestsAdmitted > 0 else {
             // A replay of nothing is not a run: no report, nothing stored.
             throw CLIError(
@@ -227,8 +246,7 @@ struct ReplayRun {
                 "\(source.name): the selected window holds no requests (\(report.requestsSkippedBeforeWindow) were recorded before its start)",
                 hint: "check --start and --duration against the trace's span ('cmbench inspect TRACE')")
         }
-        return Result(
-            summary: recorder.first.finish().summary(), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
+        return Result(summary: summary(&recorder), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
     }
 }
 

@@ -90,7 +90,15 @@ struct DecodeStepTable: Sendable {
     var grid = CachedGrid(InterpolationGrid(linearStep: 256, linearCount: 16, perOctave: 16, roundsToIntegers: false))
     /// Step seconds by batch (row) and grid index (column).
     private var cache = DenseMemo()
+    /// The grid cell each batch size last interpolated in, by batch.
+    private var lastCells: [Cell] = []
     private(set) var evaluations = 0
+
+    /// A grid cell, [x0, x1), with the step seconds at its ends.
+    private struct Cell {
+        var x0 = Double.infinity, x1 = -Double.infinity
+        var y0 = 0.0, y1 = 0.0
+    }
 
     init(model: DecodeCostModel, options: DecodeOptions) {
         self.model = model
@@ -98,11 +106,24 @@ struct DecodeStepTable: Sendable {
     }
 
     /// Seconds of one step with `batch` requests on the busiest die holding `kvTokens` KV tokens.
+    ///
+    /// The busiest die's KV grows by a few tokens a step, so a step almost always falls in the
+    /// cell its batch size used last: that cell is kept per batch and tried first. The cell
+    /// holding a KV is unique (grid points increase strictly), so the answer is the one the
+    /// grid lookup gives, bit for bit, without its `log2` and memo reads (~300 instructions).
     mutating func stepSeconds(batch: Int, kvTokens: Double) -> Double {
         let kv = max(kvTokens, 0)
+        if batch < lastCells.count {
+            let cell = lastCells[batch]
+            if cell.x0 <= kv && kv < cell.x1 { return cell.y0 + (cell.y1 - cell.y0) * (kv - cell.x0) / (cell.x1 - cell.x0) }
+        }
         let i = grid.lowerIndex(kv)
         let x0 = grid.value(i), x1 = grid.value(i + 1)
         let y0 = point(batch, i), y1 = point(batch, i + 1)
+        if batch >= 0 {
+            if batch >= lastCells.count { lastCells.append(contentsOf: repeatElement(Cell(), count: batch + 1 - lastCells.count)) }
+            lastCells[batch] = Cell(x0: x0, x1: x1, y0: y0, y1: y1)
+        }
         return y0 + (y1 - y0) * (kv - x0) / (x1 - x0)
     }
 

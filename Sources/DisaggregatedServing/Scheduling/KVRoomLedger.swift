@@ -7,7 +7,7 @@
 /// die by reserved bytes among those under the batch cap, ties to the lowest index, and only if
 /// it has room for the request: the least loaded has the most room, so no other die could.
 /// Nothing here assumes disaggregation: an aggregated engine's dies reserve the same way.
-/// - Complexity: `pick`, `reserve` and `release` O(log dies) (a `LeastLoadedTree`).
+/// - Complexity: `pick`, `reserve` and `release` O(dies / 16 + 16) (a `LeastLoadedTree`), short loops.
 struct KVRoomLedger {
     /// KV bytes a die may hold (HBM after weights, buffers and workspace).
     let capacityBytes: Double
@@ -33,16 +33,14 @@ struct KVRoomLedger {
 
     /// The least-loaded die under the batch cap (ties to the lowest index) if it has room for
     /// `need` more bytes; nil when no die can take the request now.
-    /// - Complexity: O(log dies), only when a die has the room; else O(1).
     func pick(need: Double) -> Int? {
         let least = choice.minimumLoad
         guard least.isFinite, least <= capacityBytes - need else { return nil }
-        return choice.minimumIndex
+        return choice.firstIndex(holding: least)
     }
 
     /// Reserves `bytes` and one request on `die`.
     /// - Precondition: the die has the room (`pick` chose it).
-    /// - Complexity: O(log dies).
     @inline(__always)  // one call per admission; a call of its own cost ~25 instructions more
     mutating func reserve(_ bytes: Double, on die: Int) {
         reservedBytes[die] += bytes
@@ -55,7 +53,6 @@ struct KVRoomLedger {
 
     /// Returns `bytes` and one request to `die`. A die left with no request holds exactly 0
     /// bytes, so rounding errors from repeated float subtraction do not accumulate.
-    /// - Complexity: O(log dies).
     @inline(__always)  // as `reserve`
     mutating func release(_ bytes: Double, on die: Int) {
         reservedCount[die] -= 1

@@ -40,8 +40,13 @@ extension CloudMatrixBackend {
         if finished { admitWaiting(in: &context) }
         if decode[i].claimBegin() {
             // Zero delay, so requests that arrive at this boundary (a closed loop's
-            // replacements) join this step.
-            context.schedule(.stepBegin(instance: Int32(i)), after: .zero)
+            // replacements) join this step; at once when nothing else can happen at this
+            // instant first (almost every step), which saves the event's round trip.
+            if context.runsInPlaceNow() {
+                beginStep(i, in: &context)
+            } else {
+                context.schedule(.stepBegin(instance: Int32(i)), after: .zero)
+            }
         }
     }
 

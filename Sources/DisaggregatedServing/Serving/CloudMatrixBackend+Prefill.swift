@@ -6,11 +6,34 @@ import CostModel
 /// The prefill side of the backend: prompts to the `PrefillPool`, batch timing (compute from
 /// `PrefillTimeTable`, EMS loads over UB or VPC), and what a request does at batch end.
 extension CloudMatrixBackend {
-    mutating func routeToPrefill(_ slot: Int32, in context: inout ServingContext<Event>) {
+    /// Queues `slot`'s prompt; an idle instance gets a batch start at this instant. From
+    /// `arrive` (`arriving`) the start is held back until the instant's last arrival
+    /// (`arrivalsEnded`), so that it can run in place.
+    mutating func routeToPrefill(_ slot: Int32, arriving: Bool = false, in context: inout ServingContext<Event>) {
         if let instance = prefill.enqueue(slot, tokens: slots[Int(slot)].inputTokens) {
             // Zero delay: requests arriving at this same instant join the batch.
-            context.schedule(.prefillStart(instance: Int32(instance)), after: .zero)
+            if arriving {
+                if firstHeldStart < 0 { firstHeldStart = Int32(instance) } else { heldStarts.append(Int32(instance)) }
+            } else {
+                context.schedule(.prefillStart(instance: Int32(instance)), after: .zero)
+            }
         }
+    }
+
+    /// The batch starts `arrive` held back, in order: the first at once when it would be the
+    /// next event anyway (`runsInPlaceNow`; one per request in a lightly loaded replay), after
+    /// scheduling the others, which then come after it as they would have.
+    public mutating func arrivalsEnded(in context: inout ServingContext<Event>) {
+        guard firstHeldStart >= 0 else { return }
+        let first = firstHeldStart
+        firstHeldStart = -1
+        let inPlace = context.runsInPlaceNow()
+        if !inPlace { context.schedule(.prefillStart(instance: first), after: .zero) }
+        if !heldStarts.isEmpty {
+            for instance in heldStarts { context.schedule(.prefillStart(instance: instance), after: .zero) }
+            heldStarts.removeAll(keepingCapacity: true)
+        }
+        if inPlace { startBatch(Int(first), in: &context) }
     }
 
     mutating func startBatch(_ instance: Int, in context: inout ServingContext<Event>) {

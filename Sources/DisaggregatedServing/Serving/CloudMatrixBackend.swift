@@ -40,8 +40,8 @@ import CostModel
 /// progress and completions in a `StepCalendar`), and the cost tables. The backend keeps
 /// admission, the global queue, routing between the parts, events, outcomes and rejections.
 ///
-/// **Cost per event.** Finding a die is O(1) and reserving or releasing one O(log dies)
-/// (`KVRoomLedger`); routing a prompt is O(prefill instances). A decode step costs O(1) per
+/// **Cost per event.** Finding, reserving or releasing a die takes short loops over
+/// groups of 16 dies (`KVRoomLedger`); routing a prompt is O(prefill instances). A decode step costs O(1) per
 /// request joining it and O(log decoding) per request leaving it, plus one O(ranks of the
 /// instance) scan for the busiest rank when a request joined or left since the last scan (else
 /// O(1)): per-rank request counts and KV sums are linear functions of the step counter
@@ -88,6 +88,10 @@ public struct CloudMatrixBackend: ServingBackend {
     var freeSlots: [Int32] = []
     /// Scratch for `startBatch`, kept to reuse its storage.
     var batchPrompts: [(tokens: Int, cached: Int)] = []
+    /// Prefill instances whose batch start `arrive` held back (`arrivalsEnded`), in order: the
+    /// first (−1: none), then any others (rare: several idle instances at one instant).
+    var firstHeldStart: Int32 = -1
+    var heldStarts: [Int32] = []
     // Settings the hot paths read, copied out of `resolved` once.
     let phase: ServingDeploymentSettings.Phase
     let kvBytesPerToken: Double
@@ -155,10 +159,10 @@ public struct CloudMatrixBackend: ServingBackend {
                 prefixBlocks: Int32(clamping: request.prefixBlockHashes.count)),
             request: request)
         if phase == .prefill {
-            routeToPrefill(slot, in: &context)
+            routeToPrefill(slot, arriving: true, in: &context)
         } else if globalQueue.isEmpty, let rank = ledger.pick(need: need) {
             reserve(slot, on: rank)
-            dispatch(slot, in: &context)
+            dispatch(slot, arriving: true, in: &context)
         } else {
             globalQueue.append(slot)
             statistics.peakGlobalQueue = max(statistics.peakGlobalQueue, globalQueue.count)
@@ -195,9 +199,10 @@ public struct CloudMatrixBackend: ServingBackend {
     }
 
     /// A request with decode room goes to prefill (phase full) or straight to its die (decode).
-    mutating func dispatch(_ slot: Int32, in context: inout ServingContext<Event>) {
+    /// `arriving`: called from `arrive` (see `routeToPrefill`).
+    mutating func dispatch(_ slot: Int32, arriving: Bool = false, in context: inout ServingContext<Event>) {
         if phase == .full {
-            routeToPrefill(slot, in: &context)
+            routeToPrefill(slot, arriving: arriving, in: &context)
             return
         }
         slots[Int(slot)].serviceStart = context.now

@@ -31,8 +31,8 @@ struct AzureFormat {
         guard secondComma >= 0 else {
             throw RowIssue(.wrongColumnCount, "fewer than the 3 columns of the header \(Self.header)")
         }
-        row.time = try CivilTime.parse(line, 0, firstComma, field: "TIMESTAMP")
-        row.inputTokens = try ByteParsing.parseCount(line, firstComma + 1, secondComma, field: "ContextTokens")
-        row.outputTokens = try ByteParsing.parseCount(line, secondComma + 1, count, field: "GeneratedTokens")
+        row.fields.time = try CivilTime.parse(line, 0, firstComma, field: "TIMESTAMP")
+        row.fields.inputTokens = try ByteParsing.parseCount(line, firstComma + 1, secondComma, field: "ContextTokens")
+        row.fields.outputTokens = try ByteParsing.parseCount(line, secondComma + 1, count, field: "GeneratedTokens")
     }
 }

@@ -51,13 +51,13 @@ struct BurstGPTFormat {
             }
             switch roles[column] {
             case .timestamp:
-                row.time = try ByteParsing.parseScaledDecimal(line, start, end, scaleDigits: 9, field: "Timestamp")
+                row.fields.time = try ByteParsing.parseScaledDecimal(line, start, end, scaleDigits: 9, field: "Timestamp")
             case .requestTokens:
-                row.inputTokens = try ByteParsing.parseCount(line, start, end, field: "Request tokens")
+                row.fields.inputTokens = try ByteParsing.parseCount(line, start, end, field: "Request tokens")
             case .responseTokens:
-                row.outputTokens = try ByteParsing.parseCount(line, start, end, field: "Response tokens")
+                row.fields.outputTokens = try ByteParsing.parseCount(line, start, end, field: "Response tokens")
             case .sessionID:
-                row.sessionID = try Self.sessionID(line, start, end)
+                row.fields.sessionID = try Self.sessionID(line, start, end)
             case .text:
                 guard ByteParsing.isValidUTF8(line, start, end) else {
                     throw RowIssue(.invalidUTF8, "is not valid UTF-8", field: names[column])
@@ -72,7 +72,7 @@ struct BurstGPTFormat {
         guard column == roles.count else {
             throw RowIssue(.wrongColumnCount, "\(column) columns, but the header has \(roles.count)")
         }
-        row.failedRequest = row.outputTokens == 0
+        row.fields.failedRequest = row.fields.outputTokens == 0
     }
 
     /// Empty → none; digits → the number; other text → its FNV-1a 64 hash.

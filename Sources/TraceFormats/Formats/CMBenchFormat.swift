@@ -13,7 +13,7 @@ public enum CMBenchFormat {
     public static let header = "arrival_ns,input_tokens,output_tokens,session_id,prefix_block_tokens,prefix_hash_ids"
     static let columns = 6
 
-    /// Parses one data row; `row.blockTokens` holds the default on entry.
+    /// Parses one data row; `row.fields.blockTokens` holds the default on entry.
     /// - Complexity: O(line length).
     static func parse(_ line: UnsafeRawBufferPointer, into row: inout ParsedRow) throws(RowIssue) {
         let count = line.count
@@ -42,12 +42,12 @@ public enum CMBenchFormat {
         guard arrival <= UInt64(Int64.max) else {
             throw RowIssue(.overflow, "\(arrival) does not fit in a signed 64-bit integer", field: "arrival_ns")
         }
-        row.time = Int64(arrival)
-        row.inputTokens = try ByteParsing.parseCount(line, bounds.0 + 1, bounds.1, field: "input_tokens")
-        row.outputTokens = try ByteParsing.parseCount(line, bounds.1 + 1, bounds.2, field: "output_tokens")
+        row.fields.time = Int64(arrival)
+        row.fields.inputTokens = try ByteParsing.parseCount(line, bounds.0 + 1, bounds.1, field: "input_tokens")
+        row.fields.outputTokens = try ByteParsing.parseCount(line, bounds.1 + 1, bounds.2, field: "output_tokens")
         let (sessionStart, sessionEnd) = ByteParsing.trimmed(line, bounds.2 + 1, bounds.3)
         if sessionStart < sessionEnd {
-            row.sessionID = try ByteParsing.parseUInt64(line, sessionStart, sessionEnd, field: "session_id")
+            row.fields.sessionID = try ByteParsing.parseUInt64(line, sessionStart, sessionEnd, field: "session_id")
         }
         let (blockStart, blockEnd) = ByteParsing.trimmed(line, bounds.3 + 1, bounds.4)
         if blockStart < blockEnd {
@@ -55,7 +55,7 @@ public enum CMBenchFormat {
             guard tokens > 0 else {
                 throw RowIssue(.invalidValue, "must be a positive number of tokens", field: "prefix_block_tokens")
             }
-            row.blockTokens = tokens
+            row.fields.blockTokens = tokens
         }
         var start = bounds.4 + 1
         while start < count {

@@ -35,21 +35,21 @@ struct MooncakeFormat {
                 case .timestamp:
                     bit = 1
                     let (start, end) = scanner.numberToken()
-                    row.time = try ByteParsing.parseScaledDecimal(line, start, end, scaleDigits: 6, field: "timestamp")
+                    row.fields.time = try ByteParsing.parseScaledDecimal(line, start, end, scaleDigits: 6, field: "timestamp")
                 case .inputLength:
                     bit = 2
                     let (start, end) = scanner.numberToken()
-                    row.inputTokens = try ByteParsing.parseCount(line, start, end, field: "input_length")
+                    row.fields.inputTokens = try ByteParsing.parseCount(line, start, end, field: "input_length")
                 case .outputLength:
                     bit = 4
                     let (start, end) = scanner.numberToken()
-                    row.outputTokens = try ByteParsing.parseCount(line, start, end, field: "output_length")
+                    row.fields.outputTokens = try ByteParsing.parseCount(line, start, end, field: "output_length")
                 case .hashIDs:
                     bit = 8
                     try scanner.hashList(into: &row.hashes)
                 case .unknown:
                     bit = 0
-                    row.unknownKeys += 1
+                    row.fields.unknownKeys += 1
                     try scanner.skipValue(depth: 0)
                 }
                 if bit != 0 {
@@ -67,7 +67,7 @@ struct MooncakeFormat {
         if seen & 1 == 0 { throw RowIssue(.missingField, "the key is missing", field: "timestamp") }
         if seen & 2 == 0 { throw RowIssue(.missingField, "the key is missing", field: "input_length") }
         if seen & 4 == 0 { throw RowIssue(.missingField, "the key is missing", field: "output_length") }
-        row.blockTokens = blockTokens
+        row.fields.blockTokens = blockTokens
     }
 
     /// A cursor over one line of JSON.

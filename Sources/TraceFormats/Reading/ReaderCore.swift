@@ -39,7 +39,7 @@ struct ReaderCore {
             name: name, pipelined: options.decompressInBackground)
         lines = LineReader(chunks: chunks, maxLineBytes: options.maxLineBytes)
         counts = IngestReport(file: name)
-        row.blockTokens = options.prefixBlockTokens
+        row.fields.blockTokens = options.prefixBlockTokens
         // Find the first line that is not blank or a '#' comment; it names the format.
         while true {
             switch try lines.next() {
@@ -146,8 +146,8 @@ struct ReaderCore {
             switch prefetcher.next() {
             case .end:
                 return try end()
-            case .failure(let error):
-                throw error
+            case .failure:
+                throw prefetcher.failure
             case .tooLong(let line):
                 prefetchedLine = line
                 counts.linesRead += 1
@@ -162,7 +162,7 @@ struct ReaderCore {
                 counts.linesRead += 1
                 counts.rowsRead += 1
                 counts.unknownJSONKeys += unknownKeys
-                try reject(issue)
+                try reject(prefetcher.issue(issue))
             case .row(let parsed, let line, let hashes):
                 prefetchedLine = line
                 counts.linesRead += 1
@@ -188,18 +188,18 @@ struct ReaderCore {
         do {
             try parser.parse(bytes, into: &row)
         } catch {
-            counts.unknownJSONKeys += row.unknownKeys
+            counts.unknownJSONKeys += row.fields.unknownKeys
             try reject(error)
             return nil
         }
-        counts.unknownJSONKeys += row.unknownKeys
-        return try request(row, hashes: row.hashes.isEmpty ? [] : Array(row.hashes))
+        counts.unknownJSONKeys += row.fields.unknownKeys
+        return try request(row.fields, hashes: row.hashes.isEmpty ? [] : Array(row.hashes))
     }
 
     /// The request a parsed row makes, after the checks on its time; nil when it was skipped or
     /// excluded. `hashes` is the row's prefix hashes in an array of their own.
     @inline(__always)
-    private mutating func request(_ row: ParsedRow, hashes: [UInt64]) throws(TraceError) -> ServingRequest? {
+    private mutating func request(_ row: RowFields, hashes: [UInt64]) throws(TraceError) -> ServingRequest? {
         let arrival: Int64
         if parser.timesAreAbsolute, let baseline {
             let (since, overflow) = row.time.subtractingReportingOverflow(baseline)

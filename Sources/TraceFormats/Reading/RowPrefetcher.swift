@@ -13,17 +13,23 @@ import Foundation
 /// The reader owns it; dropping it (`deinit`) stops the thread at its next wait.
 final class RowPrefetcher {
     /// What the parser made of one line after the header.
+    ///
+    /// Plain values only (a refusal's issue and a failure wait in the batch beside the items),
+    /// so that taking an item copies its bytes: with a `ParsedRow` and strings in its payloads
+    /// each copy went through an outlined value witness and reference counting, ~450
+    /// instructions a row on the reader's thread.
     enum Item {
-        /// A data row; its prefix hashes are `hashes(in: hashes)` (its `hashes` is empty).
-        case row(ParsedRow, line: Int, hashes: Range<Int>)
-        /// A row the parser refused, with the JSON keys it had skipped before refusing.
-        case badRow(RowIssue, unknownKeys: Int, line: Int)
+        /// A data row; its prefix hashes are `hashes(in: hashes)`.
+        case row(RowFields, line: Int, hashes: Range<Int>)
+        /// A row the parser refused (`issue(issue)`), with the JSON keys it had skipped before
+        /// refusing.
+        case badRow(issue: Int, unknownKeys: Int, line: Int)
         case blank(line: Int)
         case tooLong(line: Int)
         /// The input ended (the last item; repeated to a reader that asks again).
         case end
-        /// Reading or decompressing failed (the last item).
-        case failure(TraceError)
+        /// Reading or decompressing failed (the last item; repeated): `failure`.
+        case failure
     }
 
     /// Items per hand-over (~80 kB): the lock is taken once per thousand rows.
@@ -36,6 +42,10 @@ final class RowPrefetcher {
     struct Batch {
         var items: ContiguousArray<Item> = []
         var hashes: ContiguousArray<UInt64> = []
+        /// The issues of the batch's `.badRow` items, in order.
+        var issues: [RowIssue] = []
+        /// The error of its `.failure` item, if it has one.
+        var failure: TraceError?
     }
 
     private let shared: Shared
@@ -76,6 +86,12 @@ final class RowPrefetcher {
         range.isEmpty ? [] : Array(batch.hashes[range])
     }
 
+    /// The issue of a `.badRow` item the last `next()` returned.
+    func issue(_ index: Int) -> RowIssue { batch.issues[index] }
+
+    /// The error of a `.failure` item the last `next()` returned.
+    var failure: TraceError { batch.failure! }
+
     private func refill() {
         let (items, raw, decoded) = shared.exchange(batch)
         batch = items
@@ -93,18 +109,21 @@ final class RowPrefetcher {
         private var cancelled = false
         /// The last batch ended with `.end` or `.failure`; the reader gets that item again.
         private var last: Item?
+        private var lastFailure: TraceError?
 
         /// Returns a used batch and takes the next filled one, waiting for it.
         func exchange(_ used: Batch) -> (Batch, Int64, Int64) {
             var used = used
             used.items.removeAll(keepingCapacity: true)
             used.hashes.removeAll(keepingCapacity: true)
+            used.issues.removeAll(keepingCapacity: true)
+            used.failure = nil
             condition.lock()
             defer { condition.unlock() }
             free.append(used)
             condition.broadcast()
             while ready.isEmpty {
-                if let last { return (Batch(items: [last]), finalRaw, finalDecoded) }
+                if let last { return (Batch(items: [last], failure: lastFailure), finalRaw, finalDecoded) }
                 condition.wait()
             }
             return ready.removeFirst()
@@ -138,6 +157,7 @@ final class RowPrefetcher {
             ready.append((batch, raw, decoded))
             if let last {
                 self.last = last
+                lastFailure = batch.failure
                 finalRaw = raw
                 finalDecoded = decoded
             }
@@ -154,7 +174,8 @@ final class RowPrefetcher {
                     do {
                         step = try lines.next()
                     } catch {
-                        last = .failure(error)
+                        last = .failure
+                        batch.failure = error
                         break
                     }
                     switch step {
@@ -172,11 +193,10 @@ final class RowPrefetcher {
                             try parser.parse(bytes, into: &row)
                             let start = batch.hashes.count
                             if !row.hashes.isEmpty { batch.hashes.append(contentsOf: row.hashes) }
-                            var parsed = row
-                            parsed.hashes = []  // the scratch keeps its storage
-                            batch.items.append(.row(parsed, line: lines.lineNumber, hashes: start..<batch.hashes.count))
+                            batch.items.append(.row(row.fields, line: lines.lineNumber, hashes: start..<batch.hashes.count))
                         } catch {
-                            batch.items.append(.badRow(error, unknownKeys: row.unknownKeys, line: lines.lineNumber))
+                            batch.items.append(.badRow(issue: batch.issues.count, unknownKeys: row.fields.unknownKeys, line: lines.lineNumber))
+                            batch.issues.append(error)
                         }
                     }
                     if last != nil { break }
