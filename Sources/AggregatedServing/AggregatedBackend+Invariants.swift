@@ -3,7 +3,8 @@ extension AggregatedBackend {
     /// Rank `g` just formed its batch for pass slot `p` with `budgetLeft` tokens of budget
     /// unused: its blocks within capacity and equal to what its requests and cache entries hold,
     /// the budget and the batch cap kept, and every running request's blocks covering the
-    /// context it has plus the tokens it computes in this pass.
+    /// context it has plus the tokens it computes in this pass (its whole sequence, when
+    /// admission reserves it), and nothing preempted under guaranteed no-evict.
     mutating func checkInvariants(rank g: Int, pass p: Int, budgetLeft: Int) {
         var problems: [String] = []
         let pool = ranks[g].pool
@@ -25,6 +26,10 @@ extension AggregatedBackend {
                 problems.append(
                     "request \(identities[Int(slot)].id) holds room for \(room) tokens, needs \(request.computed + request.scheduled)")
             }
+            if reservesWholeSequence, room < kvReach(input: request.input, output: request.output) {
+                problems.append(
+                    "request \(identities[Int(slot)].id) holds room for \(room) tokens, less than its whole sequence reserved at admission")
+            }
         }
         if privateHeld != pool.privateBlocks { problems.append("running requests hold \(privateHeld) private blocks, pool counts \(pool.privateBlocks)") }
         var scheduledTokens = 0
@@ -37,6 +42,7 @@ extension AggregatedBackend {
         if scheduledTokens > tokenBudget || scheduledTokens + budgetLeft != tokenBudget {
             problems.append("\(scheduledTokens) tokens scheduled (budget \(tokenBudget), \(budgetLeft) left)")
         }
+        if reservesWholeSequence && counters.preemptions > 0 { problems.append("\(counters.preemptions) preemptions under guaranteed no-evict") }
         if ranks[g].running.count > maxBatch { problems.append("\(ranks[g].running.count) running > max batch \(maxBatch)") }
         if inBatch > maxBatch { problems.append("\(inBatch) in the batch > max batch \(maxBatch)") }
         for problem in problems where counters.invariantViolations.count < 100 {

@@ -19,7 +19,10 @@ import Serving
 /// chunk of what is left — cut to the budget with chunked prefill, or admitted only whole
 /// without it (`if not enable_chunked_prefill and num_new_tokens > token_budget: break`). The
 /// first waiting request that does not fit stops the admissions (FCFS, no skipping).
-/// vLLM's `long_prefill_token_threshold` (off by default) is not modelled.
+/// vLLM's `long_prefill_token_threshold` (off by default) is not modelled. Under guaranteed
+/// no-evict (TensorRT-LLM's capacity scheduler) a waiting request needs the blocks of its whole
+/// sequence, not of its first chunk, and gets them all at admission; a running request then never
+/// needs another block, so nothing is preempted.
 ///
 /// **Prefill-first** (`SchedulingPolicy.prefillFirst`, SGLang `Scheduler.get_next_batch_to_run`
 /// in `python/sglang/srt/managers/scheduler.py`). If a prompt is being chunked or prompts wait
@@ -46,7 +49,7 @@ extension AggregatedBackend {
         }
         guard let pass = replicas[replica].freePasses.popLast() else { return }
         let lower = replica * ranksPerReplica
-        var busy = false
+        var busy = false, prompt = false
         for local in 0..<ranksPerReplica {
             let g = lower + local
             // A rank with nothing running or waiting joins the pass idle (most ranks, at light load).
@@ -56,6 +59,7 @@ extension AggregatedBackend {
             }
             let load = formBatch(rank: g, pass: Int(pass), in: &context)
             if !load.isIdle { busy = true }
+            if load.prefillTokens > 0 { prompt = true }
             loads[local] = load
         }
         guard busy else {
@@ -67,6 +71,7 @@ extension AggregatedBackend {
         let duration = SimDuration(nanoseconds: max(1, SimDuration(roundingNanoseconds: micro * 1_000).nanoseconds))
         let stage = SimDuration(nanoseconds: max(1, SimDuration(roundingNanoseconds: stageMicro * 1_000).nanoseconds))
         counters.iterations += 1
+        if prompt { counters.passesWithPrompt += 1 }
         counters.busySeconds += stage.seconds
         replicas[replica].passesInFlight += 1
         replicas[replica].nextBeginAllowed = context.now + stage
@@ -145,6 +150,7 @@ extension AggregatedBackend {
             }
             let room = slots[s].privateBlocks * blockTokens + Int(slots[s].sharedEntries) * Int(slots[s].prefixBlockTokens)
             let need = computed + tokens <= room ? 0 : privateBlocksNeeded(s, reaching: computed + tokens)
+            assert(need == 0 || !reservesWholeSequence, "a request admitted with its whole sequence reserved asked for more blocks")
             var granted = true
             while need > 0, !ranks[g].pool.allocate(need) {
                 guard let victimIndex = lastPreemptable(rank: g) else {
@@ -225,7 +231,11 @@ extension AggregatedBackend {
                 return
             }
             let chunk = min(newTokens, budget)
-            let need = blocks(forTokens: chunk)
+            // Guaranteed no-evict reserves the whole sequence now (TensorRT-LLM's capacity
+            // scheduler counts a request's blocks to completion against the free ones).
+            let need = reservesWholeSequence
+                ? blocks(forTokens: kvReach(input: slots[s].input, output: slots[s].output) - cached)
+                : blocks(forTokens: chunk)
             guard ranks[g].pool.available - evictableHit >= need else { return }
 
             if ranks[g].resumed.isEmpty { _ = ranks[g].waiting.removeFirst() } else { _ = ranks[g].resumed.removeLast() }

@@ -18,6 +18,11 @@ extension AggregatedBackend {
         public var budgetLimitedIterations = 0
         /// Rank batches holding both prompt chunks and decode steps.
         public var mixedIterations = 0
+        /// Passes in which some rank computed a prompt chunk. With attention DP every rank waits
+        /// at each MoE layer for the one with the chunk, and engines that replay captured CUDA
+        /// graphs only for decode-only batches (TensorRT-LLM, vLLM's piecewise graphs aside) run
+        /// these passes eagerly.
+        public var passesWithPrompt = 0
         /// Prompt chunks computed (a prompt admitted whole is one; readmissions count again).
         public var prefillChunks = 0
         /// Requests preempted (freed and sent back to wait), counting each time.

@@ -64,6 +64,7 @@ extension AggregatedBackend {
     /// | `kv_block_tokens` | tokens per KV block | the deployment's |
     /// | `prefix_caching` | `on`, `off` | the deployment's |
     /// | `policy` | `decode-first` (vLLM, TensorRT-LLM), `prefill-first` (SGLang) | the deployment's |
+    /// | `preemption` | `recompute` (vLLM, SGLang), `guaranteed-no-evict` (TensorRT-LLM: reserve the whole sequence at admission) | the deployment's |
     /// | `router` | `round-robin`, `least-loaded`, `prefix-aware` | the deployment's |
     /// | `kv_memory_fraction` | (0, 1]: vLLM's `gpu_memory_utilization` or TensorRT-LLM's `free_gpu_memory_fraction`, by the file's rule | the deployment's |
     /// | `mtp` | `on`, `off` (`on` with no draft in the file adds one) | the deployment's |
@@ -97,6 +98,7 @@ extension AggregatedBackend {
         let blockTokens = try p.positiveInteger("kv_block_tokens", default: nil)
         let prefixCaching = try p.onOff("prefix_caching")
         let policy = try p.choice("policy", ["decode-first": SchedulingPolicy.decodeFirst, "prefill-first": .prefillFirst])
+        let preemption = try p.choice("preemption", Dictionary(uniqueKeysWithValues: PreemptionMode.allCases.map { ($0.rawValue, $0) }))
         let router = try p.choice("router", Dictionary(uniqueKeysWithValues: RouterPolicy.allCases.map { ($0.rawValue, $0) }))
         let fraction = try p.number("kv_memory_fraction", default: nil)
         if let fraction, !(fraction > 0 && fraction <= 1) { throw fail("kv_memory_fraction", "must be in (0, 1], got \(fraction)") }
@@ -124,6 +126,7 @@ extension AggregatedBackend {
                 if let blockTokens { d.limits.kvBlockTokens = blockTokens }
                 if let prefixCaching { d.limits.prefixCaching = prefixCaching }
                 if let policy { d.limits.policy = policy }
+                if let preemption { d.limits.preemption = preemption }
                 if let router { d.router = router }
                 if let fraction { d.memory.usableFraction = fraction }
                 if let mtp, !mtp { d.mtp = .off }

@@ -34,8 +34,11 @@ import SystemDescription
 /// recently used when blocks run out. A running request that cannot get a block preempts the
 /// most recently admitted running request (vLLM `self.running.pop()`), which is freed and put
 /// at the head of the waiting queue; readmitted, it prefills its prompt and its output so far
-/// again (recompute). A request whose prompt and output could never fit a rank's blocks is
-/// rejected, as is (without chunked prefill) one longer than the token budget.
+/// again (recompute). With `preemption = guaranteed-no-evict` (TensorRT-LLM) a request is
+/// instead admitted only when the blocks of its whole sequence are free and holds them until it
+/// finishes, so nothing is ever preempted. A request whose prompt and output could never fit a
+/// rank's blocks is rejected, as is (without chunked prefill) one the token budget cannot
+/// compute in one iteration: its prompt, or with recompute its prompt and output.
 ///
 /// **Reports.** One outcome per request: service start = the start of its first scheduled
 /// iteration, first token = the end of the iteration that completed its prompt, cached prefix
@@ -103,6 +106,8 @@ public struct AggregatedBackend: ServingBackend {
     let blockTokens: Int
     let prefixCaching: Bool
     let policy: SchedulingPolicy
+    /// Whether admission reserves a request's whole sequence (`PreemptionMode.guaranteedNoEvict`).
+    let reservesWholeSequence: Bool
     /// Tokens a decode step computes per request: the last sampled token and the drafts.
     let decodeStepTokens: Int
     let acceleratorKind: String?
@@ -166,6 +171,7 @@ public struct AggregatedBackend: ServingBackend {
         blockTokens = limits.kvBlockTokens
         prefixCaching = limits.prefixCaching
         policy = limits.policy
+        reservesWholeSequence = limits.preemption == .guaranteedNoEvict
         decodeStepTokens = stepTokens
         let rank = Rank(inPass: Array(repeating: 0, count: layout.pipelineParallel), pool: KVBlockPool(capacity: kvBlocksPerRank))
         ranks = Array(repeating: rank, count: deployment.replicas * layout.attentionDataParallel)
@@ -213,17 +219,25 @@ public struct AggregatedBackend: ServingBackend {
     public mutating func arrive(_ request: ServingRequest, in context: inout ServingContext<Event>) {
         counters.requestsArrived += 1
         let prompt = max(request.inputTokens, 1)
-        if !chunkedPrefill, prompt + request.outputTokens > tokenBudget {
-            reject(
-                request, code: "context-exceeds-token-budget",
-                "prompt of \(request.inputTokens) tokens and \(request.outputTokens) output tokens exceed max_batched_tokens_per_rank \(tokenBudget): without chunked prefill a prompt is computed whole in one iteration, and a preempted request is recomputed with its output so far (vLLM requires max_model_len <= max_num_batched_tokens when chunked prefill is off)",
-                in: &context)
-            return
+        // Without chunked prefill a prompt is computed in one iteration; with recompute a
+        // preempted request is prefilled again with its output so far, so its whole sequence must fit.
+        if !chunkedPrefill {
+            if reservesWholeSequence, prompt > tokenBudget {
+                reject(
+                    request, code: "prompt-exceeds-token-budget",
+                    "prompt of \(request.inputTokens) tokens exceeds max_batched_tokens_per_rank \(tokenBudget): without chunked prefill a prompt is computed whole in one iteration (TensorRT-LLM requires max_input_len <= max_num_tokens when chunked context is off)",
+                    in: &context)
+                return
+            }
+            if !reservesWholeSequence, prompt + request.outputTokens > tokenBudget {
+                reject(
+                    request, code: "context-exceeds-token-budget",
+                    "prompt of \(request.inputTokens) tokens and \(request.outputTokens) output tokens exceed max_batched_tokens_per_rank \(tokenBudget): without chunked prefill a prompt is computed whole in one iteration, and a preempted request is recomputed with its output so far (vLLM requires max_model_len <= max_num_batched_tokens when chunked prefill is off)",
+                    in: &context)
+                return
+            }
         }
-        // The most KV a request ever asks for: its last decode step reserves 1 + drafts slots
-        // after prompt + output − 2 tokens (the last token sampled is never written); a request
-        // with no output only its prompt.
-        let reach = request.outputTokens == 0 ? prompt : prompt + request.outputTokens + decodeStepTokens - 2
+        let reach = kvReach(input: request.inputTokens, output: request.outputTokens)
         let most = blocks(forTokens: reach)
         if most > kvBlocksPerRank {
             reject(
@@ -248,6 +262,14 @@ public struct AggregatedBackend: ServingBackend {
 
     /// Engine blocks holding `tokens` tokens.
     @inline(__always) func blocks(forTokens tokens: Int) -> Int { (tokens + blockTokens - 1) / blockTokens }
+
+    /// The most context a request's KV ever holds: its last decode step reserves 1 + drafts slots
+    /// after prompt + output − 2 tokens (the last token sampled is never written); a request with
+    /// no output only its prompt.
+    @inline(__always) func kvReach(input: Int, output: Int) -> Int {
+        let prompt = max(input, 1)
+        return output == 0 ? prompt : prompt + output + decodeStepTokens - 2
+    }
 
     /// The replica and the (global) rank for a new request.
     mutating func route(_ request: ServingRequest, useHashes: Bool) -> (replica: Int, rank: Int) {

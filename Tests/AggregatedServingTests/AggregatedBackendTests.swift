@@ -113,6 +113,23 @@ import Testing
         #expect(run.rejected.first?.rejection?.code == "context-exceeds-token-budget")
     }
 
+    /// Guaranteed no-evict (TensorRT-LLM) computes a prompt in one iteration but never recomputes
+    /// one: prompt + output may exceed the budget, the prompt alone may not.
+    @Test func withoutChunkingNoEvictRefusesOnlyPromptsLongerThanTheBudget() throws {
+        var settings = Settings()
+        settings.chunked = false
+        settings.budget = 1_000
+        settings.preemption = .guaranteedNoEvict
+        let requests = [
+            ServingRequest(id: 0, arrival: .zero, inputTokens: 990, outputTokens: 500, origin: InputLocation(file: "t", line: 1)),
+            ServingRequest(id: 1, arrival: .zero, inputTokens: 1_001, outputTokens: 5, origin: InputLocation(file: "t", line: 2)),
+        ]
+        let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings), requests)
+        AggregatedHarness.checkConservation(run, requests: requests)
+        #expect(run.completed.map(\.requestID) == [0])
+        #expect(run.rejected.first?.rejection?.code == "prompt-exceeds-token-budget")
+    }
+
     /// 100 blocks of 16 tokens hold 1,600 tokens: a 1,500-token prompt may ask for 101 tokens
     /// (its last step writes positions up to 1,600), not 102.
     @Test func aRequestThatCouldNeverFitTheBlocksIsRejected() throws {
@@ -207,6 +224,36 @@ import Testing
         #expect(statistics.preemptions > 0)
         #expect(statistics.prefillTokensComputed > 60 * 1_000)
         #expect(statistics.peakBlocksInUse <= 400)
+    }
+
+    /// The same tiny cache under guaranteed no-evict: a request is admitted only when the blocks
+    /// of its whole sequence are free (1,000 + 200 tokens reach 1,199 positions: 75 blocks of 16),
+    /// so at most five run at once, nothing is preempted and no prompt is computed twice.
+    @Test func noEvictAdmitsWholeSequencesAndNeverPreempts() throws {
+        var settings = Settings()
+        settings.kvBlocks = 400
+        settings.preemption = .guaranteedNoEvict
+        let requests = AggregatedHarness.fixed(count: 60, input: 1_000, output: 200)
+        let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings), requests)
+        AggregatedHarness.checkConservation(run, requests: requests)
+        let statistics = run.backend.statistics
+        #expect(run.completed.count == 60)
+        #expect(statistics.preemptions == 0)
+        #expect(statistics.prefillTokensComputed == 60 * 1_000)
+        #expect(statistics.peakBlocksInUse == 5 * 75)
+        // Running at once, from the service intervals (a finish at t frees before a start at t).
+        var edges: [(time: Int64, step: Int)] = []
+        for outcome in run.completed {
+            edges.append((outcome.serviceStart!.nanoseconds, 1))
+            edges.append((outcome.finish.nanoseconds, -1))
+        }
+        edges.sort { a, b in a.time != b.time ? a.time < b.time : a.step < b.step }
+        var running = 0, most = 0
+        for (_, step) in edges {
+            running += step
+            most = max(most, running)
+        }
+        #expect(most == 5)
     }
 
     /// Closed loop (the offline harnesses' shape) and a burst of 10,000 requests at one instant.
@@ -421,6 +468,7 @@ import Testing
         // From a little more than the largest request needs (preemptions) to plenty.
         let minimum = (3_000 + 300 + 4 + s.blockTokens - 1) / s.blockTokens
         s.kvBlocks = minimum * pick([1, 2, 5, 50])
+        s.preemption = pick([.recompute, .guaranteedNoEvict])
         return s
     }
 

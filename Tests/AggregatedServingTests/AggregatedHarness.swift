@@ -49,12 +49,13 @@ enum AggregatedHarness {
         var kvBlocks = 100_000
         var caching = false
         var policy = SchedulingPolicy.decodeFirst
+        var preemption = PreemptionMode.recompute
         var router = RouterPolicy.leastLoaded
         var mtp = MTPSettings.off
         var sampling = AggregatedBackend.MTPSampling.expected
 
         var description: String {
-            "replicas=\(replicas) dp=\(attentionDataParallel) pp=\(pipelineParallel) batch=\(maxBatch) budget=\(budget) chunked=\(chunked) blocks=\(kvBlocks)x\(blockTokens) caching=\(caching) \(policy) \(router.rawValue) mtp=\(mtp.draftTokens) \(sampling)"
+            "replicas=\(replicas) dp=\(attentionDataParallel) pp=\(pipelineParallel) batch=\(maxBatch) budget=\(budget) chunked=\(chunked) blocks=\(kvBlocks)x\(blockTokens) caching=\(caching) \(policy) \(preemption.rawValue) \(router.rawValue) mtp=\(mtp.draftTokens) \(sampling)"
         }
     }
 
@@ -66,7 +67,7 @@ enum AggregatedHarness {
                 pipelineParallel: s.pipelineParallel),
             limits: EngineLimits(
                 maxBatchPerRank: s.maxBatch, maxBatchedTokensPerRank: s.budget, chunkedPrefill: s.chunked,
-                kvBlockTokens: s.blockTokens, prefixCaching: s.caching, policy: s.policy),
+                kvBlockTokens: s.blockTokens, prefixCaching: s.caching, policy: s.policy, preemption: s.preemption),
             router: s.router, mtp: s.mtp, expertBalance: .perfect, redundantExperts: 0,
             memory: KVMemoryShare(usableFraction: 0.9, kvFractionOfFree: false, workspaceBytesPerDie: 0),
             overheads: Overheads(naiveGraphStartupSeconds: 0, graphLaunchOverlapped: true, samplingPassesOverLogits: 0, logitBytes: 0),

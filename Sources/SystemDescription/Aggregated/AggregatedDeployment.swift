@@ -43,12 +43,19 @@ public enum SchedulingPolicy: String, Sendable, Equatable, CaseIterable {
     case prefillFirst
 }
 
-/// What an engine does to a running request that cannot get a KV block.
+/// What an engine does to a running request that cannot get a KV block, or how it avoids ever
+/// having to.
 public enum PreemptionMode: String, Sendable, Equatable, CaseIterable {
     /// Free its blocks and put it back at the head of the waiting queue; its prompt and the tokens
     /// already generated are prefilled again when it is readmitted (vLLM V1's only mode:
     /// `PreemptionMode.RECOMPUTE`; SGLang's "retract").
     case recompute
+    /// Never preempt: a request is admitted only when the blocks for its whole sequence (prompt
+    /// plus every output token) are free, and they are reserved for it until it finishes, so a
+    /// started request is never paused. TensorRT-LLM's default capacity scheduler
+    /// (`CapacitySchedulerPolicy.GUARANTEED_NO_EVICT`, the default of `SchedulerConfig` and of
+    /// `BindCapacityScheduler` in `tensorrt_llm/_torch/pyexecutor/scheduler.py`).
+    case guaranteedNoEvict = "guaranteed-no-evict"
 }
 
 /// How a replica is chosen for each arriving request.
