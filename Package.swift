@@ -65,7 +65,13 @@ let package = Package(
         .target(name: "DisaggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
         // The aggregated engine beside it (continuous batching, chunked prefill, KV blocks,
         // prefix caching, preemption), timed through the cost model's `IterationTiming`.
-        .target(name: "AggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"]),
+        // Optimised in debug builds too: `reproduce`'s AG rows replay ~110 M decode steps, which
+        // take ~3 s optimised and ~90 s without, in every test and CI step that runs reproduce.
+        // Asserts stay on (-assert-config Debug); floating point is IEEE either way, so outputs
+        // are the release build's, byte for byte.
+        .target(
+            name: "AggregatedServing", dependencies: ["SystemDescription", "CostModel", "Serving", "DiscreteEvent"],
+            swiftSettings: [.unsafeFlags(["-O", "-assert-config", "Debug"], .when(configuration: .debug))]),
         // The planner: the deployment space around a system's files, replays of a trace held
         // in memory, the search for the cheapest deployment meeting SLOs, capacity and frontiers.
         .target(

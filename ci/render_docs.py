@@ -421,6 +421,32 @@ def block_gpu_real_trace(run):
             "DeepSeek's H800 deployment, %s." % (num(r["ttft_ms"]["p50"], 0), num(r["tpot_ms"]["p50"], 2), verdict)]
 
 
+AGG_VS_DISAGG = [
+    ("CloudMatrix-Infer, disaggregated (`cloudmatrix`, `cloudmatrix-infer`)", ()),
+    ("aggregated on the same NPUs (`aggregated`, `aggregated-910c`)",
+     ("--backend", "aggregated", "--backend-option", "deployment=aggregated-910c")),
+]
+
+
+def block_aggregated_vs_disaggregated(run):
+    """The shipped trace through CloudMatrix-Infer's pools and through aggregated replicas on as many NPUs."""
+    rows, commands = [], []
+    for label, extra in AGG_VS_DISAGG:
+        args = ("replay", "traces/default.csv.zst", *extra, "--json", "--slo", SLO)
+        r = run.json(*args)
+        commands.append("cmbench " + " ".join(args))
+        b = r["backend"]
+        rows.append([label, "%d %s" % (b["acceleratorCount"], b["acceleratorKind"]),
+                     percentiles(r["ttft_ms"], 0, "ms"), percentiles(r["tpot_ms"], 1, "ms"),
+                     "%s %%" % num(r["slo_attainment"]["overall"] * 100, 1),
+                     num(r["output_tokens_per_s_per_accelerator"], 1),
+                     "%.3f" % r["prefix_cache_token_hit_rate"]])
+    header = ["system", "accelerators", "TTFT p50 / p90 / p99", "TPOT p50 / p90 / p99",
+              "within TTFT ≤ 2 s and TPOT ≤ 50 ms", "output tok/s per NPU", "input tokens from the prefix cache"]
+    return ["<!-- from: %s -->" % "; ".join(commands)] + table(header, rows)
+
+
+
 # name → (needs the real traces, renderer)
 PLAN_PLOTS = "docs/plots"
 PLAN_EXAMPLE = ("plan", "traces/default.csv.zst", "--speed", "4", "--max-requests", "2000", "--slo", "ttft=2s,tpot=50ms",
@@ -481,6 +507,7 @@ BLOCKS = {
     "reproduce-gpu": (False, block_reproduce_gpu),
     "reproduce-every-point": (False, block_reproduce_every_point),
     "replay-example": (False, block_replay_example),
+    "aggregated-vs-disaggregated": (False, block_aggregated_vs_disaggregated),
     "real-trace-replays": (True, block_real_trace_replays),
     "gpu-real-trace": (True, block_gpu_real_trace),
 }

@@ -33,6 +33,8 @@ enum AggregatedReproduction {
         var completed: Int
         var preemptions: Int
         var meanBatchPerRank: Double
+        /// Share of passes in which some rank computed a prompt.
+        var passesWithPromptShare: Double
     }
 
     /// `trtllm-bench throughput`'s semantics: `requests` requests queued on the client, at most
@@ -48,7 +50,8 @@ enum AggregatedReproduction {
         return Outcome(
             outputTokensPerSecondPerAccelerator: summary.outputTokensPerSecondPerAccelerator ?? .nan,
             makespanSeconds: summary.durationSeconds, completed: summary.completedRequests, preemptions: statistics.preemptions,
-            meanBatchPerRank: statistics.meanBatch)
+            meanBatchPerRank: statistics.meanBatch,
+            passesWithPromptShare: statistics.iterations == 0 ? 0 : Double(statistics.passesWithPrompt) / Double(statistics.iterations))
     }
 
     /// One prediction row per reference point with a setup.
@@ -58,7 +61,7 @@ enum AggregatedReproduction {
             let outcome = try run(setup, configsDirectory: configsDirectory, files: files)
             var note = "offline closed-loop replay through the aggregated backend (\(setup.deployment)): \(outcome.completed) requests of "
                 + "\(setup.prompt)/\(setup.output) tokens, concurrency \(setup.concurrency), makespan \(formatFixed(outcome.makespanSeconds, digits: 1)) s"
-            note += ", \(formatFixed(outcome.meanBatchPerRank, digits: 1)) requests per rank-iteration on average, \(outcome.preemptions) preemptions"
+            note += ", \(formatFixed(outcome.meanBatchPerRank, digits: 1)) requests per rank-iteration on average, a prompt in \(formatFixed(100 * outcome.passesWithPromptShare, digits: 0)) % of passes, \(outcome.preemptions) preemptions"
             return ComparisonRow(
                 id: point.id, what: point.what, unit: point.unit, paper: point.value, model: outcome.outputTokensPerSecondPerAccelerator,
                 role: .prediction, tolerancePercent: 15, note: note)
