@@ -1,4 +1,6 @@
 import CMBenchTestSupport
+import CostModel
+import DiscreteEvent
 import Foundation
 import Replay
 import Serving
@@ -111,5 +113,37 @@ struct AggregatedRealTraceTests {
         let steps = run.backend.statistics.decodeTokensComputed
         print("closed loop of 2,048 over 4x8 ranks: \(seconds) s for \(steps) decode steps and \(run.backend.statistics.iterations) passes: \(seconds / Double(steps) * 1e9) ns per decode step")
         #expect(run.completed.count == requests.count)
+    }
+}
+
+/// The limit known exactly, through the shipped files and the real cost model: one request alone
+/// on TensorRT-LLM's H200 recipe waits for nothing, so its first token comes after one iteration
+/// of its whole prompt on one rank (the seven others idle) and each further token after one
+/// decode iteration of that request at its context, as `IterationCostModel.breakdown` prices them.
+@Suite struct AggregatedCostModelLimitTests {
+    @Test func aRequestAloneTakesTheCostModelsPrefillThenItsDecodeSteps() throws {
+        let deployment = "trtllm-h200-dp8ep8"
+        let backend = try AggregatedBackend.make(configsDirectory: Fixtures.configs, deployment: deployment, seed: 1)
+        let system = try AggregatedSystem.load(configsDirectory: Fixtures.configs, deployment: deployment, precision: nil)
+        let model = IterationCostModel(hardware: system.hardware, model: system.model, deployment: system.deployment)
+        let ranks = system.deployment.layout.attentionDataParallel
+        func pass(_ load: RankLoad) -> SimDuration {
+            var loads = Array(repeating: RankLoad(), count: ranks)
+            loads[0] = load
+            return SimDuration(roundingNanoseconds: model.breakdown(ranks: loads).totalMicroseconds * 1_000)
+        }
+        let input = 1_000, output = 12
+        let request = ServingRequest(id: 0, arrival: .zero, inputTokens: input, outputTokens: output, origin: InputLocation(file: "t", line: 1))
+        let run = AggregatedHarness.replay(backend, [request])
+        let outcome = try #require(run.completed.first)
+        var prompt = RankLoad()
+        prompt.addChunk(tokens: input, context: 0, completesPrompt: true)
+        var finish = SimTime.zero + pass(prompt)
+        #expect(outcome.firstToken == finish)
+        for step in 0..<(output - 1) {
+            finish = finish + pass(RankLoad(decodeRequests: 1, decodeContextTokens: input + step))
+        }
+        #expect(outcome.finish == finish)
+        #expect(run.backend.statistics.iterations == output)
     }
 }
