@@ -54,6 +54,27 @@ extension AggregatedBackend {
         public var meanBatch: Double { rankIterations == 0 ? 0 : Double(scheduledRequests) / Double(rankIterations) }
     }
 
+    /// The counts `replay` reports (`backend counts`, JSON `backend_counters`): how the engine
+    /// batched, what it recomputed and how full its KV cache got.
+    public var runCounters: [BackendCounter] {
+        let s = statistics
+        return [
+            BackendCounter("iterations", s.iterations),
+            BackendCounter("mean_batch_per_rank", s.meanBatch),
+            BackendCounter("budget_limited_rank_iterations", s.budgetLimitedIterations),
+            BackendCounter("mixed_rank_iterations", s.mixedIterations),
+            BackendCounter("passes_with_prompt", s.passesWithPrompt),
+            BackendCounter("prefill_chunks", s.prefillChunks),
+            BackendCounter("preemptions", s.preemptions),
+            BackendCounter("prefill_tokens_computed", s.prefillTokensComputed),
+            BackendCounter("decode_tokens_computed", s.decodeTokensComputed),
+            BackendCounter("prefix_evictions", s.prefixEvictions),
+            BackendCounter("peak_kv_blocks_per_rank", s.peakBlocksInUse),
+            BackendCounter("kv_blocks_per_rank", s.blocksPerRank),
+            BackendCounter("peak_waiting_per_rank", s.peakWaitingPerRank),
+        ]
+    }
+
     /// A request in the backend: plain numbers, so reading or writing one copies no array. Its
     /// identity and prefix hashes wait in `identities` for the cache and the outcome.
     struct Tracked {

@@ -72,8 +72,28 @@ public protocol ServingBackend {
     /// can follow, so as to run it in place (`ServingContext.runsInPlaceNow()`). The default does
     /// nothing.
     mutating func arrivalsEnded(in context: inout ServingContext<Event>)
+
+    /// The backend's own counters of the run so far, for the report (iterations, preemptions,
+    /// …), as ordered key–value pairs; the default has none, and a report shows none.
+    var runCounters: [BackendCounter] { get }
 }
 
 extension ServingBackend {
     @inlinable public mutating func arrivalsEnded(in context: inout ServingContext<Event>) {}
+    public var runCounters: [BackendCounter] { [] }
+}
+
+/// One of a backend's own counts of a run (`iterations`, `preemptions`, `mean_batch_per_rank`).
+public struct BackendCounter: Sendable, Hashable {
+    public var key: String
+    public var value: Double
+
+    public init(_ key: String, _ value: Double) {
+        self.key = key
+        self.value = value
+    }
+
+    public init(_ key: String, _ value: Int) {
+        self.init(key, Double(value))
+    }
 }

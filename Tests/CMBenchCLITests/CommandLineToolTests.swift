@@ -196,6 +196,25 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
         #expect(provenance["cmbench_version"] as? String == CMBenchVersion.string)
     }
 
+    /// The aggregated backend's own counts reach the report, in the JSON and the text; a backend
+    /// that keeps none (cloudmatrix) prints no such key.
+    @Test func theAggregatedBackendsCountsAreReported() throws {
+        let arguments = ["replay", "traces/default.csv.zst", "--max-requests", "300", "--backend", "aggregated"]
+        let json = cmbench(arguments + ["--json"])
+        #expect(json.status == .ok)
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        let counters = try #require(document["backend_counters"] as? [String: Any])
+        for key in ["iterations", "mean_batch_per_rank", "preemptions", "prefill_tokens_computed", "peak_kv_blocks_per_rank"] {
+            #expect(counters[key] != nil, "missing counter \(key)")
+        }
+        #expect((counters["iterations"] as? Int ?? 0) > 0)
+        let text = cmbench(arguments)
+        #expect(text.stdout.contains("backend counts  iterations="))
+        let plain = cmbench("replay", "traces/default.csv.zst", "--max-requests", "50", "--json")
+        let other = try JSONSerialization.jsonObject(with: Data(plain.stdout.utf8)) as! [String: Any]
+        #expect(other["backend_counters"] == nil)
+    }
+
     @Test func closedLoopThroughputFollowsFromTheBackendLatencies() throws {
         // Fixed backend: each request takes ttft + (k - 1) * tpot. With every request of k = 11
         // output tokens and concurrency N, throughput is N / (ttft + 10 * tpot).

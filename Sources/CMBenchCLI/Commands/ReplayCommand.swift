@@ -114,7 +114,8 @@ enum ReplayCommand: Command {
             try requestsCSV.commit()
         }
         let document = ReplayDocument(
-            summary: result.summary, replay: result.report, backend: result.descriptor, provenance: provenance)
+            summary: result.summary, replay: result.report, backend: result.descriptor, backendCounters: result.counters,
+            provenance: provenance)
         if let summaryCSV {
             // The same metric names as the store and the gate, one column each, sorted.
             let metrics = try MetricsFlattening.metrics(of: document)
@@ -196,6 +197,8 @@ struct ReplayRun {
         var summary: RunSummary
         var report: ReplayReport
         var descriptor: BackendDescriptor
+        /// The backend's own counters (`ServingBackend.runCounters`).
+        var counters: [BackendCounter]
         var wallSeconds: Double
     }
 
@@ -246,7 +249,9 @@ struct ReplayRun {
                 "\(source.name): the selected window holds no requests (\(report.requestsSkippedBeforeWindow) were recorded before its start)",
                 hint: "check --start and --duration against the trace's span ('cmbench inspect TRACE')")
         }
-        return Result(summary: summary(&recorder), report: report, descriptor: replayer.backend.descriptor, wallSeconds: wall)
+        return Result(
+            summary: summary(&recorder), report: report, descriptor: replayer.backend.descriptor, counters: replayer.backend.runCounters,
+            wallSeconds: wall)
     }
 }
 

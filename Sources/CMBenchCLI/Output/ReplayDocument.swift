@@ -8,11 +8,15 @@ struct ReplayDocument: Encodable {
     var summary: RunSummary
     var replay: ReplayReport
     var backend: BackendDescriptor
+    /// The backend's own counters of the run (empty for backends that keep none; then the key
+    /// is left out, so their documents are as before).
+    var backendCounters: [BackendCounter] = []
     var provenance: Provenance
     var schema = "cmbench.replay/1"
 
     enum CodingKeys: String, CodingKey {
         case replay, backend, provenance, schema
+        case backendCounters = "backend_counters"
     }
 
     enum ReplayKeys: String, CodingKey {
@@ -31,6 +35,17 @@ struct ReplayDocument: Encodable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(schema, forKey: .schema)
         try container.encode(backend, forKey: .backend)
+        if !backendCounters.isEmpty {
+            // An object, in the backend's order, so `jq .backend_counters.preemptions` works.
+            var counters = container.nestedContainer(keyedBy: AnyKey.self, forKey: .backendCounters)
+            for counter in backendCounters {
+                if let whole = Int(exactly: counter.value) {
+                    try counters.encode(whole, forKey: AnyKey(counter.key))
+                } else {
+                    try counters.encode(counter.value, forKey: AnyKey(counter.key))
+                }
+            }
+        }
         try container.encode(provenance, forKey: .provenance)
         var nested = container.nestedContainer(keyedBy: ReplayKeys.self, forKey: .replay)
         try nested.encode(replay.ending.rawValue, forKey: .ending)
@@ -79,6 +94,12 @@ enum ReplayReportText {
         lines.append(
             "prefix cache    hit rate \(value(s.prefixCacheHitRate, digits: 3)) of prefix blocks, "
                 + "\(value(s.prefixCacheTokenHitRate, digits: 3)) of input tokens")
+        if !document.backendCounters.isEmpty {
+            let counts = document.backendCounters.map { counter in
+                "\(counter.key)=" + (Int(exactly: counter.value).map(String.init) ?? formatFixed(counter.value, digits: 3))
+            }
+            lines.append("backend counts  " + counts.joined(separator: " "))
+        }
         for rejection in s.rejections {
             let example = rejection.examples.first.map { " e.g. \($0.origin): \($0.message)" } ?? ""
             lines.append("rejected        \(rejection.count) \(rejection.code)\(example)")
@@ -113,4 +134,13 @@ extension String {
         while text.last == " " { text = text.dropLast() }
         return String(text)
     }
+}
+
+/// A coding key made at run time (the backend's counter names).
+struct AnyKey: CodingKey {
+    var stringValue: String
+    var intValue: Int? { nil }
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { nil }
 }
