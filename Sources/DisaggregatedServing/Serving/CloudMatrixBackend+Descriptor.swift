@@ -18,11 +18,13 @@ extension CloudMatrixBackend {
         let prefillNPUs = s.phase == .decode ? 0 : s.prefillInstances * d.prefill.npus
         let decodeNPUs = s.phase == .prefill ? 0 : s.decodeInstances * d.decode.npus
         let npus = prefillNPUs + decodeNPUs
+        // What the hardware file calls its package (`NPU` for the Ascend 910C, `GPU` for the H800).
+        let kind = resolved.system.hardware.acceleratorKind
         var entries: [BackendDescriptor.ConfigurationEntry] = [
             .init("deployment", d.name),
             .init("phase", s.phase.rawValue),
-            .init("prefill_instances", "\(s.prefillInstances) x \(d.prefill.npus) NPUs"),
-            .init("decode_instances", "\(s.decodeInstances) x \(d.decode.npus) NPUs"),
+            .init("prefill_instances", "\(s.prefillInstances) x \(d.prefill.npus) \(kind)s"),
+            .init("decode_instances", "\(s.decodeInstances) x \(d.decode.npus) \(kind)s"),
             .init("decode_batch_per_die", "\(s.decodeBatchPerDie)"),
             .init("prefill_tokens_per_batch", "\(resolved.prefillTokenBudget)"),
             .init("kv_room_per_decode_die", "\(MemoryBudget.gb(resolved.kvCapacityBytesPerDecodeDie))"),
@@ -42,6 +44,6 @@ extension CloudMatrixBackend {
             .init("experts", s.expertBalance.rawValue),
         ]
         return BackendDescriptor(
-            name: "cloudmatrix", acceleratorKind: "NPU", acceleratorCount: npus, dieCount: npus * dies, configuration: entries)
+            name: "cloudmatrix", acceleratorKind: kind, acceleratorCount: npus, dieCount: npus * dies, configuration: entries)
     }
 }
