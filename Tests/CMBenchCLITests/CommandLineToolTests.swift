@@ -215,6 +215,19 @@ func cmbench(_ arguments: String...) -> (status: CMBenchCLI.ExitStatus, stdout: 
         #expect(other["backend_counters"] == nil)
     }
 
+    /// A GPU deployment through the cloudmatrix backend is counted in GPUs, as its hardware file
+    /// names them; the Ascend one in NPUs.
+    @Test(arguments: [("deepseek-h800", "GPU"), ("cloudmatrix-infer", "NPU")])
+    func theAcceleratorKindIsTheHardwareFiles(deployment: String, kind: String) throws {
+        let result = cmbench("replay", "traces/default.csv.zst", "--max-requests", "50", "--backend-option", "deployment=" + deployment, "--json")
+        #expect(result.status == .ok)
+        let document = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+        let backend = try #require(document["backend"] as? [String: Any])
+        #expect(backend["acceleratorKind"] as? String == kind)
+        let text = cmbench("replay", "traces/default.csv.zst", "--max-requests", "50", "--backend-option", "deployment=" + deployment)
+        #expect(text.stdout.contains("per \(kind) "))
+    }
+
     @Test func closedLoopThroughputFollowsFromTheBackendLatencies() throws {
         // Fixed backend: each request takes ttft + (k - 1) * tpot. With every request of k = 11
         // output tokens and concurrency N, throughput is N / (ttft + 10 * tpot).
