@@ -24,7 +24,9 @@ enum BenchCommand: Command {
             --repeat runs. --quick uses inputs ten times smaller. Then replays the Azure-style trace
             through each backend, and times the 20-point decode-batch sweep of the paper's decode
             setup (`cmbench sweep` over decode_batch_per_die 4, 8, …, 80; phase decode; 30,720
-            requests of 4,096 + 256 tokens; closed loop at 15,360), end to end in a child process.
+            requests of 4,096 + 256 tokens; closed loop at 15,360), end to end in a child process,
+            and replays the shared Azure conversation hour through the aggregated backend against
+            its target (< 0.3 s).
             Last, once each in a child process, `cmbench plan` on the shared Azure and Mooncake
             conversation hours (../shared/traces beside the checkout; skipped, with the reason,
             where absent, with --quick or --skip-plan), against the planner's targets: < 30 s over
@@ -101,6 +103,8 @@ enum BenchCommand: Command {
         var ingest: [IngestFigures]
         var replay: [ReplayFigures]
         var sweep: SweepFigures?
+        /// Replays of the shared traces against their issues' speed targets.
+        var targets: BenchTargets.Section?
         var plan: BenchPlan.Section?
         /// The build measured and the configuration files its replays read.
         var provenance: Provenance
@@ -185,15 +189,17 @@ enum BenchCommand: Command {
         }
         let sweep = SweepFigures(
             command: "cmbench " + sweepArguments.joined(separator: " "), points: 20, seconds: sweepTimes.sorted()[sweepTimes.count / 2])
+        let targets = try BenchTargets.run(repeats: repeats, console: console)
         let skipPlan = arguments.flag("--quick") ? "--quick" : arguments.flag("--skip-plan") ? "--skip-plan" : nil
         let plan = try BenchPlan.run(skip: skipPlan, console: console)
         // The sweep's child reads the same configs/ as the cloudmatrix replay's.
         let provenance = Provenance(
-            command: "bench", configFiles: Provenance.union(replays.map(\.configFiles) + plan.plans.map(\.configFiles)),
+            command: "bench", configFiles: Provenance.union(
+                replays.map(\.configFiles) + targets.targets.map(\.replay.configFiles) + plan.plans.map(\.configFiles)),
             configuration: ["backends": backends.joined(separator: ","), "repeats": String(repeats)], seed: 1)
         let report = Report(
             machine: MachineDescription.current(), repeats: repeats, ingest: results, replay: replays, sweep: sweep,
-            plan: plan, provenance: provenance)
+            targets: targets, plan: plan, provenance: provenance)
         if arguments.flag("--json") {
             console.out(try JSONOutput.string(report))
         } else {
@@ -231,6 +237,10 @@ enum BenchCommand: Command {
         if let sweep = report.sweep {
             lines.append("")
             lines.append("sweep       \(sweep.points) points in \(formatFixed(sweep.seconds, digits: 2)) s: \(sweep.command)")
+        }
+        if let targets = report.targets {
+            lines.append("")
+            lines.append(contentsOf: BenchTargets.render(targets))
         }
         if let plan = report.plan {
             lines.append("")
