@@ -38,7 +38,8 @@ extension AggregatedBackend {
             scheduledTokens += slots[Int(slot)].scheduled
             inBatch += 1
         }
-        if inBatch != Int(ranks[g].inPass[p]) { problems.append("\(inBatch) requests found in the pass, counted \(ranks[g].inPass[p])") }
+        let counted = inPass[g * pipelineDepth + p]
+        if inBatch != Int(counted) { problems.append("\(inBatch) requests found in the pass, counted \(counted)") }
         if scheduledTokens > tokenBudget || scheduledTokens + budgetLeft != tokenBudget {
             problems.append("\(scheduledTokens) tokens scheduled (budget \(tokenBudget), \(budgetLeft) left)")
         }
@@ -47,6 +48,31 @@ extension AggregatedBackend {
         if inBatch > maxBatch { problems.append("\(inBatch) in the batch > max batch \(maxBatch)") }
         for problem in problems where counters.invariantViolations.count < 100 {
             counters.invariantViolations.append("iteration \(counters.iterations), rank \(g): \(problem)")
+        }
+    }
+
+    /// Before `replica` forms a pass: every rank with work has its bit in `ranksWithWork` (the
+    /// ranks a pass skips have nothing to schedule) and every entry of `loads` is idle (the
+    /// skipped ranks are timed as idle).
+    mutating func checkRankSets(replica: Int) {
+        let lower = replica * ranksPerReplica
+        for local in 0..<ranksPerReplica where counters.invariantViolations.count < 100 {
+            let g = lower + local
+            let hasWork = !ranks[g].running.isEmpty || !ranks[g].resumed.isEmpty || !ranks[g].waiting.isEmpty
+            let listed = ranksWithWork[replica * wordsPerReplica + local / 64] & (1 << UInt64(local % 64)) != 0
+            if hasWork && !listed { counters.invariantViolations.append("rank \(g) has work but is not listed as having any") }
+            if !loads[local].isIdle { counters.invariantViolations.append("the load of rank \(g) was left from an earlier pass") }
+        }
+    }
+
+    /// After pass slot `pass` of `replica` ended: no rank still counts requests in it (none was
+    /// skipped by `ranksInPass`).
+    mutating func checkPassEnded(replica: Int, pass: Int) {
+        let lower = replica * ranksPerReplica
+        for g in lower..<(lower + ranksPerReplica) where inPass[g * pipelineDepth + pass] != 0 {
+            if counters.invariantViolations.count < 100 {
+                counters.invariantViolations.append("rank \(g) still counts \(inPass[g * pipelineDepth + pass]) requests in ended pass \(pass)")
+            }
         }
     }
 }

@@ -48,20 +48,34 @@ extension AggregatedBackend {
             return
         }
         guard let pass = replicas[replica].freePasses.popLast() else { return }
+        if checksInvariantsEveryIteration { checkRankSets(replica: replica) }
         let lower = replica * ranksPerReplica
+        let workWords = replica * wordsPerReplica
+        let passWords = (replica * pipelineDepth + Int(pass)) * wordsPerReplica
         var busy = false, prompt = false
-        for local in 0..<ranksPerReplica {
-            let g = lower + local
-            // A rank with nothing running or waiting joins the pass idle (most ranks, at light load).
-            guard !ranks[g].running.isEmpty || !ranks[g].resumed.isEmpty || !ranks[g].waiting.isEmpty else {
-                loads[local] = RankLoad()
-                continue
+        // The ranks with work, in rank order as before; the others join the pass idle, their
+        // `loads` entries already idle.
+        for w in 0..<wordsPerReplica {
+            var bits = ranksWithWork[workWords + w]
+            var joined: UInt64 = 0
+            while bits != 0 {
+                let bit = bits.trailingZeroBitCount
+                bits &= bits - 1
+                let local = w * 64 + bit
+                let g = lower + local
+                guard !ranks[g].running.isEmpty || !ranks[g].resumed.isEmpty || !ranks[g].waiting.isEmpty else {
+                    ranksWithWork[workWords + w] &= ~(1 << UInt64(bit))
+                    continue
+                }
+                let load = formBatch(rank: g, pass: Int(pass), in: &context)
+                if !load.isIdle { busy = true }
+                if load.prefillTokens > 0 { prompt = true }
+                loads[local] = load
+                if inPass[g * pipelineDepth + Int(pass)] > 0 { joined |= 1 << UInt64(bit) }
             }
-            let load = formBatch(rank: g, pass: Int(pass), in: &context)
-            if !load.isIdle { busy = true }
-            if load.prefillTokens > 0 { prompt = true }
-            loads[local] = load
+            ranksInPass[passWords + w] = joined
         }
+        defer { clearLoads(replica) }
         guard busy else {
             replicas[replica].freePasses.append(pass)
             return
@@ -77,6 +91,17 @@ extension AggregatedBackend {
         replicas[replica].nextBeginAllowed = context.now + stage
         context.schedule(.end(replica: Int32(replica), pass: pass), after: duration)
         if pipelineDepth > 1 { claimBegin(replica, in: &context) }
+    }
+
+    /// Makes `loads` idle again after a pass of `replica` was timed: only ranks with work were written.
+    mutating func clearLoads(_ replica: Int) {
+        for w in 0..<wordsPerReplica {
+            var bits = ranksWithWork[replica * wordsPerReplica + w]
+            while bits != 0 {
+                loads[w * 64 + bits.trailingZeroBitCount] = RankLoad()
+                bits &= bits - 1
+            }
+        }
     }
 
     /// One rank's batch for pass slot `pass`, as its policy forms it; the load it computes.
@@ -99,7 +124,7 @@ extension AggregatedBackend {
                     rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: false, decodes: true, in: &context)
             }
         }
-        let scheduled = Int(ranks[g].inPass[p])
+        let scheduled = Int(inPass[g * pipelineDepth + p])
         if scheduled > 0 {
             counters.rankIterations += 1
             counters.scheduledRequests += scheduled
@@ -121,7 +146,7 @@ extension AggregatedBackend {
         var decodeTokens = 0, joined: Int32 = 0
         defer {
             counters.decodeTokensComputed += decodeTokens
-            ranks[g].inPass[p] += joined
+            inPass[g * pipelineDepth + p] += joined
         }
         var i = 0
         while i < ranks[g].running.count {
@@ -169,9 +194,7 @@ extension AggregatedBackend {
             // The request cannot be scheduled (vLLM: "Cannot schedule this request.") and neither
             // can those after it.
             guard granted else { break }
-            if need > 0 { slots[s].privateBlocks += need }
-            slots[s].scheduled = tokens
-            slots[s].pass = Int32(p)
+            slots[s].schedule(tokens, pass: Int32(p), addingBlocks: need)
             joined += 1
             budget -= tokens
             if prefilling {
@@ -260,7 +283,7 @@ extension AggregatedBackend {
             slots[s].scheduled = chunk
             slots[s].pass = Int32(p)
             ranks[g].running.append(Int32(s))
-            ranks[g].inPass[p] += 1
+            inPass[g * pipelineDepth + p] += 1
             budget -= chunk
             if chunk < newTokens { limited = true }
             load.addChunk(tokens: chunk, context: cached, completesPrompt: chunk == newTokens)
@@ -311,18 +334,26 @@ extension AggregatedBackend {
     /// A pass of `replica` ends: every request in it advances by the tokens it computed.
     mutating func endPass(_ replica: Int, pass: Int, in context: inout ServingContext<Event>) {
         let lower = replica * ranksPerReplica
-        for g in lower..<(lower + ranksPerReplica) {
-            guard ranks[g].inPass[pass] > 0 else { continue }
-            // In running order (admission order), as the pass was formed; a request completing
-            // here stays listed until the compaction below.
-            let count = ranks[g].running.count
-            for index in 0..<count {
-                let s = Int(ranks[g].running[index])
-                if slots[s].scheduled > 0 && slots[s].pass == Int32(pass) { advance(s, in: &context) }
+        let passWords = (replica * pipelineDepth + pass) * wordsPerReplica
+        for w in 0..<wordsPerReplica {
+            // The ranks with requests in this pass, in rank order.
+            var bits = ranksInPass[passWords + w]
+            while bits != 0 {
+                let g = lower + w * 64 + bits.trailingZeroBitCount
+                bits &= bits - 1
+                // In running order (admission order), as the pass was formed; a request
+                // completing here stays listed until the compaction below.
+                let count = ranks[g].running.count
+                for index in 0..<count {
+                    let s = Int(ranks[g].running[index])
+                    if slots[s].scheduled > 0 && slots[s].pass == Int32(pass) { advance(s, in: &context) }
+                }
+                inPass[g * pipelineDepth + pass] = 0
+                if ranks[g].finishedInRunning > 0 { compactRunning(rank: g) }
             }
-            ranks[g].inPass[pass] = 0
-            if ranks[g].finishedInRunning > 0 { compactRunning(rank: g) }
+            ranksInPass[passWords + w] = 0
         }
+        if checksInvariantsEveryIteration { checkPassEnded(replica: replica, pass: pass) }
         replicas[replica].passesInFlight -= 1
         replicas[replica].freePasses.append(Int32(pass))
         claimBegin(replica, in: &context)
@@ -330,23 +361,11 @@ extension AggregatedBackend {
 
     /// Request `s` computed its scheduled tokens: a chunk (maybe completing its prompt) or a decode step.
     mutating func advance(_ s: Int, in context: inout ServingContext<Event>) {
-        let tokens = slots[s].scheduled
-        slots[s].scheduled = 0
-        if slots[s].isPrefilling {
-            slots[s].computed += tokens
-            if slots[s].computed == slots[s].target { finishPrompt(s, in: &context) }
-            return
+        switch slots[s].computeScheduled(at: context.now) {
+        case .continuing: return
+        case .promptComputed: finishPrompt(s, in: &context)
+        case .outputComplete: complete(s, in: &context)
         }
-        var emitted = slots[s].planQuotient
-        slots[s].planAccumulator += slots[s].planRemainder
-        if slots[s].planAccumulator >= slots[s].planSteps {
-            slots[s].planAccumulator -= slots[s].planSteps
-            emitted += 1
-        }
-        slots[s].computed += emitted
-        slots[s].produced += emitted
-        slots[s].lastToken = context.now
-        if slots[s].produced >= slots[s].output { complete(s, in: &context) }
     }
 
     /// Request `s`'s prompt (and, after a preemption, its output so far) is computed: its full

@@ -77,50 +77,96 @@ extension AggregatedBackend {
 
     /// A request in the backend: plain numbers, so reading or writing one copies no array. Its
     /// identity and prefix hashes wait in `identities` for the cache and the outcome.
+    ///
+    /// The fields are declared in the order the per-pass loops (`scheduleRunning`, `endPass`,
+    /// `advance`) read them, so that those loops touch the first of its cache lines and rarely a
+    /// second: with a few hundred requests per replica spread over dozens of ranks, these reads
+    /// missed the cache more than anything else in the replay.
     struct Tracked {
-        var input: Int
-        var output: Int
-        /// Output tokens produced so far.
-        var produced = 0
         /// Tokens whose KV is computed (its context), cached prefix included.
         var computed = 0
         /// Tokens to prefill before it decodes: its prompt, plus what it had produced when it
         /// was preempted (recompute).
         var target = 0
-        /// Engine blocks it holds outside the prefix cache.
-        var privateBlocks = 0
-        /// Leading trace blocks of its prompt it references in the cache.
-        var sharedEntries: Int32 = 0
-        var rank: Int32
         /// Tokens scheduled in the pass it is in, 0 when it is in none.
         var scheduled = 0
+        /// Engine blocks it holds outside the prefix cache.
+        var privateBlocks = 0
         /// The pass slot it is in (meaningful while `scheduled` > 0).
         var pass: Int32 = 0
+        /// Leading trace blocks of its prompt it references in the cache.
+        var sharedEntries: Int32 = 0
+        var prefixBlockTokens: Int32
         var state: State = .waiting
+        /// Output tokens produced so far.
+        var produced = 0
+        var output: Int
         /// Decode pacing (Bresenham): the tokens left when decoding (re)started, spread over
         /// `planSteps` steps as `quotient` or `quotient + 1` tokens a step.
-        var planSteps = 0
         var planQuotient = 0
         var planRemainder = 0
         var planAccumulator = 0
+        var planSteps = 0
+        /// When its last token was produced.
+        var lastToken = SimTime.zero
+        var input: Int
+        var rank: Int32
+        var prefixBlocks: Int32
         var serviceStart: SimTime?
         var firstToken: SimTime?
         /// Inter-token gaps are reported per segment: from `segmentStart` (a token's time) over
         /// the tokens produced after `segmentProduced`.
         var segmentStart = SimTime.zero
         var segmentProduced = 0
-        /// When its last token was produced.
-        var lastToken = SimTime.zero
         /// The prefix cache's help at its first admission.
         var cachedTokens = 0
         var cachedBlocks: Int32 = 0
-        var prefixBlocks: Int32
-        var prefixBlockTokens: Int32
+
+        init(input: Int, output: Int, rank: Int32, prefixBlocks: Int32, prefixBlockTokens: Int32) {
+            self.input = input
+            self.output = output
+            self.rank = rank
+            self.prefixBlocks = prefixBlocks
+            self.prefixBlockTokens = prefixBlockTokens
+        }
 
         enum State: UInt8 { case waiting, running, finished }
 
         /// Whether it still has prompt (or recomputed) tokens to prefill.
         var isPrefilling: Bool { computed < target }
+
+        /// What computing its scheduled tokens led to.
+        enum Progress { case continuing, promptComputed, outputComplete }
+
+        /// Joins pass slot `pass` with `tokens` tokens, after adding `blocks` private blocks.
+        /// One call, so the array holding it is checked for uniqueness once, not per field.
+        @inline(__always) mutating func schedule(_ tokens: Int, pass: Int32, addingBlocks blocks: Int) {
+            if blocks > 0 { privateBlocks += blocks }
+            scheduled = tokens
+            self.pass = pass
+        }
+
+        /// Its pass ended at `now`: the scheduled chunk is computed, or the decode step emits its
+        /// next `planQuotient` (+ 1 when the Bresenham accumulator wraps) tokens. The caller
+        /// finishes the prompt or the request as the result says.
+        @inline(__always) mutating func computeScheduled(at now: SimTime) -> Progress {
+            let tokens = scheduled
+            scheduled = 0
+            if computed < target {
+                computed += tokens
+                return computed == target ? .promptComputed : .continuing
+            }
+            var emitted = planQuotient
+            planAccumulator += planRemainder
+            if planAccumulator >= planSteps {
+                planAccumulator -= planSteps
+                emitted += 1
+            }
+            computed += emitted
+            produced += emitted
+            lastToken = now
+            return produced >= output ? .outputComplete : .continuing
+        }
     }
 
     /// What only the outcome and the prefix cache read.
@@ -148,18 +194,16 @@ extension AggregatedBackend {
         var resumed: [Int32] = []
         /// Running requests in admission order (vLLM `self.running`).
         var running: [Int32] = []
-        /// Requests of this rank in each pass in flight, by pass slot; they are found in
-        /// `running` by their `pass` (a list per pass cost more to keep than the scan).
-        var inPass: [Int32]
         var pool: KVBlockPool
         /// Completed requests still listed in `running` (compacted at the end of the pass).
         var finishedInRunning = 0
 
-        var waitingCount: Int { waiting.count + resumed.count }
-        /// The head of the waiting queue.
-        var headOfWaiting: Int32? { resumed.last ?? waiting.first }
+        @inline(__always) var waitingCount: Int { waiting.count + resumed.count }
+        /// The head of the waiting queue. (These accessors are inlined: called out of line on
+        /// `ranks[g]`, each copied the whole rank, arrays retained, once per admission attempt.)
+        @inline(__always) var headOfWaiting: Int32? { resumed.last ?? waiting.first }
         /// vLLM's data-parallel load score: waiting requests weigh four running ones.
-        var loadScore: Int { 4 * waitingCount + running.count - finishedInRunning }
+        @inline(__always) var loadScore: Int { 4 * waitingCount + running.count - finishedInRunning }
     }
 
     /// A replica's passes.

@@ -121,8 +121,23 @@ public struct AggregatedBackend: ServingBackend {
     /// Every rank of every replica: replica r owns `r * ranksPerReplica ..< (r + 1) * ranksPerReplica`.
     var ranks: [Rank]
     var replicas: [Replica]
-    /// Scratch: the loads of one replica's ranks for the pass being formed.
+    /// Scratch: the loads of one replica's ranks for the pass being formed; every entry is idle
+    /// between passes (a pass writes only the ranks it visits and clears them after timing).
     var loads: [RankLoad]
+    /// Requests of rank g in pass slot p at `g * pipelineDepth + p`; they are found in `running`
+    /// by their `pass` (a list per pass cost more to keep than the scan). Flat, not in `Rank`,
+    /// so reading a count is one load, not a walk through the rank to its own array.
+    var inPass: [Int32]
+    /// A pass visits only some ranks, as bits, `wordsPerReplica` 64-bit words per set: with
+    /// dozens of ranks per replica and a few requests each, walking every rank twice a pass
+    /// (forming it, ending it) cost more than the requests on them.
+    let wordsPerReplica: Int
+    /// Per replica, the ranks that may have work (waiting or running): set when a request
+    /// arrives at the rank (the only way a rank gains work), cleared when a pass finds it empty.
+    var ranksWithWork: [UInt64]
+    /// Per replica and pass slot (`(replica * pipelineDepth + p) * wordsPerReplica`), the ranks
+    /// with requests in that pass: the ones its end advances.
+    var ranksInPass: [UInt64]
     var nextRoundRobin = 0
 
     /// An aggregated backend over `deployment`, each attention rank with `kvBlocksPerRank` KV
@@ -173,8 +188,12 @@ public struct AggregatedBackend: ServingBackend {
         policy = limits.policy
         reservesWholeSequence = limits.preemption == .guaranteedNoEvict
         decodeStepTokens = stepTokens
-        let rank = Rank(inPass: Array(repeating: 0, count: layout.pipelineParallel), pool: KVBlockPool(capacity: kvBlocksPerRank))
+        let rank = Rank(pool: KVBlockPool(capacity: kvBlocksPerRank))
         ranks = Array(repeating: rank, count: deployment.replicas * layout.attentionDataParallel)
+        inPass = Array(repeating: 0, count: ranks.count * layout.pipelineParallel)
+        wordsPerReplica = (layout.attentionDataParallel + 63) / 64
+        ranksWithWork = Array(repeating: 0, count: deployment.replicas * wordsPerReplica)
+        ranksInPass = Array(repeating: 0, count: deployment.replicas * layout.pipelineParallel * wordsPerReplica)
         replicas = Array(
             repeating: Replica(freePasses: (0..<Int32(layout.pipelineParallel)).reversed()), count: deployment.replicas)
         loads = Array(repeating: RankLoad(), count: layout.attentionDataParallel)
@@ -255,6 +274,8 @@ public struct AggregatedBackend: ServingBackend {
             prefixBlockTokens: useHashes ? Int32(clamping: request.prefixBlockTokens) : 0)
         let slot = allocate(tracked, identity: Identity(request, keepHashes: useHashes))
         ranks[rank].waiting.append(slot)
+        let local = rank - replica * ranksPerReplica
+        ranksWithWork[replica * wordsPerReplica + local / 64] |= 1 << UInt64(local % 64)
         replicas[replica].requests += 1
         counters.peakWaitingPerRank = max(counters.peakWaitingPerRank, ranks[rank].waitingCount)
         claimBegin(replica, in: &context)

@@ -50,11 +50,11 @@ struct KVBlockPool {
     }
 
     /// Blocks held now (private and cached).
-    var inUse: Int { privateBlocks + entryBlocks }
+    @inline(__always) var inUse: Int { privateBlocks + entryBlocks }
     /// Blocks held by nothing.
-    var free: Int { capacity - inUse }
+    @inline(__always) var free: Int { capacity - inUse }
     /// Blocks an allocation may get: the free ones and those evicting every unreferenced entry frees.
-    var available: Int { free + evictableBlocks }
+    @inline(__always) var available: Int { free + evictableBlocks }
     /// Cached entries (referenced or not).
     var entryCount: Int { slotOfHash.count }
 

@@ -212,6 +212,30 @@ import Testing
         if settings.kvBlocks <= 900 { #expect(statistics.preemptions > 0, "\(settings)") }
     }
 
+    /// A pass visits only the ranks listed as having work and ends only those listed in it, a
+    /// bit per rank in 64-bit words: with more than 64 ranks per replica (three words here),
+    /// pipelined passes and a cache small enough to preempt, every request still completes once
+    /// and the invariant check finds no rank with work unlisted, no stale load and no rank still
+    /// counting requests in an ended pass.
+    @Test(arguments: [1, 2])
+    func ranksBeyondOneWordAreAllScheduled(pipelineParallel: Int) throws {
+        var settings = Settings()
+        settings.replicas = 2
+        settings.attentionDataParallel = 130
+        settings.pipelineParallel = pipelineParallel
+        settings.maxBatch = 4
+        settings.budget = 512
+        settings.kvBlocks = 260
+        let requests = AggregatedHarness.random(count: 3_000, seed: 11, meanGap: .microseconds(300), maxInput: 3_000, maxOutput: 200)
+        let run = AggregatedHarness.replay(try AggregatedHarness.backend(settings), requests)
+        AggregatedHarness.checkConservation(run, requests: requests)
+        #expect(run.rejected.isEmpty)
+        #expect(run.backend.statistics.preemptions > 0)
+        // Ranks in every word took requests.
+        let served = Set(run.backend.slots.map { Int($0.rank) % 130 / 64 })
+        #expect(served == [0, 1, 2])
+    }
+
     /// A tiny KV cache: preemptions happen and are counted, yet every request completes once,
     /// and a preempted request recomputes its prompt and output so far.
     @Test func aTinyCachePreemptsAndStillCompletesEveryone() throws {
