@@ -78,10 +78,14 @@ public struct BackgroundRecorder<Base: OutcomeRecorder & Sendable>: OutcomeRecor
     }
 
     /// Hands the filled batch to the recording thread and takes an empty one.
+    ///
+    /// The batch is moved, not copied: with a copy left here, the recording thread, emptying
+    /// arrays it did not hold alone, left their records to be destroyed on this thread when the
+    /// copy went (a quarter of a replay's outcomes, each with a release of its origin's name).
     @usableFromInline mutating func handOver() {
-        let full = batch
-        batch = Batch()
-        batch = pipe.exchange(full)
+        var full = Batch()
+        swap(&full, &batch)
+        batch = pipe.exchange(consume full)
     }
 
     /// Hands over what is left, waits for the recording thread to record everything and end,
@@ -125,10 +129,10 @@ public struct BackgroundRecorder<Base: OutcomeRecorder & Sendable>: OutcomeRecor
 
     /// Queues `full` for recording and returns an empty batch, waiting while `maxBatches` are
     /// in flight.
-    @usableFromInline func exchange(_ full: Batch) -> Batch {
+    @usableFromInline func exchange(_ full: consuming Batch) -> Batch {
         condition.lock()
         defer { condition.unlock() }
-        ready.append(full)
+        ready.append(consume full)
         condition.broadcast()
         return takeEmptyLocked()
     }

@@ -7,7 +7,8 @@
 /// die by reserved bytes among those under the batch cap, ties to the lowest index, and only if
 /// it has room for the request: the least loaded has the most room, so no other die could.
 /// Nothing here assumes disaggregation: an aggregated engine's dies reserve the same way.
-/// - Complexity: `pick`, `reserve` and `release` O(dies / 16 + 16) (a `LeastLoadedTree`), short loops.
+/// - Complexity: `pick` O(dies / 16 + 16), `reserve` O(16) and `release` O(1) (a
+///   `LeastLoadedTree`), short loops.
 struct KVRoomLedger {
     /// KV bytes a die may hold (HBM after weights, buffers and workspace).
     let capacityBytes: Double

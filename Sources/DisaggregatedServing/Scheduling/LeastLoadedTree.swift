@@ -15,8 +15,8 @@ import CostModel
 /// early stop a branch the predictor could not learn; with two reserves or releases and one
 /// choice per request, ~12 % of a replay's main thread in `perf`. Here each step is a short
 /// loop over independent values, with four running minima so that they overlap.
-/// - Complexity: `update` O(groupSize); `minimumLoad` O(n / groupSize); `minimumIndex`
-///   O(n / groupSize + groupSize).
+/// - Complexity: `update` O(1), or O(groupSize) when the group's least-loaded die grows;
+///   `minimumLoad` O(n / groupSize); `minimumIndex` O(n / groupSize + groupSize).
 struct LeastLoadedTree {
     /// Dies per group (a multiple of 4: the loops take four at a time).
     static var groupSize: Int { 16 }
@@ -35,13 +35,27 @@ struct LeastLoadedTree {
     }
 
     /// Sets die `index`'s load; `.infinity` removes it from the choice.
+    ///
+    /// The group's minimum is taken again only when the die held it and its load grew: a load
+    /// at or below the minimum is the new minimum, and a die above the minimum that stays above
+    /// it leaves the minimum where it is. So a release (a load falls) never scans, nor does a
+    /// reservation on a die that was not its group's least loaded; the minimum is the same
+    /// value the scan would give.
     mutating func update(_ index: Int, load: Double) {
         let group = index / Self.groupSize
-        let minimum = loads.withUnsafeMutableBufferPointer { loads in
+        let groupMinimum = groupMinima[group]
+        let previous = loads.withUnsafeMutableBufferPointer { loads in
+            let previous = loads[index]
             loads[index] = load
-            return Self.minimum(of: UnsafeBufferPointer(rebasing: loads[(group * Self.groupSize)..<((group + 1) * Self.groupSize)]))
+            return previous
         }
-        groupMinima[group] = minimum
+        if load <= groupMinimum {
+            groupMinima[group] = load
+        } else if previous == groupMinimum {
+            groupMinima[group] = loads.withUnsafeBufferPointer { loads in
+                Self.minimum(of: UnsafeBufferPointer(rebasing: loads[(group * Self.groupSize)..<((group + 1) * Self.groupSize)]))
+            }
+        }
     }
 
     /// The smallest load (+∞ when no die is eligible).

@@ -55,21 +55,45 @@ extension CloudMatrixBackend {
     }
 
     /// The parts of a request only prefill (its prefix hashes) and its outcome (id, arrival,
-    /// origin) need; 56 bytes, where keeping the whole `ServingRequest` beside `InFlight` took
+    /// origin) need; 48 bytes, where keeping the whole `ServingRequest` beside `InFlight` took
     /// 100 per request (a backlog of millions of queued requests shows it in peak memory).
+    /// The origin's file is an index into `OriginFiles`: a copy of its name cost a retain when
+    /// the slot was filled and a release when it was filled again, per request.
     struct Identity {
         var id: Int
         var arrival: SimTime
-        var origin: InputLocation
+        var originLine: Int
+        var originFile: Int32
         var prefixBlockHashes: [UInt64]
         var prefixBlockTokens: Int
 
-        init(_ request: ServingRequest) {
+        init(_ request: ServingRequest, originFile: Int32) {
             id = request.id
             arrival = request.arrival
-            origin = request.origin
+            originLine = request.origin.line
+            self.originFile = originFile
             prefixBlockHashes = request.prefixBlockHashes
             prefixBlockTokens = request.prefixBlockTokens
+        }
+    }
+
+    /// The names of the files requests came from, each once (a trace is one file, so almost
+    /// always one name), for `Identity.originFile`.
+    struct OriginFiles {
+        private var names: [String] = []
+
+        /// The index of `file`, added if it is new.
+        mutating func index(of file: String) -> Int32 {
+            // The last name first: a trace's requests all name the same file.
+            if let last = names.indices.last, names[last] == file { return Int32(last) }
+            if let index = names.firstIndex(of: file) { return Int32(index) }
+            names.append(file)
+            return Int32(names.count - 1)
+        }
+
+        /// Where a request of `identity` came from.
+        func location(of identity: Identity) -> InputLocation {
+            InputLocation(file: names[Int(identity.originFile)], line: identity.originLine)
         }
     }
 }

@@ -85,6 +85,8 @@ public struct CloudMatrixBackend: ServingBackend {
     /// The request in each slot, for its outcome; prefix hashes are dropped once stored in the
     /// pool, so a decoding request holds no array.
     var requests: ContiguousArray<Identity> = []
+    /// The files `requests` name as their origins.
+    var originFiles = OriginFiles()
     var freeSlots: [Int32] = []
     /// Scratch for `startBatch`, kept to reuse its storage.
     var batchPrompts: [(tokens: Int, cached: Int)] = []
@@ -227,7 +229,7 @@ public struct CloudMatrixBackend: ServingBackend {
                 requestID: requests[Int(slot)].id, disposition: .completed, arrival: requests[Int(slot)].arrival,
                 serviceStart: entry.serviceStart, firstToken: firstToken, finish: context.now,
                 inputTokens: entry.inputTokens, outputTokens: produced, cachedPrefixTokens: entry.cachedTokens,
-                prefixBlocks: Int(entry.prefixBlocks), cachedPrefixBlocks: Int(entry.cachedBlocks), origin: requests[Int(slot)].origin))
+                prefixBlocks: Int(entry.prefixBlocks), cachedPrefixBlocks: Int(entry.cachedBlocks), origin: originFiles.location(of: requests[Int(slot)])))
         if produced > 1, let first = firstToken {
             let gaps = produced - 1
             let mean = (context.now - first).nanoseconds / Int64(gaps)
@@ -244,13 +246,14 @@ public struct CloudMatrixBackend: ServingBackend {
     }
 
     mutating func allocate(_ entry: InFlight, request: ServingRequest) -> Int32 {
+        let identity = Identity(request, originFile: originFiles.index(of: request.origin.file))
         if let slot = freeSlots.popLast() {
             slots[Int(slot)] = entry
-            requests[Int(slot)] = Identity(request)
+            requests[Int(slot)] = identity
             return slot
         }
         slots.append(entry)
-        requests.append(Identity(request))
+        requests.append(identity)
         return Int32(slots.count - 1)
     }
 
