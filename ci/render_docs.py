@@ -341,6 +341,16 @@ def block_reproduce_gpu(run):
     return ["<!-- from: cmbench reproduce --json -->"] + table(["id", "what", "paper", "model", "error"], rows)
 
 
+def block_aggregated_points(run):
+    """AG1–AG2: the published aggregated points, each with what its replay shows (the row's note)."""
+    P = Points(run.json("reproduce", "--json"))
+    rows = []
+    for ps in (P("AG1"), P("AG2")):
+        point = ps[0]
+        rows.append([point["id"], point["what"], papers(ps, unit=" tok/s/GPU"), models(ps), errors(ps), point["note"]])
+    return ["<!-- from: cmbench reproduce --json -->"] + table(["id", "what", "published", "model", "error", "what the replay shows"], rows)
+
+
 def block_reproduce_every_point(run):
     P = Points(run.json("reproduce", "--json"))
     rows = []
@@ -505,6 +515,7 @@ BLOCKS = {
     "reproduce-summary": (False, block_reproduce_summary),
     "reproduce-serving": (False, block_reproduce_serving),
     "reproduce-gpu": (False, block_reproduce_gpu),
+    "aggregated-points": (False, block_aggregated_points),
     "reproduce-every-point": (False, block_reproduce_every_point),
     "replay-example": (False, block_replay_example),
     "aggregated-vs-disaggregated": (False, block_aggregated_vs_disaggregated),
