@@ -7,10 +7,11 @@ import Testing
     /// Throws rather than traps: a missing or broken file fails each test, not the whole run.
     init() throws { m = try Fixtures.system().model }
 
-    @Test func parameterCountsMatchTheConfigArithmetic() {
+    @Test func parameterCountsMatchTheConfigArithmetic() throws {
         // From DeepSeek-V3's config_671B.json (deepseek-ai/DeepSeek-V3, inference/configs): q_a, q_b,
         // kv_a_with_mqa, kv_b and o_proj plus the two LoRA norms are 187,107,328 per MLA layer.
-        #expect(m.attentionParams + m.qLoraRank + m.kvLoraRank == 187_107_328)
+        let a = try #require(m.attention.latent)
+        #expect(m.attentionParams + a.qLoraRank + a.kvLoraRank == 187_107_328)
         #expect(m.expertParams == 44_040_192)
         #expect(m.denseFFNParams == 396_361_728)
         #expect(m.headParams == 926_679_040)

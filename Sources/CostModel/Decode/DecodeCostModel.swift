@@ -144,15 +144,27 @@ public struct DecodeCostModel: Sendable {
         let ep = deployment.dies
 
         func attentionStream(_ share: CoreShare) -> [OperatorTime] {
-            var core = operators.decodeAttentionCore(kvTokens: kvPerMB, queriesPerRequest: q, requests: requests, share: share)
-            if let pad = o.attentionPaddedTo {
-                core.microseconds = max(core.microseconds, pad.minimumMicrosecondsPerMicrobatch)
+            var ops: [OperatorTime]
+            switch model.attention {
+            case .multiHeadLatent:
+                ops = [
+                    operators.decodeMLAProlog(tokens: tokens, share: share),
+                    operators.decodeAttentionCore(kvTokens: kvPerMB, queriesPerRequest: q, requests: requests, share: share),
+                    operators.decodeOutProj(tokens: tokens, share: share),
+                ]
+            case .groupedQuery(let a):
+                // DP attention: every head on every die.
+                ops = [
+                    operators.gqaProlog(tokens: tokens, heads: a.queryHeads, kvHeads: a.kvHeads, share: share),
+                    operators.gqaDecodeAttention(
+                        kvTokens: kvPerMB, queriesPerRequest: q, requests: requests, heads: a.queryHeads, kvHeads: a.kvHeads, share: share),
+                    operators.gqaOutProj(tokens: tokens, heads: a.queryHeads, share: share),
+                ]
             }
-            return [
-                operators.decodeMLAProlog(tokens: tokens, share: share),
-                core,
-                operators.decodeOutProj(tokens: tokens, share: share),
-            ]
+            if let pad = o.attentionPaddedTo {
+                ops[1].microseconds = max(ops[1].microseconds, pad.minimumMicrosecondsPerMicrobatch)
+            }
+            return ops
         }
         func moeStream(_ share: CoreShare) -> [OperatorTime] {
             let routed: OperatorTime
@@ -224,17 +236,15 @@ public struct DecodeCostModel: Sendable {
                 communicationWaitPerMicrobatch: wait)
         }
 
-        var layers = [
-            layer(.dense, count: model.denseLayers, ffn: denseStream),
-            layer(.moe, count: model.moeLayers, ffn: moeStream),
-        ]
+        var layers = [layer(.dense, count: model.denseLayers, ffn: denseStream)]
+        if model.moe != nil { layers.append(layer(.moe, count: model.moeLayers, ffn: moeStream)) }
         let overheads = system.deployment.overheads
         let stepTokens = Double(b * q)
         var extras = [
             operators.lmHead(tokens: stepTokens, logitBytes: overheads.logitBytes),
             operators.sampling(tokens: stepTokens, passes: overheads.samplingPassesOverLogits, logitBytes: overheads.logitBytes),
         ]
-        let mtpLayers = o.mtp.draftTokens > 0 ? model.mtpModules : 0
+        let mtpLayers = o.mtp.draftTokens > 0 && model.moe != nil ? model.mtpModules : 0
         if mtpLayers > 0 {
             // The draft graph: embedding-projection, the MTP block (a MoE layer), its LM head and
             // sampling, over the same 1 + k positions per request, once per draft token.

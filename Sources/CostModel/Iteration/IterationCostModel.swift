@@ -67,6 +67,8 @@ public struct IterationCostModel: IterationTiming {
     public var queriesPerDecodeRequest: Int { 1 + deployment.mtp.draftTokens }
     /// Attention heads on one die of a rank's TP group.
     var headsPerDie: Int { max(1, model.heads / tp) }
+    /// KV heads on one die of a rank's TP group (grouped-query attention; 0 for MLA).
+    var kvHeadsPerDie: Int { model.attention.groupedQuery?.kvHeadsPerDie(tensorParallel: tp) ?? 0 }
     var routedSlots: Int { deployment.routedSlots(model: model) }
     var routedSlotsPerDie: Int { deployment.routedSlotsPerDie(model: model) }
     var expertShards: Int { layout.expertShards }
@@ -117,18 +119,37 @@ public struct IterationCostModel: IterationTiming {
         let q = queriesPerDecodeRequest, h = headsPerDie
         let d = Double(r.decodeRequests * q), c = Double(r.prefillTokens)
         guard d + c > 0 else { return [] }
-        var ops = [operators.mixedMLAProlog(decodeTokens: d, prefillTokens: c, heads: h, share: .wholeDie)]
-        if c > 0 { ops.append(operators.chunkUpProjection(tokens: c, heads: h, share: .wholeDie)) }
-        if r.prefillContextTokens > 0 {
-            ops.append(operators.prefillCachedContextUpProjection(groupTokens: Double(r.prefillContextTokens), headsOnDie: h))
+        var ops: [OperatorTime]
+        switch model.attention {
+        case .multiHeadLatent:
+            ops = [operators.mixedMLAProlog(decodeTokens: d, prefillTokens: c, heads: h, share: .wholeDie)]
+            if c > 0 { ops.append(operators.chunkUpProjection(tokens: c, heads: h, share: .wholeDie)) }
+            if r.prefillContextTokens > 0 {
+                ops.append(operators.prefillCachedContextUpProjection(groupTokens: Double(r.prefillContextTokens), headsOnDie: h))
+            }
+            if d > 0 {
+                ops.append(operators.decodeAttentionCore(
+                    kvTokens: Double(r.decodeContextTokens), queriesPerRequest: q, requests: Double(r.decodeRequests), heads: h,
+                    share: .wholeDie))
+            }
+            if c > 0 { ops.append(operators.prefillFlashAttention(pairs: r.prefillAttentionPairs, queryTokens: c, heads: h)) }
+            ops.append(operators.mixedOutProj(decodeTokens: d, prefillTokens: c, heads: h, share: .wholeDie))
+        case .groupedQuery:
+            // Decode tokens and prompt chunks share the projections; each kind has its attention kernel.
+            let kv = kvHeadsPerDie
+            ops = [operators.gqaProlog(tokens: d + c, heads: h, kvHeads: kv, share: .wholeDie)]
+            if d > 0 {
+                ops.append(operators.gqaDecodeAttention(
+                    kvTokens: Double(r.decodeContextTokens), queriesPerRequest: q, requests: Double(r.decodeRequests), heads: h,
+                    kvHeads: kv, share: .wholeDie))
+            }
+            if c > 0 {
+                ops.append(operators.gqaPrefillAttention(
+                    pairs: r.prefillAttentionPairs, queryTokens: c, contextTokens: Double(r.prefillContextTokens), heads: h, kvHeads: kv,
+                    share: .wholeDie))
+            }
+            ops.append(operators.gqaOutProj(tokens: d + c, heads: h, share: .wholeDie))
         }
-        if d > 0 {
-            ops.append(operators.decodeAttentionCore(
-                kvTokens: Double(r.decodeContextTokens), queriesPerRequest: q, requests: Double(r.decodeRequests), heads: h,
-                share: .wholeDie))
-        }
-        if c > 0 { ops.append(operators.prefillFlashAttention(pairs: r.prefillAttentionPairs, queryTokens: c, heads: h)) }
-        ops.append(operators.mixedOutProj(decodeTokens: d, prefillTokens: c, heads: h, share: .wholeDie))
         if tp > 1 { ops.append(allReduce("AllReduce (attention)", tokens: d + c, dies: tp)) }
         return ops.map(calibration.charged)
     }
@@ -160,6 +181,7 @@ public struct IterationCostModel: IterationTiming {
     /// Hottest-over-mean routed load for `totalTokens` tokens of the stage (1 when every die holds
     /// every expert).
     func expertMaxOverMean(totalTokens: Int) -> (meanPerSlot: Double, maxOverMean: Double) {
+        guard model.moe != nil else { return (0, 1) }
         let mean = Double(totalTokens) * Double(model.expertsPerToken) / Double(routedSlots)
         guard ep > 1 else { return (mean, 1) }
         return (mean, deployment.imbalance.maxOverMean(balance: deployment.expertBalance, slots: routedSlots, meanTokensPerSlot: mean))
@@ -255,9 +277,12 @@ public struct IterationCostModel: IterationTiming {
         let attention = ranks.map(rankAttention)
         let dense = IterationLayer(
             kind: .dense, count: 0, rankOperators: zip(attention, tokens).map { $0 + rankDenseTail(tokens: $1) }, commonOperators: [])
-        let moe = IterationLayer(
-            kind: .moe, count: 0, rankOperators: zip(attention, tokens).map { $0 + rankMoETail(tokens: $1) },
-            commonOperators: moeCommon(totalTokens: total, maxRankTokens: busiest))
+        // A dense model has no MoE layer (every stage's count is 0), so none is built.
+        let moe = model.moe == nil
+            ? dense
+            : IterationLayer(
+                kind: .moe, count: 0, rankOperators: zip(attention, tokens).map { $0 + rankMoETail(tokens: $1) },
+                commonOperators: moeCommon(totalTokens: total, maxRankTokens: busiest))
         let counts = stageLayers
         result.stages = counts.enumerated().map { s, c in
             var layers: [IterationLayer] = []

@@ -35,6 +35,9 @@ public struct IterationTimer: IterationTiming {
     let lmHead: Table, sampling: Table, mtpProjection: Table
     let routed: Table, moeAllReduce: Table  // by the stage's tokens
     let terms: ClosedForm
+    /// Grouped-query attention's tables and terms (nil for latent attention, whose tables are above).
+    let groupedQuery: (qkv: Table, oproj: Table, terms: GroupedQueryTerms)?
+    let hasExperts: Bool
 
     /// The constants of the terms evaluated in closed form, each the same expression (and so the
     /// same bits) as the operator it stands for: `mixedPrologVectorBytes`, `outProjQuantBytes`,
@@ -48,19 +51,19 @@ public struct IterationTimer: IterationTiming {
         var prefillPairFlops: Double, prefillQueryBytes: Double
         var memoryRate: Double, attentionRate: Double
 
-        init(_ m: ModelShape, heads h: Int, hardware: Hardware) {
-            let p = m.precision, act = p.activationBytes, kv = m.kvElementsPerTokenPerLayer
-            decodeVector = (Double((m.hidden + m.qLoraRank + kv + h * m.qkHeadDim) * 2 * act), Double(kv * p.kvCacheBytes))
+        init(_ m: ModelShape, _ a: MultiHeadLatentAttention, heads h: Int, hardware: Hardware) {
+            let p = m.precision, act = p.activationBytes, kv = a.kvElementsPerToken
+            decodeVector = (Double((m.hidden + a.qLoraRank + kv + h * a.qkHeadDim) * 2 * act), Double(kv * p.kvCacheBytes))
             promptVector = (
-                Double(m.hidden * (2 * act + p.linearComputeBytes)), Double((m.qLoraRank + kv) * 2 * act), Double(kv * p.kvCacheBytes)
+                Double(m.hidden * (2 * act + p.linearComputeBytes)), Double((a.qLoraRank + kv) * 2 * act), Double(kv * p.kvCacheBytes)
             )
-            quant = Double(h * m.vHeadDim * (act + p.linearComputeBytes))
+            quant = Double(h * a.vHeadDim * (act + p.linearComputeBytes))
             contextNorm = Double(kv * 2 * act)
-            decodePairFlops = 2 * Double(h * (kv + m.kvLoraRank))
+            decodePairFlops = 2 * Double(h * (kv + a.kvLoraRank))
             kvBytesPerToken = Double(kv * p.kvCacheBytes)
-            decodeQueryBytes = Double(h * (kv + m.kvLoraRank) * act)
-            prefillPairFlops = 2 * Double(h * (m.qkHeadDim + m.vHeadDim))
-            prefillQueryBytes = Double(h * (2 * m.qkHeadDim + 2 * m.vHeadDim) * act)
+            decodeQueryBytes = Double(h * (kv + a.kvLoraRank) * act)
+            prefillPairFlops = 2 * Double(h * (a.qkHeadDim + a.vHeadDim))
+            prefillQueryBytes = Double(h * (2 * a.qkHeadDim + 2 * a.vHeadDim) * act)
             let die = hardware.die, eff = hardware.efficiency
             memoryRate = die.hbmBandwidthBytesPerSecond * eff.memoryBandwidth
             attentionRate = die.matmulPeak(operandBytes: p.attentionComputeBytes) * eff.attentionCompute * CoreShare.wholeDie.cubeFraction
@@ -79,6 +82,42 @@ public struct IterationTimer: IterationTiming {
         }
         @inline(__always) func flashAttention(pairs: Double, queryTokens: Double) -> Double {
             kernelMicroseconds(flops: prefillPairFlops * pairs, bytes: queryTokens * prefillQueryBytes)
+        }
+    }
+
+    /// The closed-form terms of grouped-query attention, each the same expression as its operator
+    /// (`gqaProlog`'s vectors, `gqaDecodeAttention`, `gqaPrefillAttention`, `gqaOutProj`'s quant).
+    struct GroupedQueryTerms: Sendable {
+        var norm: Double, rope: (Double, Double), quant: Double
+        var pairFlops: Double, kvBytesPerToken: Double, decodeQueryBytes: Double, promptQueryBytes: Double
+        var memoryRate: Double, attentionRate: Double
+
+        init(_ m: ModelShape, _ a: GroupedQueryAttention, heads h: Int, kvHeads kv: Int, hardware: Hardware) {
+            let p = m.precision, act = p.activationBytes, d = a.headDim
+            norm = Double(m.hidden * (2 * act + p.linearComputeBytes))
+            rope = (Double((h + kv) * d * 2 * act), Double(2 * kv * d * p.kvCacheBytes))
+            quant = Double(h * d * (act + p.linearComputeBytes))
+            pairFlops = Double(4 * h * d)
+            kvBytesPerToken = Double(2 * kv * d * p.kvCacheBytes)
+            decodeQueryBytes = Double(2 * h * d * act)
+            promptQueryBytes = Double((2 * h + 2 * kv) * d * act)
+            let die = hardware.die, eff = hardware.efficiency
+            memoryRate = die.hbmBandwidthBytesPerSecond * eff.memoryBandwidth
+            attentionRate = die.matmulPeak(operandBytes: p.attentionComputeBytes) * eff.groupedQueryAttentionCompute * CoreShare.wholeDie.cubeFraction
+        }
+
+        @inline(__always) func vectorMicroseconds(bytes: Double) -> Double { bytes / memoryRate * 1e6 }
+        @inline(__always) func kernelMicroseconds(flops: Double, bytes: Double) -> Double {
+            max(flops / attentionRate, bytes / memoryRate) * 1e6
+        }
+        @inline(__always) func prologVectors(_ t: Double) -> (norm: Double, rope: Double) {
+            (vectorMicroseconds(bytes: t * norm), vectorMicroseconds(bytes: t * rope.0 + t * rope.1))
+        }
+        @inline(__always) func decode(kvTokens: Double, queries q: Int, requests: Double) -> Double {
+            kernelMicroseconds(flops: pairFlops * kvTokens * Double(q), bytes: kvTokens * kvBytesPerToken + requests * Double(q) * decodeQueryBytes)
+        }
+        @inline(__always) func prompt(pairs: Double, queryTokens: Double, contextTokens: Double) -> Double {
+            kernelMicroseconds(flops: pairFlops * pairs, bytes: queryTokens * promptQueryBytes + contextTokens * kvBytesPerToken)
         }
     }
 
@@ -122,33 +161,48 @@ public struct IterationTimer: IterationTiming {
         func charged(_ size: Int, _ f: @escaping @Sendable (Int) -> OperatorTime) -> Table {
             Table(size) { c.charged(f($0)).microseconds }
         }
-        qa = part { o.linear("q_a+kv_a", m: $0, n: model.qLoraRank + model.kvElementsPerTokenPerLayer, k: model.hidden, share: share) }
-        qb = part { o.linear("q_b", m: $0, n: h * model.qkHeadDim, k: model.qLoraRank, share: share) }
-        wuk = part { o.linear("W_UK absorb", m: $0, n: model.kvLoraRank, k: model.qkNopeHeadDim, groups: h, share: share) }
-        wuv = part { o.linear("W_UV absorb", m: $0, n: model.vHeadDim, k: model.kvLoraRank, groups: h, share: share) }
-        oproj = part { o.linear("o_proj", m: $0, n: model.hidden, k: h * model.vHeadDim, share: share) }
-        contextKVB = part { o.cachedContextKVB(groupTokens: $0, headsOnDie: h) }
-        terms = ClosedForm(model, heads: h, hardware: m.hardware)
-        chunkUp = charged(rankSize) { o.chunkUpProjection(tokens: Double($0), heads: h, share: share) }
+        let mlaSize = model.attention.latent == nil ? 0 : rankSize
+        func mlaPart(_ f: @escaping @Sendable (Double) -> OperatorTime) -> Table { Table(mlaSize) { f(Double($0)).microseconds } }
+        let a = o.mla
+        qa = mlaPart { o.linear("q_a+kv_a", m: $0, n: a.qLoraRank + a.kvElementsPerToken, k: model.hidden, share: share) }
+        qb = mlaPart { o.linear("q_b", m: $0, n: h * a.qkHeadDim, k: a.qLoraRank, share: share) }
+        wuk = mlaPart { o.linear("W_UK absorb", m: $0, n: a.kvLoraRank, k: a.qkNopeHeadDim, groups: h, share: share) }
+        wuv = mlaPart { o.linear("W_UV absorb", m: $0, n: a.vHeadDim, k: a.kvLoraRank, groups: h, share: share) }
+        oproj = mlaPart { o.linear("o_proj", m: $0, n: model.hidden, k: h * a.vHeadDim, share: share) }
+        contextKVB = mlaPart { o.cachedContextKVB(groupTokens: $0, headsOnDie: h) }
+        terms = ClosedForm(model, a, heads: h, hardware: m.hardware)
+        if let g = model.attention.groupedQuery {
+            let kv = m.kvHeadsPerDie
+            groupedQuery = (
+                qkv: part { o.linear("qkv", m: $0, n: (h + 2 * kv) * g.headDim, k: model.hidden, share: share) },
+                oproj: part { o.linear("o_proj", m: $0, n: model.hidden, k: h * g.headDim, share: share) },
+                terms: GroupedQueryTerms(model, g, heads: h, kvHeads: kv, hardware: m.hardware))
+        } else {
+            groupedQuery = nil
+        }
+        hasExperts = model.moe != nil
+        let expertSize = hasExperts ? rankSize : 0
+        chunkUp = charged(mlaSize) { o.chunkUpProjection(tokens: Double($0), heads: h, share: share) }
         attentionAllReduce = charged(m.tp > 1 ? rankSize : 0) { m.allReduce("", tokens: Double($0), dies: m.tp) }
         dense = charged(rankSize) { o.denseFFN(tokens: Double($0), shards: m.tp, share: share) }
-        gate = charged(rankSize) { o.gating(tokens: Double($0), share: share) }
-        shared = Table(model.sharedExperts > 0 ? rankSize : 0) { m.sharedExperts(rankTokens: $0)?.microseconds ?? 0 }
-        dispatch = charged(allToAll ? rankSize : 0) { m.expertMessage(.dispatch, rankTokens: $0) }
-        combine = charged(allToAll ? rankSize : 0) { m.expertMessage(.combine, rankTokens: $0) }
+        gate = charged(expertSize) { o.gating(tokens: Double($0), share: share) }
+        shared = Table(model.sharedExperts > 0 ? expertSize : 0) { m.sharedExperts(rankTokens: $0)?.microseconds ?? 0 }
+        dispatch = charged(allToAll && hasExperts ? rankSize : 0) { m.expertMessage(.dispatch, rankTokens: $0) }
+        combine = charged(allToAll && hasExperts ? rankSize : 0) { m.expertMessage(.combine, rankTokens: $0) }
         send = charged(pp > 1 ? rankSize : 0) { m.stageSend(tokens: Double($0)) }
         lmHead = charged(rankSize) { o.lmHead(tokens: Double($0), logitBytes: overheads.logitBytes, shards: m.tp) }
         sampling = charged(rankSize) {
             o.sampling(tokens: Double($0), passes: overheads.samplingPassesOverLogits, logitBytes: overheads.logitBytes)
         }
         mtpProjection = charged(extrasPlan.mtp ? rankSize : 0) { o.mtpProjection(tokens: Double($0)) }
-        routed = Table(stageSize) { m.routedExperts(totalTokens: $0).microseconds }
-        moeAllReduce = charged(moeCollective ? stageSize : 0) { m.moeAllReduce(totalTokens: $0) }
+        routed = Table(hasExperts ? stageSize : 0) { m.routedExperts(totalTokens: $0).microseconds }
+        moeAllReduce = charged(moeCollective && hasExperts ? stageSize : 0) { m.moeAllReduce(totalTokens: $0) }
     }
 
     /// One rank's attention for one layer (µs), summed as `IterationLayer.rankMicroseconds` sums
     /// `IterationCostModel.rankAttention`.
     @inline(__always) func attention(_ r: RankLoad) -> Double {
+        if let g = groupedQuery { return groupedQueryAttention(r, g) }
         let dn = r.decodeRequests * q, cn = r.prefillTokens, tn = dn + cn
         guard tn > 0 else { return 0 }
         let d = Double(dn), c = Double(cn), f = terms
@@ -161,6 +215,22 @@ public struct IterationTimer: IterationTiming {
         if dn > 0 { s += f.decodeCore(kvTokens: Double(r.decodeContextTokens), queries: q, requests: Double(r.decodeRequests)) + overheadUs }
         if cn > 0 { s += f.flashAttention(pairs: r.prefillAttentionPairs, queryTokens: c) + overheadUs }
         s += wuv[dn] + f.vectorMicroseconds(bytes: c * f.quant) + oproj[tn] + overheadUs
+        if tp > 1 { s += attentionAllReduce[tn] }
+        return s
+    }
+
+    /// One rank's grouped-query attention for one layer (µs), summed as `rankAttention` sums it.
+    @inline(__always) func groupedQueryAttention(_ r: RankLoad, _ g: (qkv: Table, oproj: Table, terms: GroupedQueryTerms)) -> Double {
+        let dn = r.decodeRequests * q, cn = r.prefillTokens, tn = dn + cn
+        guard tn > 0 else { return 0 }
+        let t = Double(tn), f = g.terms
+        let v = f.prologVectors(t)
+        var s = 0 + (0 + v.norm + g.qkv[tn] + v.rope + overheadUs)
+        if dn > 0 { s += f.decode(kvTokens: Double(r.decodeContextTokens), queries: q, requests: Double(r.decodeRequests)) + overheadUs }
+        if cn > 0 {
+            s += f.prompt(pairs: r.prefillAttentionPairs, queryTokens: Double(cn), contextTokens: Double(r.prefillContextTokens)) + overheadUs
+        }
+        s += 0 + f.vectorMicroseconds(bytes: t * f.quant) + g.oproj[tn] + overheadUs
         if tp > 1 { s += attentionAllReduce[tn] }
         return s
     }
@@ -179,11 +249,13 @@ public struct IterationTimer: IterationTiming {
             var d = a + dense[t]
             if tp > 1 { d += attentionAllReduce[t] }
             denseMax = max(denseMax, d)
+            guard hasExperts else { continue }
             var m = a + gate[t]
             if let core = dispatchCoreChargedUs { m += core }
             moeMax = max(moeMax, m)
         }
         guard total > 0 else { return nil }
+        guard hasExperts else { return (denseMax, 0, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax), busiest) }
         let mlp = model.model.sharedExperts > 0 ? 0 + routed[total] + shared[busiest] + overheadUs : 0 + routed[total] + overheadUs
         var moe = moeMax
         if allToAll {
@@ -194,6 +266,10 @@ public struct IterationTimer: IterationTiming {
             moe += mlp
             if moeCollective { moe += moeAllReduce[total] }
         }
+        return (denseMax, moe, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax), busiest)
+    }
+
+    @inline(__always) func extrasMicroseconds(busiest: Int, sampledMax: Int) -> Double {
         var extras = 0.0
         if sampledMax > 0 { extras = extras + lmHead[sampledMax] + sampling[sampledMax] }
         if extrasPlan.mtp {
@@ -202,7 +278,7 @@ public struct IterationTimer: IterationTiming {
                 if sampledMax > 0 { extras = extras + lmHead[sampledMax] + sampling[sampledMax] }
             }
         }
-        return (denseMax, moe, extras, busiest)
+        return extras
     }
 
     @inline(__always) func stageLayersMicroseconds(_ s: Int, dense: Double, moe: Double) -> Double {

@@ -137,19 +137,40 @@ public struct PrefillCostModel: Sendable {
         let pairs = TransformerOperators.causalPairs(sequences: sequences * Double(tp) / n, length: promptLength, reused: reused)
         let c = Double(p.collectiveBytesPerElement)
         func attentionStages() -> [PipelineStage] {
-            // With TP 1 (pure DP attention, the GPU deployments) there is no collective to run.
-            [
-                .init(resource: .cube, operation: operators.prefillDownProjection(tokens: computed, share: compute)),
-                tp > 1 ? .init(resource: .cube, operation: transfers.time(
-                    "AllGather", bytesSent: computed * Double(m.qLoraRank + m.kvElementsPerTokenPerLayer) * c * Double(tp - 1))) : nil,
-                .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie, share: compute)),
-                reused > 0 ? .init(resource: .cube, operation: operators.prefillCachedContextUpProjection(
-                    groupTokens: cachedPerMicrobatch * Double(tp), headsOnDie: headsOnDie, share: compute)) : nil,
-                .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie, share: compute)),
-                tp > 1 ? .init(resource: .cube, operation: transfers.time(
-                    "AllToAll", bytesSent: computed * Double(m.heads * m.vHeadDim) * c * Double(tp - 1) / Double(tp))) : nil,
-                .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed, share: compute)),
-            ].compactMap { $0 }
+            switch m.attention {
+            case .multiHeadLatent(let a):
+                // With TP 1 (pure DP attention, the GPU deployments) there is no collective to run.
+                return [
+                    .init(resource: .cube, operation: operators.prefillDownProjection(tokens: computed, share: compute)),
+                    tp > 1 ? .init(resource: .cube, operation: transfers.time(
+                        "AllGather", bytesSent: computed * Double(a.qLoraRank + a.kvElementsPerToken) * c * Double(tp - 1))) : nil,
+                    .init(resource: .cube, operation: operators.prefillUpProjection(groupTokens: computed * Double(tp), headsOnDie: headsOnDie, share: compute)),
+                    reused > 0 ? .init(resource: .cube, operation: operators.prefillCachedContextUpProjection(
+                        groupTokens: cachedPerMicrobatch * Double(tp), headsOnDie: headsOnDie, share: compute)) : nil,
+                    .init(resource: .cube, operation: operators.prefillFlashAttention(pairs: pairs, queryTokens: computed * Double(tp), heads: headsOnDie, share: compute)),
+                    tp > 1 ? .init(resource: .cube, operation: transfers.time(
+                        "AllToAll", bytesSent: computed * Double(m.heads * a.vHeadDim) * c * Double(tp - 1) / Double(tp))) : nil,
+                    .init(resource: .cube, operation: operators.prefillOutProjection(tokens: computed, share: compute)),
+                ].compactMap { $0 }
+            case .groupedQuery(let a):
+                // The same SP-TP-SP split: each die all-gathers its group's hidden states, projects
+                // q/k/v for its heads over the group's tokens (norms counted there), attends, and
+                // an all-to-all returns each token's heads to its die for the whole output
+                // projection. A reused prefix is read from the cache by the attention kernel: GQA
+                // caches keys and values, so nothing is recomputed.
+                let kv = a.kvHeadsPerDie(tensorParallel: tp)
+                return [
+                    tp > 1 ? .init(resource: .cube, operation: transfers.time(
+                        "AllGather", bytesSent: computed * Double(m.hidden) * c * Double(tp - 1))) : nil,
+                    .init(resource: .cube, operation: operators.gqaProlog(tokens: computed * Double(tp), heads: headsOnDie, kvHeads: kv, share: compute)),
+                    .init(resource: .cube, operation: operators.gqaPrefillAttention(
+                        pairs: pairs, queryTokens: computed * Double(tp), contextTokens: cachedPerMicrobatch * Double(tp), heads: headsOnDie,
+                        kvHeads: kv, share: compute)),
+                    tp > 1 ? .init(resource: .cube, operation: transfers.time(
+                        "AllToAll", bytesSent: computed * Double(m.heads * a.headDim) * c * Double(tp - 1) / Double(tp))) : nil,
+                    .init(resource: .cube, operation: operators.gqaOutProj(tokens: computed, heads: m.heads, share: compute)),
+                ].compactMap { $0 }
+            }
         }
         let shared = operators.experts("SharedExpert", tokensPerGroup: computed, groups: m.sharedExperts, share: compute)
         func moeStages() -> [PipelineStage] {
@@ -173,11 +194,15 @@ public struct PrefillCostModel: Sendable {
         let dense = PrefillLayerStages(
             kind: .dense, count: m.denseLayers,
             stages: attentionStages() + [.init(resource: .cube, operation: operators.denseFFN(tokens: computed, share: compute))])
-        var moe = PrefillLayerStages(kind: .moe, count: m.moeLayers, stages: attentionStages() + moeStages())
-        moe.sharedExpertMicroseconds = shared.microseconds
-        var layers = [dense, moe]
+        var layers = [dense]
         var extras: [OperatorTime] = []
-        if options.runsMTPModule, m.mtpModules > 0 {
+        var moe = dense
+        if m.moe != nil {
+            moe = PrefillLayerStages(kind: .moe, count: m.moeLayers, stages: attentionStages() + moeStages())
+            moe.sharedExpertMicroseconds = shared.microseconds
+            layers.append(moe)
+        }
+        if options.runsMTPModule, m.mtpModules > 0, m.moe != nil {
             var mtp = moe
             mtp.kind = .mtp
             mtp.count = m.mtpModules

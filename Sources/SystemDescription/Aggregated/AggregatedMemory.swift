@@ -82,9 +82,10 @@ public struct AggregatedMemoryBudget: Sendable, Equatable {
 }
 
 extension MemoryBudget {
-    /// Each pipeline stage of an aggregated replica, per die: attention weights (q_a/kv_a
-    /// replicated, q_b, kv_b and o_proj split over the TP group, as vLLM's `DeepseekV2MLAAttention`
-    /// builds them: `ReplicatedLinear` / `ColumnParallelLinear` / `RowParallelLinear`), dense FFNs
+    /// Each pipeline stage of an aggregated replica, per die: attention weights
+    /// (`AttentionShape.parametersPerDie`: MLA's q_a/kv_a replicated, q_b, kv_b and o_proj split
+    /// over the TP group, as vLLM's `DeepseekV2MLAAttention` builds them; GQA's heads split, KV
+    /// heads replicated when TP exceeds them), dense FFNs
     /// / TP, routed experts spread over EP with the redundant copies (slices of every expert
     /// when EP leaves dies over), shared experts / TP, the router, the embedding on the first
     /// stage and the LM head on the last (vocabulary-parallel / TP), the MTP module on the last;
@@ -97,11 +98,11 @@ extension MemoryBudget {
         let tp = Double(max(1, d.layout.tensorParallel))
         let mtp = d.mtpLayersHeld(model: m)
         let stages = d.layout.stageLayers(layers: m.layers, denseLayers: m.denseLayers, mtpLayers: mtp)
-        let attention = Double(m.qDownParams + m.kvDownParams) + Double(m.qUpParams + m.kvUpParams + m.outProjParams) / tp
+        let attention = m.attention.parametersPerDie(hidden: m.hidden, tensorParallel: d.layout.tensorParallel)
         let routedPerLayer = Double(d.routedSlotsPerDie(model: m)) * Double(m.expertParams) / Double(d.layout.expertShards) * fw
         let sharedPerLayer = Double(m.sharedExperts * m.expertParams) / tp * fw
         let head = Double(m.headParams * p.embeddingAndHeadBytes) / tp
-        let kvPerTokenPerLayer = Double(m.kvElementsPerTokenPerLayer * p.kvCacheBytes)
+        let kvPerTokenPerLayer = Double(m.attention.kvElementsPerTokenPerLayer(tensorParallel: d.layout.tensorParallel) * p.kvCacheBytes)
         let hbm = hw.die.hbmCapacityBytes
         let share = d.memory
         return AggregatedMemoryBudget(

@@ -35,6 +35,9 @@ public struct AggregatedSystem: Sendable, Equatable {
             throw ConfigError(
                 .unknownName, file: path, path: "$.model", reason: "names model \"\(dep.modelName)\" but \(modelPath) describes \"\(model.name)\"")
         }
+        if let (field, reason) = model.problem(with: dep.layout) {
+            throw ConfigError(.invalidValue, file: path, path: "$.layout.\(field).value", reason: reason)
+        }
         return AggregatedSystem(hardware: hw, model: model, deployment: dep)
     }
 

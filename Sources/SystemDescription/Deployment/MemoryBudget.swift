@@ -48,7 +48,15 @@ public struct MemoryBudget: Sendable, Equatable {
     {
         let w = Double(m.precision.linearWeightBytes)
         let tp = Double(p.attentionTensorParallelDies)
-        let attn = Double(m.qDownParams + m.kvDownParams + m.outProjParams) + Double(m.qUpParams + m.kvUpParams) / tp
+        let attn: Double
+        switch m.attention {
+        case .multiHeadLatent(let a):
+            // SP-TP-SP: down- and output projections whole on every die, the up-projections split.
+            attn = Double(a.qDownParams(hidden: m.hidden) + a.kvDownParams(hidden: m.hidden) + a.outProjParams(hidden: m.hidden))
+                + Double(a.qUpParams + a.kvUpParams) / tp
+        case .groupedQuery:
+            attn = m.attention.parametersPerDie(hidden: m.hidden, tensorParallel: p.attentionTensorParallelDies)
+        }
         let layers = Double(m.layers + mtpLayers)
         let tokensPerDie = Double(p.tokensPerNPU) / Double(hw.diesPerPackage)
         return MemoryBudget(
@@ -57,7 +65,7 @@ public struct MemoryBudget: Sendable, Equatable {
                 ("dense FFN weights", Double(m.denseFFNParams) * w * Double(m.denseLayers)),
                 ("expert weights", Double(p.expertsPerDie) * Double(m.expertParams) * w * Double(m.moeLayers + mtpLayers)),
                 ("embedding and LM head", 2 * Double(m.headParams * m.precision.embeddingAndHeadBytes)),
-                ("KV cache", tokensPerDie * tp * Double(m.kvElementsPerTokenPerLayer * m.precision.kvCacheBytes) * layers),
+                ("KV cache", tokensPerDie * tp * Double(m.attention.kvElementsPerTokenPerLayer(tensorParallel: p.attentionTensorParallelDies) * m.precision.kvCacheBytes) * layers),
             ],
             capacityBytes: hw.die.hbmCapacityBytes)
     }

@@ -32,6 +32,7 @@ public struct SystemConfiguration: Sendable, Equatable {
                 .unknownName, file: deploymentPath, path: "$.model",
                 reason: "names model \"\(dep.modelName)\" but \(modelPath) describes \"\(model.name)\"")
         }
+        if let (path, reason) = model.problem(with: dep) { throw ConfigError(.invalidValue, file: deploymentPath, path: path, reason: reason) }
         let system = SystemConfiguration(hardware: hw, model: model, deployment: dep)
         try system.checkMemory(file: deploymentPath)
         return system

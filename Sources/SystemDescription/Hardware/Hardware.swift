@@ -39,11 +39,15 @@ public struct AttainedEfficiency: Sendable, Equatable {
     /// stream weights through tiles and reach a lower fraction than a bandwidth-tuned attention
     /// kernel; without a separate measurement it equals `memoryBandwidth`.
     public var gemmMemoryBandwidth: Double
+    /// Attained compute fraction of the grouped-query attention kernel (FlashAttention-style);
+    /// without a separate measurement it equals `attentionCompute` (the MLA kernel's).
+    public var groupedQueryAttentionCompute: Double
 
     public init(
         gemmCompute: Double, gemmTileM: Int, gemmTileN: Int, attentionCompute: Double, memoryBandwidth: Double,
-        gemmMemoryBandwidth: Double? = nil
+        gemmMemoryBandwidth: Double? = nil, groupedQueryAttentionCompute: Double? = nil
     ) {
+        self.groupedQueryAttentionCompute = groupedQueryAttentionCompute ?? attentionCompute
         self.gemmCompute = gemmCompute
         self.gemmTileM = gemmTileM
         self.gemmTileN = gemmTileN

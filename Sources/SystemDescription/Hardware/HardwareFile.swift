@@ -56,6 +56,9 @@ struct HardwareFile: Decodable, Sendable {
         /// Attained HBM fraction of memory-bound GEMMs (small-M decode GEMMs), when measured
         /// separately from the attention kernel; `memoryBandwidthUtilisation` otherwise.
         var gemmMemoryBandwidthUtilisation: Sourced<Double>?
+        /// Attained compute fraction of the grouped-query attention kernel, when measured
+        /// separately from the MLA kernel; `attentionComputeUtilisation` otherwise.
+        var groupedQueryAttentionComputeUtilisation: Sourced<Double>?
     }
     struct CommPoint: Decodable, Sendable {
         var expertParallelism: Int

@@ -73,6 +73,9 @@ extension Hardware {
             memoryBandwidth: try v.fraction(a.memoryBandwidthUtilisation, "$.attained.memoryBandwidthUtilisation"),
             gemmMemoryBandwidth: try a.gemmMemoryBandwidthUtilisation.map { u throws(ConfigError) in
                 try v.fraction(u, "$.attained.gemmMemoryBandwidthUtilisation")
+            },
+            groupedQueryAttentionCompute: try a.groupedQueryAttentionComputeUtilisation.map { u throws(ConfigError) in
+                try v.fraction(u, "$.attained.groupedQueryAttentionComputeUtilisation")
             })
         let c = f.expertCommunication
         guard let engine = CommunicationEngine(rawValue: c.engine) else {

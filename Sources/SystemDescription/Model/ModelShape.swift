@@ -1,47 +1,51 @@
-/// The shapes of a DeepSeek-V3-style MoE transformer with MLA, and the counts derived from them.
+/// The shapes of a decoder-only transformer, and the counts derived from them: its attention
+/// (latent or grouped-query), its layer mix (the first `denseLayers` layers with a dense FFN, the
+/// rest MoE), its experts, vocabulary and MTP module, in one numeric precision.
 ///
 /// Only shapes live here; costs are computed by the operator formulas. Parameter counts follow
-/// the reference implementation's linear layers (norm weights are negligible and omitted).
+/// the reference implementations' linear layers (norm weights and biases are negligible and
+/// omitted); the embedding and the LM head are separate matrices in every model described.
 public struct ModelShape: Sendable, Equatable {
     public var name: String
     public var layers: Int
+    /// Layers with a dense FFN, the first of the model (DeepSeek's `first_k_dense_replace`);
+    /// all of them in a dense model.
     public var denseLayers: Int
     public var hidden: Int
-    public var heads: Int
-    public var qLoraRank: Int
-    public var kvLoraRank: Int
-    public var qkNopeHeadDim: Int
-    public var qkRopeHeadDim: Int
-    public var vHeadDim: Int
-    public var routedExperts: Int
-    public var sharedExperts: Int
-    public var expertsPerToken: Int
-    public var moeIntermediate: Int
+    public var attention: AttentionShape
+    /// The experts of the MoE layers; nil for a dense model.
+    public var moe: MoEShape?
+    /// The dense FFN's width (0 when no layer is dense).
     public var denseIntermediate: Int
     public var vocabulary: Int
     public var mtpModules: Int
     public var precision: Precision
+    /// The all-to-all's message alignment (MoE models).
     public var messageAlignmentBytes: Int
 
     public var moeLayers: Int { layers - denseLayers }
-    /// Query/key head width (no-RoPE + RoPE parts).
-    public var qkHeadDim: Int { qkNopeHeadDim + qkRopeHeadDim }
-    /// Elements cached per token per layer: the compressed latent plus the shared RoPE key.
-    public var kvElementsPerTokenPerLayer: Int { kvLoraRank + qkRopeHeadDim }
+    public var heads: Int { attention.queryHeads }
+    public var routedExperts: Int { moe?.routedExperts ?? 0 }
+    public var sharedExperts: Int { moe?.sharedExperts ?? 0 }
+    public var expertsPerToken: Int { moe?.expertsPerToken ?? 0 }
+    public var moeIntermediate: Int { moe?.expertIntermediate ?? 0 }
 
     // MARK: weight counts (elements)
-    public var qDownParams: Int { hidden * qLoraRank }
-    public var kvDownParams: Int { hidden * (kvLoraRank + qkRopeHeadDim) }
-    public var qUpParams: Int { qLoraRank * heads * qkHeadDim }
-    public var kvUpParams: Int { kvLoraRank * heads * (qkNopeHeadDim + vHeadDim) }
-    public var outProjParams: Int { heads * vHeadDim * hidden }
-    public var attentionParams: Int { qDownParams + kvDownParams + qUpParams + kvUpParams + outProjParams }
+    /// One layer's attention projections.
+    public var attentionParams: Int { attention.parameters(hidden: hidden) }
     public var expertParams: Int { 3 * hidden * moeIntermediate }
     public var denseFFNParams: Int { 3 * hidden * denseIntermediate }
     public var routerParams: Int { hidden * routedExperts }
     public var headParams: Int { vocabulary * hidden }
     /// The MTP module's extra projection of [hidden; embedding] back to hidden.
     public var mtpProjectionParams: Int { 2 * hidden * hidden }
+
+    /// Every parameter of the main model (MTP module excluded, as the published totals count
+    /// them): attention, dense FFNs, all experts and routers, embedding and LM head.
+    public var totalParams: Int {
+        layers * attentionParams + denseLayers * denseFFNParams
+            + moeLayers * ((routedExperts + sharedExperts) * expertParams + routerParams) + 2 * headParams
+    }
 
     /// Linear-layer parameters one token activates in the main model (attention, the dense
     /// FFNs or top-k routed + shared experts, router), excluding embedding and LM head.
@@ -58,9 +62,12 @@ public struct ModelShape: Sendable, Equatable {
     public var combineMessageBytes: Int { aligned(hidden * precision.combineBytesPerElement) }
 
     func aligned(_ raw: Int) -> Int {
-        let a = precision.messageAlignmentBytes ?? messageAlignmentBytes
+        let a = max(1, precision.messageAlignmentBytes ?? messageAlignmentBytes)
         return (raw + a - 1) / a * a
     }
-    /// KV-cache bytes per token over all main-model layers.
+
+    /// Elements cached per token per layer with the attention whole on one die.
+    public var kvElementsPerTokenPerLayer: Int { attention.kvElementsPerTokenPerLayer() }
+    /// KV-cache bytes per token over all main-model layers, attention whole on one die.
     public var kvBytesPerToken: Int { layers * kvElementsPerTokenPerLayer * precision.kvCacheBytes }
 }
