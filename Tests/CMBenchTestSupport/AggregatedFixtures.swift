@@ -3,9 +3,12 @@ import SystemDescription
 /// Aggregated deployments built in code from the shipped hardware and model files, for the cost
 /// model's and the memory budget's tests (the aggregated deployment files come with the loader).
 public enum AggregatedFixtures {
-    /// The shipped `hardware` file and DeepSeek-R1 at `precision`.
-    public static func files(hardware: String, precision: String) throws -> (hardware: Hardware, model: ModelShape) {
-        (try Hardware.load(path: "\(Fixtures.configs)/hardware/\(hardware).json"), try ModelShape.load(path: Fixtures.modelPath, precision: precision))
+    /// The shipped `hardware` file and `model` (DeepSeek-R1 unless named) at `precision`.
+    public static func files(hardware: String, precision: String, model: String = "deepseek-r1") throws -> (hardware: Hardware, model: ModelShape) {
+        (
+            try Hardware.load(path: "\(Fixtures.configs)/hardware/\(hardware).json"),
+            try ModelShape.load(path: "\(Fixtures.configs)/models/\(model).json", precision: precision)
+        )
     }
 
     /// An aggregated deployment with `layout`, taking overheads, expert imbalance and calibration
@@ -14,10 +17,10 @@ public enum AggregatedFixtures {
         _ layout: ParallelLayout, hardware: String, precision: String, from system: SystemConfiguration,
         mtp: MTPSettings = .off, balance: ExpertBalance = .perfect, redundantExperts: Int = 0,
         memory: KVMemoryShare = KVMemoryShare(usableFraction: 0.9, kvFractionOfFree: false, workspaceBytesPerDie: 4e9),
-        maxBatchPerRank: Int = 128, maxBatchedTokensPerRank: Int = 2048
+        maxBatchPerRank: Int = 128, maxBatchedTokensPerRank: Int = 2048, model: String = "deepseek-r1"
     ) -> AggregatedDeployment {
         AggregatedDeployment(
-            name: "test", hardwareName: hardware, modelName: "deepseek-r1", precisionName: precision, replicas: 1, layout: layout,
+            name: "test", hardwareName: hardware, modelName: model, precisionName: precision, replicas: 1, layout: layout,
             limits: EngineLimits(
                 maxBatchPerRank: maxBatchPerRank, maxBatchedTokensPerRank: maxBatchedTokensPerRank, chunkedPrefill: true,
                 kvBlockTokens: 64, prefixCaching: false, policy: .decodeFirst),
@@ -25,18 +28,18 @@ public enum AggregatedFixtures {
             overheads: system.deployment.overheads, imbalance: system.deployment.imbalance, calibration: system.deployment.calibration)
     }
 
-    /// The shipped `hardware` file, DeepSeek-R1 at `precision` and an aggregated deployment with
+    /// The shipped `hardware` file, `model` at `precision` and an aggregated deployment with
     /// `layout` and the H800 deployment's overheads, imbalance and calibration.
     public static func system(
         _ layout: ParallelLayout, hardware: String = "h200", precision: String = "fp8-w8a8", mtp: MTPSettings = .off,
         balance: ExpertBalance = .perfect, redundantExperts: Int = 0,
         memory: KVMemoryShare = KVMemoryShare(usableFraction: 0.9, kvFractionOfFree: false, workspaceBytesPerDie: 4e9),
-        maxBatchedTokensPerRank: Int = 2048
+        maxBatchedTokensPerRank: Int = 2048, model: String = "deepseek-r1"
     ) throws -> (hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment) {
-        let f = try files(hardware: hardware, precision: precision)
+        let f = try files(hardware: hardware, precision: precision, model: model)
         let d = deployment(
             layout, hardware: hardware, precision: precision, from: try h800System(), mtp: mtp, balance: balance,
-            redundantExperts: redundantExperts, memory: memory, maxBatchedTokensPerRank: maxBatchedTokensPerRank)
+            redundantExperts: redundantExperts, memory: memory, maxBatchedTokensPerRank: maxBatchedTokensPerRank, model: model)
         return (f.hardware, f.model, d)
     }
 

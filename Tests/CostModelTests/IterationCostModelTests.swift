@@ -12,10 +12,10 @@ import SystemDescription
     /// An iteration model on `AggregatedFixtures.system`.
     func model(
         _ layout: ParallelLayout, hardware: String = "h200", precision: String = "fp8-w8a8", mtp: MTPSettings = .off,
-        balance: ExpertBalance = .perfect, tokens: Int = 2048
+        balance: ExpertBalance = .perfect, tokens: Int = 2048, model: String = "deepseek-r1"
     ) throws -> IterationCostModel {
         let s = try AggregatedFixtures.system(
-            layout, hardware: hardware, precision: precision, mtp: mtp, balance: balance, maxBatchedTokensPerRank: tokens)
+            layout, hardware: hardware, precision: precision, mtp: mtp, balance: balance, maxBatchedTokensPerRank: tokens, model: model)
         return IterationCostModel(hardware: s.hardware, model: s.model, deployment: s.deployment)
     }
 
@@ -244,17 +244,24 @@ import SystemDescription
 
     /// The layouts on H200 files, one with pipeline stages, and DP32/EP32 on CloudMatrix's dies
     /// (the measured dispatch/combine table and UB's latencies instead of the GPU link model).
-    static let fastPathCases: [(ParallelLayout, String, String)] =
-        layouts.map { ($0, "h200", "fp8-w8a8") } + [
-            (AggregatedFixtures.layout(dp: 8, ep: 8, pp: 2), "h200", "fp8-w8a8"),
-            (AggregatedFixtures.layout(dp: 32, ep: 32), "ascend-910c", "int8-w8a8"),
-            (AggregatedFixtures.layout(tp: 4, dp: 4, ep: 16), "ascend-910c", "int8-w8a8"),
+    static let fastPathCases: [(ParallelLayout, String, String, String)] =
+        layouts.map { ($0, "h200", "fp8-w8a8", "deepseek-r1") } + [
+            (AggregatedFixtures.layout(dp: 8, ep: 8, pp: 2), "h200", "fp8-w8a8", "deepseek-r1"),
+            (AggregatedFixtures.layout(dp: 32, ep: 32), "ascend-910c", "int8-w8a8", "deepseek-r1"),
+            (AggregatedFixtures.layout(tp: 4, dp: 4, ep: 16), "ascend-910c", "int8-w8a8", "deepseek-r1"),
+            // Grouped-query attention: MoE with attention DP, KV heads split (TP 2) and replicated
+            // (TP 8 over 4 KV heads); a dense model with TP and with pipeline stages.
+            (AggregatedFixtures.layout(dp: 4, ep: 4), "h200", "fp8", "qwen3-235b-a22b"),
+            (AggregatedFixtures.layout(tp: 2, dp: 2, ep: 4), "h200", "fp8", "qwen3-235b-a22b"),
+            (AggregatedFixtures.layout(tp: 8, dp: 1, ep: 8), "h100-sxm", "fp8", "qwen3-235b-a22b"),
+            (AggregatedFixtures.layout(tp: 2), "h200", "fp8", "llama-3.1-70b"),
+            (AggregatedFixtures.layout(tp: 4, pp: 2), "ascend-910c", "bf16", "llama-3.1-70b"),
         ]
 
     @Test(arguments: fastPathCases)
-    func fastPathIsTheBreakdownBitForBit(layout: ParallelLayout, hardware: String, precision: String) throws {
+    func fastPathIsTheBreakdownBitForBit(layout: ParallelLayout, hardware: String, precision: String, modelName: String) throws {
         for mtp in [MTPSettings.off, MTPSettings(draftTokens: 2, acceptanceRate: 0.6)] {
-            let m = try model(layout, hardware: hardware, precision: precision, mtp: mtp, balance: .default, tokens: 1024)
+            let m = try model(layout, hardware: hardware, precision: precision, mtp: mtp, balance: .default, tokens: 1024, model: modelName)
             let timer = m.timer()
             var g = Generator(state: 0x9E37_79B9_7F4A_7C15 &+ UInt64(layout.diesPerReplica * 31 + layout.tensorParallel))
             for i in 0..<1_000 {
