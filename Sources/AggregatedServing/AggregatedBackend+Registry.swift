@@ -29,7 +29,7 @@ extension AggregatedBackend {
         if let (field, reason) = system.deployment.layout.problem(on: system.hardware) {
             throw ConfigError(.invalidValue, file: path, path: field.map(optionKey) ?? "layout", reason: reason)
         }
-        let model = IterationCostModel(hardware: system.hardware, model: system.model, deployment: system.deployment)
+        let model = IterationCostModel(hardware: system.hardware, model: system.model, deployment: system.deployment, draftModel: system.draftModel)
         let memory = model.memoryBudget
         let layout = system.deployment.layout
         try memory.check(

@@ -90,3 +90,57 @@ import SystemDescription
         #expect(llama.problem(with: AggregatedFixtures.layout(tp: 2, pp: 81))?.field == "pipelineParallel")
     }
 }
+
+/// An EAGLE-3 draft model's passes: priced from its own file, on every rank, and summed by the
+/// fast path exactly as the breakdown sums them.
+@Suite struct DraftModelIterationTests {
+    func models(tp: Int = 1, dp: Int, ep: Int, drafts: Int) throws -> (with: IterationCostModel, without: IterationCostModel) {
+        var s = try AggregatedFixtures.system(
+            AggregatedFixtures.layout(tp: tp, dp: dp, ep: ep), hardware: "ascend-910c", precision: "int8-w8a8",
+            mtp: MTPSettings(draftTokens: drafts, acceptanceRate: 0.7), model: "qwen3-235b-a22b")
+        let draft = try ModelShape.load(path: "\(Fixtures.configs)/models/qwen3-235b-a22b-eagle3.json")
+        s.deployment.draftModel = DraftModelReference(model: draft.name, precision: "bf16")
+        return (
+            IterationCostModel(hardware: s.hardware, model: s.model, deployment: s.deployment, draftModel: draft),
+            IterationCostModel(hardware: s.hardware, model: s.model, deployment: s.deployment)
+        )
+    }
+
+    @Test func eachDraftTokenIsOnePassOfTheDraftModel() throws {
+        let m = try models(dp: 16, ep: 16, drafts: 3)
+        let ranks = (0..<16).map { i in RankLoad(decodeRequests: 20 + i, decodeContextTokens: (20 + i) * 3000) }
+        let with = m.with.breakdown(ranks: ranks), without = m.without.breakdown(ranks: ranks)
+        let passes = with.extras.filter { $0.name.hasPrefix("Draft pass") }
+        #expect(passes.map(\.name) == ["Draft pass 1", "Draft pass 2", "Draft pass 3"])
+        // The first pass extends over the four verified tokens per request, the others over one.
+        #expect(passes[0].microseconds > passes[1].microseconds)
+        #expect(passes[1].microseconds == passes[2].microseconds)
+        // Qwen3 has no MTP module, so without a draft model the drafts cost nothing; the target's
+        // layers verify 1 + 3 tokens per request either way.
+        #expect(without.extras.allSatisfy { !$0.name.hasPrefix("Draft") })
+        #expect(with.totalMicroseconds - without.totalMicroseconds == passes.reduce(0) { $0 + $1.microseconds })
+        // The draft is small next to the target: one layer against 94.
+        #expect(passes.reduce(0) { $0 + $1.microseconds } < 0.2 * without.totalMicroseconds)
+    }
+
+    @Test func theFastPathSumsTheDraftPassesAsTheBreakdownDoes() throws {
+        let m = try models(dp: 16, ep: 16, drafts: 3).with
+        let timer = m.timer()
+        var g = IterationCostModelTests.Generator(state: 99)
+        for i in 0..<200 {
+            let ranks = (0..<16).map { _ in IterationCostModelTests.randomLoad(&g, maxTokens: 2048) }
+            #expect(timer.iterationMicroseconds(ranks: ranks) == m.breakdown(ranks: ranks).totalMicroseconds, "load \(i)")
+        }
+    }
+
+    @Test func theDraftsWeightsAndCacheAreInTheMemoryBudget() throws {
+        let m = try models(dp: 16, ep: 16, drafts: 3)
+        let with = try #require(m.with.memoryBudget.stages.last), without = try #require(m.without.memoryBudget.stages.last)
+        let weights = try #require(with.budget.items.first { $0.name == "draft model weights" }).bytes
+        // One layer (q/k/v from 2 × 4,096, o, SwiGLU of 24,576), fc 3 × 4,096 → 4,096, a 32,000-token head, all BF16.
+        let params = 8192 * (64 + 8) * 128 + 8192 * 4096 + 3 * 4096 * 24576 + 3 * 4096 * 4096 + 32000 * 4096
+        #expect(weights == Double(params * 2))
+        #expect(without.budget.items.allSatisfy { $0.name != "draft model weights" })
+        #expect(with.kvBytesPerToken - without.kvBytesPerToken == Double(2 * 4 * 128 * 2))
+    }
+}

@@ -42,7 +42,7 @@ enum ExplainAggregated {
         guard decode + chunk > 0 else { throw CLIError.usage("an iteration needs --decode or --chunk above zero") }
         var load = RankLoad(decodeRequests: decode, decodeContextTokens: decode * kv)
         if chunk > 0 { load.addChunk(tokens: chunk, context: context, completesPrompt: true) }
-        let model = IterationCostModel(hardware: system.hardware, model: system.model, deployment: system.deployment)
+        let model = IterationCostModel(hardware: system.hardware, model: system.model, deployment: system.deployment, draftModel: system.draftModel)
         let ranks = Array(repeating: load, count: system.deployment.layout.attentionDataParallel)
         let breakdown = model.breakdown(ranks: ranks)
         let memory = model.memoryBudget

@@ -42,14 +42,23 @@ public struct IterationCostModel: IterationTiming {
     public var moeCommunication: MoECommunication
     package var operators: TransformerOperators
     package var communication: ExpertCommunicationModel
+    /// The draft model proposing `mtp.draftTokens` tokens per step (EAGLE-3), nil when drafts come
+    /// from the model's MTP module or there are none.
+    public var draftModel: ModelShape?
+    package var draftOperators: TransformerOperators?
 
     /// - Parameter moeCommunication: nil: all-to-all when attention is pure DP (TP 1) and EP
     ///   spans every die of the stage, the all-reduce form otherwise. `.allReduce` may be asked
     ///   for any layout (an engine that all-gathers the DP ranks' tokens and reduce-scatters the
     ///   outputs, as TensorRT-LLM's attention-DP MoE without its all-to-all kernels does);
     ///   `.allToAll` is honoured only where the default would choose it.
-    public init(hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment, moeCommunication: MoECommunication? = nil) {
+    public init(
+        hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment, moeCommunication: MoECommunication? = nil,
+        draftModel: ModelShape? = nil
+    ) {
         self.hardware = hardware
+        self.draftModel = draftModel
+        draftOperators = draftModel.map { TransformerOperators(model: $0, hardware: hardware) }
         self.model = model
         self.deployment = deployment
         let l = deployment.layout
@@ -73,7 +82,7 @@ public struct IterationCostModel: IterationTiming {
     var routedSlotsPerDie: Int { deployment.routedSlotsPerDie(model: model) }
     var expertShards: Int { layout.expertShards }
     /// MTP layers each iteration runs (the module once per draft token).
-    var mtpPasses: Int { deployment.mtp.draftTokens > 0 ? model.mtpModules * deployment.mtp.draftTokens : 0 }
+    var mtpPasses: Int { deployment.mtp.draftTokens > 0 && draftModel == nil ? model.mtpModules * deployment.mtp.draftTokens : 0 }
 
     /// Layers of each kind on each pipeline stage (`ParallelLayout.stageLayers`), the MTP layer
     /// counted once per draft pass.
@@ -251,6 +260,52 @@ public struct IterationCostModel: IterationTiming {
         return ops.map(calibration.charged)
     }
 
+    /// The draft model's passes of one iteration, charged, as SGLang's EAGLE worker runs them
+    /// with top-k 1 (`eagle_worker.py`: a draft extend after the verify, then the draft steps):
+    /// the first over the tokens the target just computed (each decode request's verified tokens,
+    /// and the prompt tokens, whose draft KV it writes), proposing the first draft token; then
+    /// `mtp.draftTokens` − 1 passes of one token per decode request. A pass is the `fc` over the
+    /// fused target features, the draft's layer (its grouped-query attention over its own cache,
+    /// its dense FFN), its LM head and sampling at one position per decode request (and per
+    /// completed prompt in the first). Each attention rank runs its own draft with no
+    /// communication, so a pass takes its slowest rank's time. [assumption] The verified tokens
+    /// are charged in full in the first pass (SGLang extends over the accepted ones only).
+    func draftPasses(ranks: [RankLoad]) -> [OperatorTime] {
+        guard let draft = draftModel, let o = draftOperators, let g = draft.attention.groupedQuery else { return [] }
+        let q = queriesPerDecodeRequest, logitBytes = deployment.overheads.logitBytes
+        return (0..<deployment.mtp.draftTokens).map { pass in
+            var slowest = OperatorTime(name: "Draft pass \(pass + 1)", microseconds: 0, bound: .fixed)
+            for r in ranks {
+                let d = Double(r.decodeRequests * (pass == 0 ? q : 1)), c = pass == 0 ? Double(r.prefillTokens) : 0
+                let sampled = Double(r.decodeRequests + (pass == 0 ? r.prefillsCompleting : 0))
+                guard d + c > 0 else { continue }
+                var ops = [
+                    o.linear("fc", m: d + c, n: draft.hidden, k: max(1, draft.draftFeatureLayers) * draft.hidden, share: .wholeDie),
+                    o.gqaProlog(tokens: d + c, heads: g.queryHeads, kvHeads: g.kvHeads, share: .wholeDie),
+                ]
+                if d > 0 {
+                    ops.append(o.gqaDecodeAttention(
+                        kvTokens: Double(r.decodeContextTokens), queriesPerRequest: pass == 0 ? q : 1, requests: Double(r.decodeRequests),
+                        heads: g.queryHeads, kvHeads: g.kvHeads, share: .wholeDie))
+                }
+                if c > 0 {
+                    ops.append(o.gqaPrefillAttention(
+                        pairs: r.prefillAttentionPairs, queryTokens: c, contextTokens: Double(r.prefillContextTokens), heads: g.queryHeads,
+                        kvHeads: g.kvHeads, share: .wholeDie))
+                }
+                ops.append(o.gqaOutProj(tokens: d + c, heads: g.queryHeads, share: .wholeDie))
+                ops.append(o.denseFFN(tokens: d + c, share: .wholeDie))
+                if sampled > 0 {
+                    ops.append(o.lmHead(tokens: sampled, logitBytes: logitBytes))
+                    ops.append(o.sampling(tokens: sampled, passes: deployment.overheads.samplingPassesOverLogits, logitBytes: logitBytes))
+                }
+                let rank = TransformerOperators.fuse("Draft pass \(pass + 1)", ops.map(calibration.charged))
+                if rank.microseconds > slowest.microseconds { slowest = rank }
+            }
+            return slowest
+        }
+    }
+
     /// Graph start-up per pass: one graph per MTP draft plus the main one, unless launches overlap.
     var graphOverhead: OperatorTime {
         let o = deployment.overheads
@@ -300,13 +355,15 @@ public struct IterationCostModel: IterationTiming {
             return IterationStage(
                 layers: layers, send: s < counts.count - 1 ? calibration.charged(stageSend(tokens: Double(busiest))) : nil)
         }
-        result.extras = extras(maxRankTokens: busiest, maxSampled: maxSampled)
+        result.extras = extras(maxRankTokens: busiest, maxSampled: maxSampled) + draftPasses(ranks: ranks)
         result.graphOverhead = graphOverhead
         return result
     }
 
     /// What each die holds and the KV blocks a rank gets (`MemoryBudget.aggregated`).
-    public var memoryBudget: AggregatedMemoryBudget { MemoryBudget.aggregated(model: model, deployment: deployment, hardware: hardware) }
+    public var memoryBudget: AggregatedMemoryBudget {
+        MemoryBudget.aggregated(model: model, deployment: deployment, hardware: hardware, draftModel: draftModel)
+    }
 
     public func iterationMicroseconds(ranks: [RankLoad]) -> Double { breakdown(ranks: ranks).totalMicroseconds }
 

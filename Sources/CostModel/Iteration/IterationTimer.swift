@@ -174,7 +174,7 @@ public struct IterationTimer: IterationTiming {
         if let g = model.attention.groupedQuery {
             let kv = m.kvHeadsPerDie
             groupedQuery = (
-                qkv: part { o.linear("qkv", m: $0, n: (h + 2 * kv) * g.headDim, k: model.hidden, share: share) },
+                qkv: part { o.linear("qkv", m: $0, n: (h + 2 * kv) * g.headDim, k: model.attentionInputWidth, share: share) },
                 oproj: part { o.linear("o_proj", m: $0, n: model.hidden, k: h * g.headDim, share: share) },
                 terms: GroupedQueryTerms(model, g, heads: h, kvHeads: kv, hardware: m.hardware))
         } else {
@@ -255,7 +255,7 @@ public struct IterationTimer: IterationTiming {
             moeMax = max(moeMax, m)
         }
         guard total > 0 else { return nil }
-        guard hasExperts else { return (denseMax, 0, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax), busiest) }
+        guard hasExperts else { return (denseMax, 0, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax, ranks: ranks), busiest) }
         let mlp = model.model.sharedExperts > 0 ? 0 + routed[total] + shared[busiest] + overheadUs : 0 + routed[total] + overheadUs
         var moe = moeMax
         if allToAll {
@@ -266,10 +266,12 @@ public struct IterationTimer: IterationTiming {
             moe += mlp
             if moeCollective { moe += moeAllReduce[total] }
         }
-        return (denseMax, moe, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax), busiest)
+        return (denseMax, moe, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax, ranks: ranks), busiest)
     }
 
-    @inline(__always) func extrasMicroseconds(busiest: Int, sampledMax: Int) -> Double {
+    /// The extras as the breakdown sums them: LM head and sampling, the MTP module's passes, then
+    /// a draft model's passes (built operator by operator: only EAGLE-3 deployments have them).
+    @inline(__always) func extrasMicroseconds(busiest: Int, sampledMax: Int, ranks: [RankLoad]) -> Double {
         var extras = 0.0
         if sampledMax > 0 { extras = extras + lmHead[sampledMax] + sampling[sampledMax] }
         if extrasPlan.mtp {
@@ -278,6 +280,7 @@ public struct IterationTimer: IterationTiming {
                 if sampledMax > 0 { extras = extras + lmHead[sampledMax] + sampling[sampledMax] }
             }
         }
+        if model.draftModel != nil { for pass in model.draftPasses(ranks: ranks) { extras += pass.microseconds } }
         return extras
     }
 

@@ -19,7 +19,7 @@ extension TransformerOperators {
             "QKVProlog",
             [
                 roofline.vector("norm+quant", bytes: t * Double(m.hidden * (2 * p.activationBytes + p.linearComputeBytes))),
-                linear("qkv", m: t, n: (h + 2 * kv) * a.headDim, k: m.hidden, share: share),
+                linear("qkv", m: t, n: (h + 2 * kv) * a.headDim, k: m.attentionInputWidth, share: share),
                 roofline.vector("rope+kv write", bytes: gqaRopeAndWriteBytes(tokens: t, heads: h, kvHeads: kv)),
             ])
     }

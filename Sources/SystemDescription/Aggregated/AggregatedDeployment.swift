@@ -103,6 +103,17 @@ public struct EngineLimits: Sendable, Equatable {
     }
 }
 
+/// A draft model by the names of its model file (`configs/models/`) and precision.
+public struct DraftModelReference: Sendable, Equatable {
+    public var model: String
+    public var precision: String
+
+    public init(model: String, precision: String) {
+        self.model = model
+        self.precision = precision
+    }
+}
+
 /// How much of a die's HBM the KV cache gets, the rest being weights, activations and workspace.
 public struct KVMemoryShare: Sendable, Equatable {
     /// The fraction of HBM the engine may use at all (vLLM `gpu_memory_utilization` 0.9;
@@ -142,6 +153,9 @@ public struct AggregatedDeployment: Sendable, Equatable {
     public var overheads: Overheads
     public var imbalance: ExpertImbalance
     public var calibration: Calibration
+    /// The draft model that proposes `mtp.draftTokens` tokens per step (EAGLE-3), by the names
+    /// of its model file and precision; nil when drafts come from the model's MTP module.
+    public var draftModel: DraftModelReference?
 
     public init(
         name: String, hardwareName: String, modelName: String, precisionName: String, replicas: Int, layout: ParallelLayout,

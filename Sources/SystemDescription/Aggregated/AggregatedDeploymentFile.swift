@@ -17,6 +17,12 @@ struct AggregatedDeploymentFile: Decodable, Sendable {
         var policy: Sourced<String>
         var preemption: Sourced<String>
     }
+    /// A separate draft model for speculative decoding (EAGLE-3), instead of the model's own MTP module.
+    struct DraftModel: Decodable, Sendable {
+        var model: String
+        var precision: String
+        var source: String
+    }
     struct KVMemory: Decodable, Sendable {
         var usableFraction: Sourced<Double>
         var kvFractionOfFree: Sourced<Bool>
@@ -32,6 +38,7 @@ struct AggregatedDeploymentFile: Decodable, Sendable {
     var engine: Engine
     var router: Sourced<String>
     var mtp: DeploymentFile.MTP
+    var draftModel: DraftModel?
     var expertBalance: String
     var expertBalanceSource: String
     var redundantExperts: Sourced<Int>

@@ -56,6 +56,12 @@ extension AggregatedDeployment {
             throw v.fail("$.expertBalanceSource", "say where the expert balance comes from", code: .missingField)
         }
         let m = f.kvMemory
+        if let d = f.draftModel {
+            guard f.mtp.draftTokens.value > 0 else {
+                throw v.fail("$.draftModel", "a draft model proposes mtp.draftTokens tokens per step; set mtp.draftTokens above 0 or remove it")
+            }
+            guard !d.source.isEmpty else { throw v.fail("$.draftModel.source", "say which draft checkpoint the run used", code: .missingField) }
+        }
         self.init(
             name: f.name, hardwareName: f.hardware, modelName: f.model, precisionName: f.precision,
             replicas: try v.positive(f.replicas, "$.replicas"), layout: layout, limits: limits,
@@ -69,6 +75,7 @@ extension AggregatedDeployment {
                 workspaceBytesPerDie: try v.nonNegative(m.workspaceGBPerDie, "$.kvMemory.workspaceGBPerDie") * 1e9),
             overheads: try v.overheads(f.overheads), imbalance: try v.imbalance(f.expertImbalance),
             calibration: try v.calibration(f.calibration))
+        draftModel = f.draftModel.map { DraftModelReference(model: $0.model, precision: $0.precision) }
     }
 
     /// The layout's shape rules: a replica's dies fill whole accelerators, and the experts are

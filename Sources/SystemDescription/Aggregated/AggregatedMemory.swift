@@ -90,7 +90,7 @@ extension MemoryBudget {
     /// when EP leaves dies over), shared experts / TP, the router, the embedding on the first
     /// stage and the LM head on the last (vocabulary-parallel / TP), the MTP module on the last;
     /// the workspace; and the KV cache from `KVMemoryShare`.
-    public static func aggregated(model m: ModelShape, deployment d: AggregatedDeployment, hardware hw: Hardware)
+    public static func aggregated(model m: ModelShape, deployment d: AggregatedDeployment, hardware hw: Hardware, draftModel draft: ModelShape? = nil)
         -> AggregatedMemoryBudget
     {
         let p = m.precision
@@ -105,6 +105,13 @@ extension MemoryBudget {
         let kvPerTokenPerLayer = Double(m.attention.kvElementsPerTokenPerLayer(tensorParallel: d.layout.tensorParallel) * p.kvCacheBytes)
         let hbm = hw.die.hbmCapacityBytes
         let share = d.memory
+        // A draft model (EAGLE-3) on the last stage, whole on every die of the rank: its layers,
+        // its fc and its LM head (the embedding is the target's); its own one-layer KV cache.
+        let draftWeights = draft.map { g in
+            Double(g.layers * g.attentionParams + g.denseLayers * g.denseFFNParams + g.draftProjectionParams) * Double(g.precision.linearWeightBytes)
+                + Double(g.headParams * g.precision.embeddingAndHeadBytes)
+        } ?? 0
+        let draftKVPerToken = draft.map { Double($0.layers * $0.kvElementsPerTokenPerLayer * $0.precision.kvCacheBytes) } ?? 0
         return AggregatedMemoryBudget(
             stages: stages.enumerated().map { s, c in
                 let attnLayers = Double(c.dense + c.moe + c.mtp), moeLayers = Double(c.moe + c.mtp)
@@ -119,12 +126,13 @@ extension MemoryBudget {
                     ("MTP projection", Double(m.mtpProjectionParams) * w * Double(c.mtp)),
                     ("workspace", share.workspaceBytesPerDie),
                 ]
+                if draft != nil, s == stages.count - 1 { items.append(("draft model weights", draftWeights)) }
                 let fixed = items.reduce(0) { $0 + $1.bytes }
                 let kv = share.kvFractionOfFree ? share.usableFraction * (hbm - fixed) : share.usableFraction * hbm - fixed
                 items.append(("KV cache", max(kv, 0)))
                 return AggregatedMemoryBudget.Stage(
                     budget: MemoryBudget(items: items, capacityBytes: hbm), kvCacheBytes: kv,
-                    kvBytesPerToken: kvPerTokenPerLayer * attnLayers, fixedBytes: fixed)
+                    kvBytesPerToken: kvPerTokenPerLayer * attnLayers + (s == stages.count - 1 ? draftKVPerToken : 0), fixedBytes: fixed)
             },
             share: share, hbmBytes: hbm)
     }

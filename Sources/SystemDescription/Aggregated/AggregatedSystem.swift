@@ -4,11 +4,14 @@ public struct AggregatedSystem: Sendable, Equatable {
     public var hardware: Hardware
     public var model: ModelShape
     public var deployment: AggregatedDeployment
+    /// The deployment's draft model (EAGLE-3), loaded; nil without one.
+    public var draftModel: ModelShape?
 
-    public init(hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment) {
+    public init(hardware: Hardware, model: ModelShape, deployment: AggregatedDeployment, draftModel: ModelShape? = nil) {
         self.hardware = hardware
         self.model = model
         self.deployment = deployment
+        self.draftModel = draftModel
     }
 
     /// Loads the files of the standard layout `configs/{hardware,models,deployments}/<name>.json`
@@ -38,7 +41,14 @@ public struct AggregatedSystem: Sendable, Equatable {
         if let (field, reason) = model.problem(with: dep.layout) {
             throw ConfigError(.invalidValue, file: path, path: "$.layout.\(field).value", reason: reason)
         }
-        return AggregatedSystem(hardware: hw, model: model, deployment: dep)
+        var draft: ModelShape?
+        if let d = dep.draftModel {
+            draft = try ModelShape.load(path: "\(dir)/models/\(d.model).json", precision: d.precision, files: files)
+            guard draft?.moe == nil, draft?.attention.groupedQuery != nil else {
+                throw ConfigError(.invalidValue, file: path, path: "$.draftModel.model", reason: "a draft model must be dense with grouped-query attention (an EAGLE-3 head)")
+            }
+        }
+        return AggregatedSystem(hardware: hw, model: model, deployment: dep, draftModel: draft)
     }
 
     private struct Names: Decodable { var hardware: String; var model: String }

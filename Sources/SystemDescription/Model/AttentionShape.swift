@@ -35,11 +35,12 @@ public enum AttentionShape: Sendable, Equatable {
         return nil
     }
 
-    /// Weight elements of one layer's attention projections for a model of `hidden` width.
-    public func parameters(hidden: Int) -> Int {
+    /// Weight elements of one layer's attention projections for a model of `hidden` width whose
+    /// q/k/v projections read `input` elements (nil: `hidden`; an EAGLE-3 draft reads 2 × hidden).
+    public func parameters(hidden: Int, input: Int? = nil) -> Int {
         switch self {
         case .multiHeadLatent(let a): a.parameters(hidden: hidden)
-        case .groupedQuery(let a): a.parameters(hidden: hidden)
+        case .groupedQuery(let a): a.parameters(hidden: hidden, input: input)
         }
     }
 
@@ -142,5 +143,7 @@ public struct GroupedQueryAttention: Sendable, Equatable {
 
     /// q, k, v and o projections (biases and the per-head q/k norms of some models are negligible
     /// and omitted).
-    public func parameters(hidden: Int) -> Int { hidden * (queryHeads + 2 * kvHeads) * headDim + queryHeads * headDim * hidden }
+    public func parameters(hidden: Int, input: Int? = nil) -> Int {
+        (input ?? hidden) * (queryHeads + 2 * kvHeads) * headDim + queryHeads * headDim * hidden
+    }
 }

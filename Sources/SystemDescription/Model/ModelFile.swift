@@ -60,4 +60,6 @@ struct ModelFile: Decodable, Sendable {
     var defaultPrecision: String
     var precisions: [String: PrecisionEntry]
     var messageAlignmentBytes: Sourced<Int>?
+    /// An EAGLE-3 draft model's fused target features (`eagle_aux_hidden_state_layer_ids`).
+    var draftFeatureLayers: Sourced<Int>?
 }

@@ -59,6 +59,12 @@ extension ModelShape {
         } else {
             messageAlignmentBytes = 1
         }
+        if let d = f.draftFeatureLayers {
+            draftFeatureLayers = try v.positive(d, "$.draftFeatureLayers", atMost: 16)
+            guard moe == nil, case .groupedQuery = attention else {
+                throw v.fail("$.draftFeatureLayers", "only an EAGLE-3 draft has it: a dense model with grouped-query attention")
+            }
+        }
         let key = requested ?? f.defaultPrecision
         guard let p = f.precisions[key] else {
             throw v.fail(

@@ -22,6 +22,11 @@ public struct ModelShape: Sendable, Equatable {
     public var precision: Precision
     /// The all-to-all's message alignment (MoE models).
     public var messageAlignmentBytes: Int
+    /// For an EAGLE-3 draft model, how many of the target's hidden states its `fc` fuses into
+    /// one (3: a low, a middle and a high layer); 0 for any other model. Such a draft's layer
+    /// attends over [token embedding; fused features], so its q/k/v projections read 2 × hidden
+    /// (SGLang's `llama_eagle3.py`: `QKVParallelLinear(2 * hidden_size, …)`).
+    public var draftFeatureLayers: Int = 0
 
     public var moeLayers: Int { layers - denseLayers }
     public var heads: Int { attention.queryHeads }
@@ -31,8 +36,13 @@ public struct ModelShape: Sendable, Equatable {
     public var moeIntermediate: Int { moe?.expertIntermediate ?? 0 }
 
     // MARK: weight counts (elements)
+    /// Width of the attention projections' input: the hidden state, or an EAGLE-3 draft's
+    /// [embedding; fused features].
+    public var attentionInputWidth: Int { draftFeatureLayers > 0 ? 2 * hidden : hidden }
     /// One layer's attention projections.
-    public var attentionParams: Int { attention.parameters(hidden: hidden) }
+    public var attentionParams: Int { attention.parameters(hidden: hidden, input: attentionInputWidth) }
+    /// An EAGLE-3 draft's `fc`: the fused target features back to hidden.
+    public var draftProjectionParams: Int { draftFeatureLayers * hidden * hidden }
     public var expertParams: Int { 3 * hidden * moeIntermediate }
     public var denseFFNParams: Int { 3 * hidden * denseIntermediate }
     public var routerParams: Int { hidden * routedExperts }
