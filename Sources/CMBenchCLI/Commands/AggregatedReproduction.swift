@@ -25,6 +25,11 @@ enum AggregatedReproduction {
     static let setups: [String: Setup] = [
         "AG1": Setup(deployment: "trtllm-h200-dp8ep8", requests: 5120, concurrency: 1024, prompt: 1024, output: 2048),
         "AG2": Setup(deployment: "trtllm-b200-dp8ep8-nvfp4", requests: 49152, concurrency: 3072, prompt: 1024, output: 2048),
+        // SGLang's Ascend best practice, Qwen3-235B-A22B with EAGLE-3 (other-models-facts.md §3):
+        // `bench_serving --random-range-ratio 1` with the logged concurrency and prompt counts.
+        "Q5": Setup(deployment: "sglang-qwen3-a3-q5", requests: 1088, concurrency: 272, prompt: 3500, output: 1500),
+        "Q6": Setup(deployment: "sglang-qwen3-a3-q6", requests: 480, concurrency: 480, prompt: 2048, output: 2048),
+        "Q7": Setup(deployment: "sglang-qwen3-a3-q7", requests: 576, concurrency: 576, prompt: 2000, output: 2000),
     ]
 
     struct Outcome {
