@@ -351,6 +351,17 @@ def block_aggregated_points(run):
     return ["<!-- from: cmbench reproduce --json -->"] + table(["id", "what", "published", "model", "error", "what the replay shows"], rows)
 
 
+def block_other_models_points(run):
+    """QT1–QT5, LT1–LT5: TensorRT-LLM's perf-overview rows of Qwen3 and Llama 3.3, with each row's note."""
+    P = Points(run.json("reproduce", "--json"))
+    rows = []
+    for id in ("QT1", "QT2", "QT3", "QT4", "QT5", "LT1", "LT2", "LT3", "LT4", "LT5"):
+        ps = P(id)
+        point = ps[0]
+        rows.append([point["id"], point["what"], papers(ps, unit=" tok/s/GPU"), models(ps), errors(ps), point["note"]])
+    return ["<!-- from: cmbench reproduce --json -->"] + table(["id", "what", "published", "model", "error", "what the replay shows"], rows)
+
+
 def block_reproduce_every_point(run):
     P = Points(run.json("reproduce", "--json"))
     rows = []
@@ -516,6 +527,7 @@ BLOCKS = {
     "reproduce-serving": (False, block_reproduce_serving),
     "reproduce-gpu": (False, block_reproduce_gpu),
     "aggregated-points": (False, block_aggregated_points),
+    "other-models-points": (False, block_other_models_points),
     "reproduce-every-point": (False, block_reproduce_every_point),
     "replay-example": (False, block_replay_example),
     "aggregated-vs-disaggregated": (False, block_aggregated_vs_disaggregated),

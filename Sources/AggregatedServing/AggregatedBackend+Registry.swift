@@ -16,10 +16,12 @@ extension AggregatedBackend {
     /// `seed`. Each file is read once through `files`, which records its path and digest.
     ///
     /// A layout the engines cannot run throws with the layout key as the path (`ep`, say); one
-    /// whose weights leave no room for KV throws `doesNotFit` naming the file.
+    /// whose weights leave no room for KV throws `doesNotFit` naming the file. `moeCommunication`
+    /// is passed to `IterationCostModel` (nil: its default for the layout; `.allReduce`: the
+    /// all-gather / reduce-scatter form under attention DP).
     public static func make(
         configsDirectory: String = "configs", deployment: String = defaultDeployment, seed: UInt64 = 0, precision: String? = nil,
-        mtpSampling: MTPSampling = .expected, files: ConfigFiles = ConfigFiles(),
+        mtpSampling: MTPSampling = .expected, files: ConfigFiles = ConfigFiles(), moeCommunication: MoECommunication? = nil,
         configure: (inout AggregatedDeployment) -> Void = { _ in }
     ) throws(ConfigError) -> AggregatedBackend {
         var system = try AggregatedSystem.load(
@@ -29,7 +31,9 @@ extension AggregatedBackend {
         if let (field, reason) = system.deployment.layout.problem(on: system.hardware) {
             throw ConfigError(.invalidValue, file: path, path: field.map(optionKey) ?? "layout", reason: reason)
         }
-        let model = IterationCostModel(hardware: system.hardware, model: system.model, deployment: system.deployment, draftModel: system.draftModel)
+        let model = IterationCostModel(
+            hardware: system.hardware, model: system.model, deployment: system.deployment, moeCommunication: moeCommunication,
+            draftModel: system.draftModel)
         let memory = model.memoryBudget
         let layout = system.deployment.layout
         try memory.check(

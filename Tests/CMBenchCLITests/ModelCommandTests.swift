@@ -11,7 +11,7 @@ import Testing
         let json = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         let points = try #require(json["points"] as? [[String: Any]])
         let ids = points.compactMap { $0["id"] as? String }
-        for id in ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "AG1", "AG2"] { #expect(ids.contains(id), "missing \(id)") }
+        for id in ["R1", "R2", "R3", "R4", "R5", "R6", "R7", "AG1", "AG2", "QT1", "QT5", "LT1", "LT5"] { #expect(ids.contains(id), "missing \(id)") }
         for point in points {
             let role = point["role"] as? String
             #expect(role == "calibration" || role == "prediction")

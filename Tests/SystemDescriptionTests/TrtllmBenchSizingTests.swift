@@ -56,3 +56,22 @@ import Testing
         #expect(throws: TrtllmBenchSizing.Failure.self) { try TrtllmBenchSizing(tiny) }
     }
 }
+
+/// `get_settings`' fix after the heuristic: without chunked prefill the engine's token limit is
+/// raised to the longest prompt plus a full batch, so a whole prompt fits one iteration.
+@Suite struct TrtllmBenchSizingPostFixTests {
+    /// Llama TP2 FP8 on 140.40 GiB, 8192/1024: 145.3 requests give batch 160 and the heuristic's
+    /// 2,048 tokens (160 × 9 = 1,440 rounds to the floor); without chunking 8,192 + 160 = 8,352.
+    @Test func withoutChunkingTheLongestPromptAndABatchFit() throws {
+        let sizing = try TrtllmBenchSizing(
+            TrtllmBenchSizing.Inputs(
+                parameterCount: 70_552_387_584, bytesPerWeight: 1, bytesPerKVElement: 1, attentionLayers: 80, kvHeads: 8,
+                headSize: 128, deviceMemoryGiB: 140.40, tensorParallel: 2, pipelineParallel: 1, targetInputLength: 8_192,
+                targetOutputLength: 1_024, kvCacheFraction: 0.95))
+        #expect(abs(sizing.kvCacheMaxRequests - 145.3) < 0.05)
+        #expect(sizing.maxBatchSize == 160)
+        #expect(sizing.maxNumTokens == 2_048)
+        #expect(sizing.engineMaxNumTokens(chunkedPrefill: false, maxInputLength: 8_192) == 8_352)
+        #expect(sizing.engineMaxNumTokens(chunkedPrefill: true, maxInputLength: 8_192) == 2_048)
+    }
+}

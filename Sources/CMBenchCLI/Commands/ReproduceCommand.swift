@@ -21,6 +21,15 @@ enum ReproduceCommand: Command {
             role: 'calibration' (a value the model was fitted to or takes as input) or 'prediction'
             (computed from hardware, model and deployment files alone). Tolerance bands: R1–R7
             ±5 %, R8–R12 and R16 ±15 %, calibration ±3 %.
+
+            Then the paper's GPU baselines B1–B6 (results/reference/gpu-baselines.json) and
+            published TensorRT-LLM points, each an offline replay through the aggregated backend
+            run the way trtllm-bench ran it, predictions at ±15 %: DeepSeek-R1 AG1–AG2
+            (results/reference/aggregated-points.json: the recipe's limits and concurrency), and
+            the perf-overview rows of Qwen3-235B-A22B (QT1–QT5) and Llama-3.3-70B (LT1–LT5)
+            (results/reference/other-models-points.json, --models-reference: every request queued
+            at t = 0, engine limits from trtllm-bench's own sizing heuristic, printed in each
+            row's note).
             """,
         options: [
             OptionSpec("--json", help: "Print {\"points\": [{\"id\", \"paper\", \"model\", \"error_pct\", \"role\", …}]}."),
@@ -30,6 +39,9 @@ enum ReproduceCommand: Command {
             OptionSpec(
                 "--aggregated-reference", .value(placeholder: "FILE"),
                 help: "Published aggregated points AG1-AG2 (default results/reference/aggregated-points.json)."),
+            OptionSpec(
+                "--models-reference", .value(placeholder: "FILE"),
+                help: "TensorRT-LLM points of other models QT1-QT5, LT1-LT5 (default results/reference/other-models-points.json)."),
             OptionSpec("--what-if", help: "Also show the fabrics swapped: CloudMatrix over RoCE, H800 with a UB-like domain."),
             OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the paper's curves as SVG into DIR (model curve beside the paper's points)."),
         ] + ModelOptions.specs,
@@ -109,14 +121,16 @@ enum ReproduceCommand: Command {
             comparisons += try BaselineComparison.compare(configsDirectory: configsDirectory, reference: gpuReference, files: configFiles)
             settings["gpu_reference"] = gpuPath
         }
-        // AG1, AG2: published aggregated points, replayed offline through the aggregated backend.
-        if let aggregatedPath = try? ProjectPaths.locate(
-            "results/reference/aggregated-points.json", given: arguments.value("--aggregated-reference"))
-        {
-            let aggregatedReference = try ReferencePoint.load(path: aggregatedPath)
+        // Published TensorRT-LLM points, replayed offline through the aggregated backend: AG1, AG2
+        // (DeepSeek-R1), then QT1–QT5 and LT1–LT5 (the perf-overview rows of Qwen3 and Llama 3.3).
+        for (defaultPath, option, key) in [
+            ("results/reference/aggregated-points.json", "--aggregated-reference", "aggregated_reference"),
+            ("results/reference/other-models-points.json", "--models-reference", "models_reference"),
+        ] {
+            guard let path = try? ProjectPaths.locate(defaultPath, given: arguments.value(option)) else { continue }
             comparisons += try AggregatedReproduction.compare(
-                reference: aggregatedReference, configsDirectory: configsDirectory, files: configFiles)
-            settings["aggregated_reference"] = aggregatedPath
+                reference: try ReferencePoint.load(path: path), configsDirectory: configsDirectory, files: configFiles)
+            settings[key] = path
         }
         let rows = comparisons.map { row in
             Row(
@@ -134,7 +148,7 @@ enum ReproduceCommand: Command {
         // No output may land on what this command read: the reference files and every
         // configuration file the rows came from.
         let files = ProtectedFiles(
-            inputs: [referencePath, settings["gpu_reference"], settings["aggregated_reference"]] + configFiles.digests.map(\.path))
+            inputs: [referencePath, settings["gpu_reference"], settings["aggregated_reference"], settings["models_reference"]] + configFiles.digests.map(\.path))
         if let path = arguments.value("--csv") {
             let csv = try CSVWriter(
                 path: path,

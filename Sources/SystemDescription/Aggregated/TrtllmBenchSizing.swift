@@ -107,3 +107,37 @@ public struct TrtllmBenchSizing: Sendable, Equatable {
         return (maxBatch, maxTokens)
     }
 }
+
+extension TrtllmBenchSizing.Inputs {
+    /// What the heuristic reads, taken from a model file at its loaded precision: the parameter
+    /// count (`ModelShape.totalParams`, elements as the checkpoint's safetensors headers count
+    /// them, norms and FP8 scales left out), the weight and KV bytes of the precision
+    /// (`linearWeightBytes`, `kvCacheBytes`: the same KV width the runtime pool uses), the layers,
+    /// and the GQA shape (`num_key_value_heads`, `head_dim`). Nil for MLA, whose cache the
+    /// heuristic's K-and-V formula does not describe.
+    ///
+    /// `tensorParallel` is trtllm-bench's full `--tp`, also under attention DP: `get_settings`
+    /// passes the command-line value and the heuristic never reads `enable_attention_dp`.
+    public init?(
+        model: ModelShape, deviceMemoryGiB: Double, tensorParallel: Int, pipelineParallel: Int, targetInputLength: Int,
+        targetOutputLength: Int, kvCacheFraction: Double
+    ) {
+        guard let gqa = model.attention.groupedQuery else { return nil }
+        self.init(
+            parameterCount: Double(model.totalParams), bytesPerWeight: Double(model.precision.linearWeightBytes),
+            bytesPerKVElement: Double(model.precision.kvCacheBytes), attentionLayers: model.layers, kvHeads: gqa.kvHeads,
+            headSize: gqa.headDim, deviceMemoryGiB: deviceMemoryGiB, tensorParallel: tensorParallel,
+            pipelineParallel: pipelineParallel, targetInputLength: targetInputLength, targetOutputLength: targetOutputLength,
+            kvCacheFraction: kvCacheFraction)
+    }
+}
+
+extension TrtllmBenchSizing {
+    /// `max_num_tokens` as the engine gets it: without chunked prefill `get_settings`
+    /// (`tensorrt_llm/bench/benchmark/utils/general.py`) raises the heuristic's value to
+    /// `max_isl + max_batch_size`, so that the longest prompt fits one iteration beside a full
+    /// batch of decode steps; with chunked prefill it is the heuristic's.
+    public func engineMaxNumTokens(chunkedPrefill: Bool, maxInputLength: Int) -> Int {
+        chunkedPrefill ? maxNumTokens : max(maxNumTokens, maxInputLength + maxBatchSize)
+    }
+}
