@@ -30,6 +30,9 @@ enum ReproduceCommand: Command {
             OptionSpec(
                 "--aggregated-reference", .value(placeholder: "FILE"),
                 help: "Published aggregated points AG1-AG2 (default results/reference/aggregated-points.json)."),
+            OptionSpec(
+                "--models-reference", .value(placeholder: "FILE"),
+                help: "Published points of other models, K1-K2 Kimi K2 on 128 H200 (default results/reference/other-models-points.json)."),
             OptionSpec("--what-if", help: "Also show the fabrics swapped: CloudMatrix over RoCE, H800 with a UB-like domain."),
             OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the paper's curves as SVG into DIR (model curve beside the paper's points)."),
         ] + ModelOptions.specs,
@@ -118,6 +121,14 @@ enum ReproduceCommand: Command {
                 reference: aggregatedReference, configsDirectory: configsDirectory, files: configFiles)
             settings["aggregated_reference"] = aggregatedPath
         }
+        // K1, K2: Kimi K2 on 128 H200 (SGLang PD), predicted as the SGLang-on-H100 rows are.
+        if let modelsPath = try? ProjectPaths.locate(
+            "results/reference/other-models-points.json", given: arguments.value("--models-reference"))
+        {
+            let modelsReference = try ReferencePoint.load(path: modelsPath)
+            comparisons += try KimiK2Comparison.compare(configsDirectory: configsDirectory, reference: modelsReference, files: configFiles)
+            settings["models_reference"] = modelsPath
+        }
         let rows = comparisons.map { row in
             Row(
                 id: row.id, what: row.what, unit: row.unit, paper: row.paper, model: row.model,
@@ -134,7 +145,7 @@ enum ReproduceCommand: Command {
         // No output may land on what this command read: the reference files and every
         // configuration file the rows came from.
         let files = ProtectedFiles(
-            inputs: [referencePath, settings["gpu_reference"], settings["aggregated_reference"]] + configFiles.digests.map(\.path))
+            inputs: [referencePath, settings["gpu_reference"], settings["aggregated_reference"], settings["models_reference"]] + configFiles.digests.map(\.path))
         if let path = arguments.value("--csv") {
             let csv = try CSVWriter(
                 path: path,
