@@ -362,6 +362,17 @@ def block_other_models_points(run):
     return ["<!-- from: cmbench reproduce --json -->"] + table(["id", "what", "published", "model", "error", "what the replay shows"], rows)
 
 
+def block_ascend_qwen3_points(run):
+    """Q5–Q7: SGLang's Ascend best-practice rows of Qwen3-235B-A22B with EAGLE-3, with each row's note."""
+    P = Points(run.json("reproduce", "--json"))
+    rows = []
+    for id in ("Q5", "Q6", "Q7"):
+        ps = P(id)
+        point = ps[0]
+        rows.append([point["id"], point["what"], papers(ps, unit=" tok/s/card"), models(ps), errors(ps), point["note"]])
+    return ["<!-- from: cmbench reproduce --json -->"] + table(["id", "what", "published", "model", "error", "what the replay shows"], rows)
+
+
 def block_reproduce_every_point(run):
     P = Points(run.json("reproduce", "--json"))
     rows = []
@@ -528,6 +539,7 @@ BLOCKS = {
     "reproduce-gpu": (False, block_reproduce_gpu),
     "aggregated-points": (False, block_aggregated_points),
     "other-models-points": (False, block_other_models_points),
+    "ascend-qwen3-points": (False, block_ascend_qwen3_points),
     "reproduce-every-point": (False, block_reproduce_every_point),
     "replay-example": (False, block_replay_example),
     "aggregated-vs-disaggregated": (False, block_aggregated_vs_disaggregated),

@@ -21,13 +21,19 @@ extension AggregatedBackend {
     /// all-gather / reduce-scatter form under attention DP).
     public static func make(
         configsDirectory: String = "configs", deployment: String = defaultDeployment, seed: UInt64 = 0, precision: String? = nil,
-        mtpSampling: MTPSampling = .expected, files: ConfigFiles = ConfigFiles(), moeCommunication: MoECommunication? = nil,
+        model: String? = nil, mtpSampling: MTPSampling = .expected, files: ConfigFiles = ConfigFiles(),
+        moeCommunication: MoECommunication? = nil,
         configure: (inout AggregatedDeployment) -> Void = { _ in }
     ) throws(ConfigError) -> AggregatedBackend {
         var system = try AggregatedSystem.load(
-            configsDirectory: configsDirectory, deployment: deployment, precision: precision, files: files)
+            configsDirectory: configsDirectory, deployment: deployment, precision: precision, model: model, files: files)
         configure(&system.deployment)
         let path = SystemConfiguration.deploymentPath(configsDirectory: configsDirectory, deployment: deployment)
+        // A what-if may switch MTP on (`mtp=on`): only for a model that has the module, unless a
+        // draft model proposes the tokens.
+        if system.draftModel == nil, let reason = system.model.mtpProblem(draftTokens: system.deployment.mtp.draftTokens) {
+            throw ConfigError(.invalidValue, file: path, path: "mtp", reason: reason)
+        }
         if let (field, reason) = system.deployment.layout.problem(on: system.hardware) {
             throw ConfigError(.invalidValue, file: path, path: field.map(optionKey) ?? "layout", reason: reason)
         }
@@ -60,6 +66,7 @@ extension AggregatedBackend {
     /// |---|---|---|
     /// | `configs` | directory | `configs` |
     /// | `deployment` | an aggregated deployment file's name in `configs/deployments/`, or a path | `vllm-h200-dp8ep8` (vLLM V1 defaults on 8 × H200, DP8/EP8) |
+    /// | `model` | a model file name in `configs/models/`: replaces the deployment's model, layout kept, MTP off for a model without an MTP module (refused when the layout does not divide it or it does not fit) | the deployment's |
     /// | `replicas` | positive integer | the deployment's |
     /// | `tp`, `dp`, `ep`, `pp` | tensor-parallel dies per attention rank, attention ranks, expert-parallel dies (1 or tp × dp), pipeline stages | the deployment's |
     /// | `max_batch_per_rank` | requests per attention rank | the deployment's |
@@ -91,6 +98,7 @@ extension AggregatedBackend {
         }
         let configs = p.text("configs") ?? "configs"
         let deployment = p.text("deployment") ?? defaultDeployment
+        let model = p.text("model")
         let replicas = try p.positiveInteger("replicas", default: nil)
         let tp = try p.positiveInteger("tp", default: nil)
         let dp = try p.positiveInteger("dp", default: nil)
@@ -116,7 +124,8 @@ extension AggregatedBackend {
         let backend: AggregatedBackend
         do {
             backend = try make(
-                configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision, mtpSampling: sampling ?? .expected,
+                configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision, model: model,
+                mtpSampling: sampling ?? .expected,
                 files: files
             ) { d in
                 if let replicas { d.replicas = replicas }

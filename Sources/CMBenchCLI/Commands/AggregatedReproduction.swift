@@ -151,6 +151,9 @@ enum AggregatedReproduction {
         var peakKVBlocksPerRank: Int
         var kvBlockTokens: Int
         var ranks: Int
+        /// Mean TTFT and TPOT (ms) as the client measures them, for the harnesses that print them.
+        var meanTTFTMilliseconds: Double?
+        var meanTPOTMilliseconds: Double?
     }
 
     /// `trtllm-bench throughput`'s semantics: `requests` requests, all queued at t = 0 or at most
@@ -181,7 +184,8 @@ enum AggregatedReproduction {
             meanBatchPerRank: statistics.meanBatch,
             passesWithPromptShare: statistics.iterations == 0 ? 0 : Double(statistics.passesWithPrompt) / Double(statistics.iterations),
             limits: used, limitsApplied: replayer.backend.deployment.limits, kvBlocksPerRank: statistics.blocksPerRank, peakKVBlocksPerRank: statistics.peakBlocksInUse,
-            kvBlockTokens: system.deployment.limits.kvBlockTokens, ranks: system.deployment.layout.attentionDataParallel)
+            kvBlockTokens: system.deployment.limits.kvBlockTokens, ranks: system.deployment.layout.attentionDataParallel,
+            meanTTFTMilliseconds: summary.ttft?.mean, meanTPOTMilliseconds: summary.tpot?.mean)
     }
 
     /// One prediction row per reference point with a setup.
@@ -200,8 +204,11 @@ enum AggregatedReproduction {
         var note: String
         switch setup.timing {
         case .closedLoop(let concurrency):
-            note = "offline closed-loop replay through the aggregated backend (\(setup.deployment)): \(o.completed) requests of "
+            note = "closed-loop replay through the aggregated backend (\(setup.deployment)): \(o.completed) requests of "
                 + "\(setup.prompt)/\(setup.output) tokens, concurrency \(concurrency), makespan \(formatFixed(o.makespanSeconds, digits: 1)) s"
+            if let ttft = o.meanTTFTMilliseconds, let tpot = o.meanTPOTMilliseconds {
+                note += ", mean TTFT \(formatFixed(ttft / 1000, digits: 2)) s, mean TPOT \(formatFixed(tpot, digits: 1)) ms"
+            }
             note += ", \(formatFixed(o.meanBatchPerRank, digits: 1)) requests per rank-iteration on average, a prompt in \(formatFixed(100 * o.passesWithPromptShare, digits: 0)) % of passes, \(o.preemptions) preemptions"
             return note
         case .offline:

@@ -21,6 +21,9 @@ enum BackendOptions {
         OptionSpec(
             "--backend-config", .value(placeholder: "FILE"),
             help: "A JSON file {\"backend\": NAME, \"parameters\": {KEY: VALUE}}; options given on the command line win."),
+        OptionSpec(
+            "--model", .value(placeholder: "NAME"),
+            help: "Model file name in configs/models/ to put on the deployment's layout instead of the one it names (MTP off if it has no MTP module; cloudmatrix, aggregated; the same as --backend-option model=NAME)."),
     ]
 
     /// The backends the command line offers, in the order `--help` lists them; a user's own
@@ -48,6 +51,10 @@ enum BackendOptions {
             }
             if let name, name != given { parameters = [] }  // a different backend: the file's settings do not apply
             name = given
+        }
+        if let model = arguments.value("--model") {
+            parameters.removeAll { $0.key == "model" }
+            parameters.append(.init("model", model))
         }
         for option in arguments.allValues("--backend-option") {
             guard let equals = option.firstIndex(of: "="), equals != option.startIndex else {

@@ -22,7 +22,7 @@ enum ExplainAggregated {
         }
         let directory = try ProjectPaths.locate("configs", given: arguments.value("--configs"))
         let name = arguments.value("--deployment") ?? AggregatedBackend.defaultDeployment
-        var system = try AggregatedSystem.load(configsDirectory: directory, deployment: name, files: configFiles)
+        var system = try AggregatedSystem.load(configsDirectory: directory, deployment: name, model: arguments.value("--model"), files: configFiles)
         if let mtp = try arguments.choice("--mtp", among: ["on", "off"]) {
             if mtp == "off" { system.deployment.mtp = .off } else if system.deployment.mtp.draftTokens == 0 {
                 throw CLIError.usage("--mtp on: deployment '\(system.deployment.name)' has no MTP draft in its file")
@@ -55,12 +55,17 @@ enum ExplainAggregated {
         let load = b.ranks.first ?? RankLoad()
         let kind = system.hardware.acceleratorKind
         let tokens = load.decodeRequests * b.queriesPerDecodeRequest + load.prefillTokens
+        // A dense model (Llama) has no experts: its FFN is reduced over the TP group, and there is
+        // no expert balance to report.
+        let isMoE = system.model.moe != nil
         var lines = [
             "aggregated iteration: \(d.name), one replica of \(layout.diesPerReplica) dies (tp=\(layout.tensorParallel) "
-                + "dp=\(layout.attentionDataParallel) ep=\(layout.expertParallel) pp=\(layout.pipelineParallel)), MoE by \(b.moeCommunication.rawValue)",
+                + "dp=\(layout.attentionDataParallel) ep=\(layout.expertParallel) pp=\(layout.pipelineParallel)), "
+                + (isMoE ? "MoE by \(b.moeCommunication.rawValue)" : "dense model (FFN by TP all-reduce)"),
             "per attention rank: \(load.decodeRequests) decode requests (mean KV \(load.decodeRequests > 0 ? load.decodeContextTokens / load.decodeRequests : 0) tokens, "
                 + "\(b.queriesPerDecodeRequest) token(s) each) + \(load.prefillTokens) prompt tokens after \(load.prefillContextTokens) of context = \(tokens) tokens "
-                + "(budget \(d.limits.maxBatchedTokensPerRank)); experts \(d.expertBalance.rawValue) (busiest expert die at \(formatFixed(b.expertMaxOverMean, digits: 3))× the mean)",
+                + "(budget \(d.limits.maxBatchedTokensPerRank))"
+                + (isMoE ? "; experts \(d.expertBalance.rawValue) (busiest expert die at \(formatFixed(b.expertMaxOverMean, digits: 3))× the mean)" : ""),
             "KV cache: \(kvBlocks) blocks of \(d.limits.kvBlockTokens) tokens per attention rank",
             "",
         ]

@@ -40,7 +40,7 @@ enum ExplainCommand: Command {
             OptionSpec("--prompt", .value(placeholder: "L"), help: "Prefill: prompt length (default 4096)."),
             OptionSpec("--reused", .value(placeholder: "R"), help: "Prefill: prefix tokens per prompt loaded from the cache (default 0)."),
             OptionSpec("--microbatches", .value(placeholder: "N"), help: "Prefill: microbatches (default: the deployment's)."),
-        ] + ExplainAggregated.specs + ModelOptions.specs,
+        ] + ExplainAggregated.specs + ModelOptions.specs + [ModelOptions.modelSpec],
         examples: [
             ("explain --phase decode --batch 96 --kv 4096", "the paper's headline decode step"),
             ("explain --phase prefill --experts perfect", "a 16K-token-per-NPU prefill batch with ideal balance"),
@@ -72,6 +72,9 @@ enum ExplainCommand: Command {
         if phase == "decode" {
             var options = DecodeOptions(deployment: system.deployment.decode)
             if let mtp = try arguments.choice("--mtp", among: ["on", "off"]) {
+                if mtp == "on", let reason = system.model.mtpProblem(draftTokens: max(1, system.deployment.decode.mtp.draftTokens)) {
+                    throw CLIError.usage("--mtp on: \(reason)")
+                }
                 options.mtp = mtp == "on" ? system.deployment.decode.mtp : .off
             }
             if let policy = try arguments.choice("--microbatching", among: ["always", "never", "auto"]) {
@@ -109,10 +112,12 @@ enum ExplainCommand: Command {
         var lines = [
             "decode step: \(batchPerNPU) requests per NPU (\(step.batchPerDie) per die), mean KV \(formatFixed(step.meanKVLength, digits: 0)) tokens, "
                 + "MTP \(step.options.mtp.draftTokens) draft token(s), \(step.microbatched ? "two microbatches" : "one stream"), "
-                + "experts \(step.options.expertBalance.rawValue) (busiest expert die at \(formatFixed(step.expertMaxOverMean, digits: 3))× the mean)",
+                + (step.layers.contains { $0.kind == .moe }
+                    ? "experts \(step.options.expertBalance.rawValue) (busiest expert die at \(formatFixed(step.expertMaxOverMean, digits: 3))× the mean)"
+                    : "dense model (no experts)"),
             "",
         ]
-        for layer in step.layers {
+        for layer in step.layers where layer.count > 0 {
             lines.append(
                 "\(layer.kind.rawValue) layer × \(layer.count): \(formatFixed(layer.microseconds, digits: 1)) µs per layer"
                     + (layer.microbatches > 1 ? " (\(layer.microbatches) microbatches; HBM floor \(formatFixed(layer.memoryFloorMicroseconds, digits: 1)) µs)" : ""))
@@ -147,11 +152,13 @@ enum ExplainCommand: Command {
     static func renderPrefill(_ batch: PrefillBreakdown) -> String {
         var lines = [
             "prefill batch: \(batch.tokensPerNPU) tokens per NPU in \(batch.promptLength)-token prompts (\(batch.reusedPrefixTokens) reused), "
-                + "\(batch.options.microbatches) microbatch(es), experts \(batch.options.expertBalance.rawValue) "
-                + "(busiest expert die at \(formatFixed(batch.expertMaxOverMean, digits: 3))× the mean)",
+                + "\(batch.options.microbatches) microbatch(es), "
+                + (batch.layers.contains { $0.kind == .moe }
+                    ? "experts \(batch.options.expertBalance.rawValue) (busiest expert die at \(formatFixed(batch.expertMaxOverMean, digits: 3))× the mean)"
+                    : "dense model (no experts)"),
             "",
         ]
-        for layer in batch.layers {
+        for layer in batch.layers where layer.count > 0 {
             lines.append("\(layer.kind.rawValue) layer × \(layer.count) (stages per microbatch, in order)")
             var table = TextTable(header: ["  stage", "engine", "µs", "bound"], alignments: [.left, .left, .right, .left])
             for stage in layer.stages {

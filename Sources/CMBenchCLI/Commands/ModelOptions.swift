@@ -14,11 +14,18 @@ enum ModelOptions {
         OptionSpec("--deployment", .value(placeholder: "NAME"), help: "Deployment file name in configs/deployments/, or a path to a deployment file (default cloudmatrix-infer)."),
     ]
 
-    /// The system `--configs` and `--deployment` name, each file read once through `files`.
+    /// `--model NAME`, for the commands that take it (explain): the deployment's layout with
+    /// another model file.
+    static let modelSpec = OptionSpec(
+        "--model", .value(placeholder: "NAME"),
+        help: "Model file name in configs/models/ to put on the deployment's layout instead of the one it names (MTP off if it has no MTP module; refused if the layout does not hold it).")
+
+    /// The system `--configs`, `--deployment` and `--model` name, each file read once through `files`.
     static func system(_ arguments: ParsedArguments, files: ConfigFiles = ConfigFiles()) throws -> SystemConfiguration {
         let directory = try ProjectPaths.locate("configs", given: arguments.value("--configs"))
         return try SystemConfiguration.load(
-            configsDirectory: directory, deployment: arguments.value("--deployment") ?? "cloudmatrix-infer", files: files)
+            configsDirectory: directory, deployment: arguments.value("--deployment") ?? "cloudmatrix-infer", model: arguments.value("--model"),
+            files: files)
     }
 }
 

@@ -41,7 +41,7 @@ enum ReproduceCommand: Command {
                 help: "Published aggregated points AG1-AG2 (default results/reference/aggregated-points.json)."),
             OptionSpec(
                 "--models-reference", .value(placeholder: "FILE"),
-                help: "TensorRT-LLM points of other models QT1-QT5, LT1-LT5 (default results/reference/other-models-points.json)."),
+                help: "Published points of other models: K1-K2 (Kimi K2 on 128 H200), QT1-QT5 and LT1-LT5 (TensorRT-LLM, Qwen3 and Llama 3.3), Q5-Q7 (SGLang on Ascend, Qwen3 with EAGLE-3) (default results/reference/other-models-points.json)."),
             OptionSpec("--what-if", help: "Also show the fabrics swapped: CloudMatrix over RoCE, H800 with a UB-like domain."),
             OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the paper's curves as SVG into DIR (model curve beside the paper's points)."),
         ] + ModelOptions.specs,
@@ -131,6 +131,11 @@ enum ReproduceCommand: Command {
             comparisons += try AggregatedReproduction.compare(
                 reference: try ReferencePoint.load(path: path), configsDirectory: configsDirectory, files: configFiles)
             settings[key] = path
+        }
+        // K1, K2: Kimi K2 on 128 H200 (SGLang PD), predicted as the SGLang-on-H100 rows are.
+        if let modelsPath = settings["models_reference"] {
+            let modelsReference = try ReferencePoint.load(path: modelsPath)
+            comparisons += try KimiK2Comparison.compare(configsDirectory: configsDirectory, reference: modelsReference, files: configFiles)
         }
         let rows = comparisons.map { row in
             Row(

@@ -10,16 +10,20 @@ extension CloudMatrixBackend {
     /// which records its path and digest.
     public static func make(
         configsDirectory: String = "configs", deployment: String = "cloudmatrix-infer", seed: UInt64 = 0,
-        precision: String? = nil, files: ConfigFiles = ConfigFiles(),
+        precision: String? = nil, model: String? = nil, files: ConfigFiles = ConfigFiles(),
         configure: (inout ServingDeploymentSettings) -> Void = { _ in }
     ) throws(ConfigError) -> CloudMatrixBackend {
-        var (system, serving) = try load(configsDirectory: configsDirectory, deployment: deployment, files: files)
+        var (system, serving) = try load(configsDirectory: configsDirectory, deployment: deployment, model: model, files: files)
         if let precision, precision != system.model.precision.name {
             system.model = try ModelShape.load(
                 path: "\(configsDirectory)/models/\(system.deployment.modelName).json", precision: precision, files: files)
         }
         var settings = ServingDeploymentSettings(system: system, serving: serving)
         configure(&settings)
+        // A what-if may switch MTP on (`mtp=on`): only for a model that has the module.
+        if let reason = system.model.mtpProblem(draftTokens: settings.mtp.draftTokens) {
+            throw ConfigError(.invalidValue, file: SystemConfiguration.deploymentPath(configsDirectory: configsDirectory, deployment: deployment), path: "mtp", reason: reason)
+        }
         settings.precision = system.model.precision.name
         let resolved = try ResolvedServingSystem(system: system, serving: serving, settings: settings)
         return CloudMatrixBackend(resolved, generator: SeededGenerator(seed: seed).split("backend.cloudmatrix"))
@@ -28,10 +32,10 @@ extension CloudMatrixBackend {
     /// Loads `configs/` as ``load(configsDirectory:deployment:)`` does, reading each file once
     /// through `files` (the deployment's sections are parsed from one read), which records its
     /// path and digest.
-    public static func load(configsDirectory: String, deployment: String, files: ConfigFiles) throws(ConfigError)
+    public static func load(configsDirectory: String, deployment: String, model: String? = nil, files: ConfigFiles) throws(ConfigError)
         -> (system: SystemConfiguration, serving: ServingSystemParameters)
     {
-        let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment, files: files)
+        let system = try SystemConfiguration.load(configsDirectory: configsDirectory, deployment: deployment, model: model, files: files)
         let serving = try ServingSystemParameters.load(
             deploymentPath: SystemConfiguration.deploymentPath(configsDirectory: configsDirectory, deployment: deployment), files: files)
         return (system, serving)
@@ -43,6 +47,7 @@ extension CloudMatrixBackend {
     /// |---|---|---|
     /// | `configs` | directory | `configs` |
     /// | `deployment` | deployment file name in `configs/deployments/`, or a path to a deployment file (contains `/` or ends in `.json`; its hardware and model still come from `configs`) | `cloudmatrix-infer` |
+    /// | `model` | a model file name in `configs/models/`: replaces the deployment's model, layout kept, MTP off for a model without an MTP module (refused when its shapes or memory do not fit the layout) | the deployment's |
     /// | `prefill_instances`, `decode_instances` | positive integers | the deployment's (6, 1) |
     /// | `decode_batch_per_die` | batch cap per decode die | the deployment's (48) |
     /// | `phase` | `full`, `decode` (KV ready at decode), `prefill` (leave after the first token) | `full` |
@@ -72,6 +77,7 @@ extension CloudMatrixBackend {
         }
         let configs = p.text("configs") ?? "configs"
         let deployment = p.text("deployment") ?? "cloudmatrix-infer"
+        let model = p.text("model")
         let prefillInstances = try p.positiveInteger("prefill_instances", default: nil)
         let decodeInstances = try p.positiveInteger("decode_instances", default: nil)
         let batchCap = try p.positiveInteger("decode_batch_per_die", default: nil)
@@ -94,7 +100,7 @@ extension CloudMatrixBackend {
         // Each file is read once; its path and digest go into every output of the run.
         let files = ConfigFiles()
         do {
-            backend = try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision, files: files) { s in
+            backend = try make(configsDirectory: configs, deployment: deployment, seed: p.seed, precision: precision, model: model, files: files) { s in
                 if let prefillInstances { s.prefillInstances = prefillInstances }
                 if let decodeInstances { s.decodeInstances = decodeInstances }
                 if let batchCap { s.decodeBatchPerDie = batchCap }

@@ -12,11 +12,15 @@ import DisaggregatedServing
 ///   experts (the base file's 256 + 32 + 32 = 320 comes out exactly). With fewer dies than
 ///   that, a die holds several experts, and then every die keeps a shared-expert copy (as the
 ///   GPU deployments do);
-/// * decode with the shared expert on every die (the GPU files): ⌈R / D⌉ routed slots per die
-///   plus the shared expert; redundant experts fill the spare routed slots (H100's 72 GPUs:
-///   4 × 72 − 256 = 32, as the file);
-/// * prefill: the shared expert on every die, ⌈R / D⌉ routed experts, and the base file's
-///   redundant experts per die (CloudMatrix: 1 + 8 + 1 = 10 on 32 dies, as the file).
+/// * decode with the shared expert on every die (the GPU files): ⌈R / D⌉ routed slots per die,
+///   plus those the base file holds beyond its own ⌈R / D⌉, plus the shared expert; redundant
+///   experts fill the spare routed slots (H100's 72 GPUs: 4 × 72 − 256 = 32, as the file; Kimi
+///   K2 on 96 H200: (4 + 1) × 96 − 384 = 96, as the file);
+/// * a model without a shared expert (Qwen3) places no copies: one routed expert per die with
+///   redundant ones on the spare dies where the base file holds one expert per die, else
+///   ⌈R / D⌉ per die;
+/// * prefill: the model's shared experts on every die, ⌈R / D⌉ routed experts, and the base
+///   file's redundant experts per die (CloudMatrix: 1 + 8 + 1 = 10 on 32 dies, as the file).
 ///   Attention's TP degree is the largest divisor of the dies that divides the base file's:
 ///   the file's degree where the dies allow it, all the dies of a smaller instance (each TP
 ///   rank holds the whole latent KV, so a wider group only multiplies the KV held).
@@ -71,19 +75,29 @@ public enum DeploymentLayout {
         decode.dies = dies
         decode.attentionDataParallelDies = dies
         decode.batchPerDie = candidate.decodeBatchPerDie
-        if base.sharedExpertOnEveryDie {
+        // A model without a shared expert (Qwen3) places no copies; one with (DeepSeek, Kimi K2)
+        // follows the base file's placement.
+        let hasShared = model.sharedExperts > 0
+        if !hasShared {
+            decode.sharedExpertCopies = 0
+        } else if base.sharedExpertOnEveryDie {
             decode.sharedExpertCopies = dies
         } else {
             let scaled = Int((Double(base.sharedExpertCopies) * Double(dies) / Double(base.dies)).rounded())
             decode.sharedExpertCopies = max(1, scaled)
         }
-        if !decode.sharedExpertOnEveryDie && routed + decode.sharedExpertCopies <= dies {
+        let oneExpertPerDie = hasShared ? !decode.sharedExpertOnEveryDie : base.expertsPerDie == 1
+        // The routed slots per die the base file holds beyond ⌈R / D⌉ (SGLang's K2 decode: 5 for
+        // 384 experts on 96 GPUs, i.e. 96 redundant), kept at every size.
+        let baseShared = base.sharedExpertOnEveryDie && hasShared ? 1 : 0
+        let extraPerDie = max(0, base.expertsPerDie - baseShared - (routed + base.dies - 1) / base.dies)
+        if oneExpertPerDie && routed + decode.sharedExpertCopies <= dies {
             decode.expertsPerDie = 1
             decode.redundantExperts = dies - routed - decode.sharedExpertCopies
         } else {
-            let routedPerDie = (routed + dies - 1) / dies
-            decode.sharedExpertCopies = dies
-            decode.expertsPerDie = routedPerDie + 1
+            let routedPerDie = (routed + dies - 1) / dies + extraPerDie
+            decode.sharedExpertCopies = hasShared ? dies : 0
+            decode.expertsPerDie = routedPerDie + (hasShared ? 1 : 0)
             decode.redundantExperts = routedPerDie * dies - routed
         }
         deployment.decode = decode
@@ -92,17 +106,21 @@ public enum DeploymentLayout {
         var prefill = deployment.prefill
         let prefillDies = candidate.prefillNPUs * hardware.diesPerPackage
         let baseRoutedPerDie = (routed + basePrefill.dies - 1) / basePrefill.dies
-        let redundantPerDie = max(0, basePrefill.expertsPerDie - 1 - baseRoutedPerDie)
+        let sharedPerDie = model.sharedExperts
+        let redundantPerDie = max(0, basePrefill.expertsPerDie - sharedPerDie - baseRoutedPerDie)
         prefill.npus = candidate.prefillNPUs
         prefill.dies = prefillDies
         prefill.expertParallelDies = prefillDies
-        prefill.expertsPerDie = 1 + (routed + prefillDies - 1) / prefillDies + redundantPerDie
+        prefill.expertsPerDie = sharedPerDie + (routed + prefillDies - 1) / prefillDies + redundantPerDie
         prefill.attentionTensorParallelDies = greatestCommonDivisor(prefillDies, basePrefill.attentionTensorParallelDies)
         deployment.prefill = prefill
         deployment.prefillInstances = candidate.prefillInstances
         deployment.decodeInstances = candidate.decodeInstances
         deployment.precisionName = candidate.precision
         deployment.decode.mtp = mtpSettings(candidate.mtp, base: base.mtp)
+        if let reason = model.mtpProblem(draftTokens: deployment.decode.mtp.draftTokens) {
+            throw ConfigError(.invalidValue, file: file, path: "mtp", reason: reason)
+        }
         // Paper v3 Eq. 2, as `ResolvedServingSystem` sizes the buffers for the batch.
         deployment.decode.maxTokensPerDieForBuffers =
             candidate.decodeBatchPerDie * (1 + deployment.decode.mtp.draftTokens) * min(model.expertsPerToken, deployment.decode.expertsPerDie)

@@ -49,7 +49,7 @@ public struct SearchSpace: Sendable, Hashable, Codable {
     /// The default space around `system`'s deployment file: prefill instances 1–16 of ½, 1 and 2
     /// times the file's NPUs; decode instances as the file; decode NPUs from 8 to twice the
     /// file's; batch caps from ⅙ to 2 times the file's; microbatching as the file; MTP on and
-    /// off; the file's precision; the file's EMS capacity. Batch caps are rounded to multiples of 8.
+    /// off (off only, for a model without an MTP module); the file's precision; the file's EMS capacity. Batch caps are rounded to multiples of 8.
     public static func defaults(for system: PlanningSystem) -> SearchSpace {
         let d = system.base.deployment
         let baseDecode = d.decode.npus
@@ -68,7 +68,8 @@ public struct SearchSpace: Sendable, Hashable, Codable {
         return SearchSpace(
             prefillInstances: Array(1...16), prefillNPUs: [prefill / 2, prefill, prefill * 2].filter { $0 >= 1 },
             decodeInstances: [d.decodeInstances], decodeNPUs: decode, decodeBatchPerDie: batches,
-            microbatching: [d.decode.microbatchPolicy], mtp: [true, false], precisions: [system.basePrecision])
+            microbatching: [d.decode.microbatchPolicy], mtp: system.base.model.mtpModules > 0 ? [true, false] : [false],
+            precisions: [system.basePrecision])
     }
 
     /// Candidates in the space (the product of the value counts).

@@ -16,9 +16,11 @@ public struct AggregatedSystem: Sendable, Equatable {
 
     /// Loads the files of the standard layout `configs/{hardware,models,deployments}/<name>.json`
     /// (`name` may be a path to a deployment file, as for ``SystemConfiguration``), each read once
-    /// through `files`, and cross-checks the names. `precision` replaces the file's precision.
+    /// through `files`, and cross-checks the names. `precision` replaces the file's precision;
+    /// `model` (a file in `<dir>/models/`) the model it names, layout kept and checked.
     public static func load(
-        configsDirectory dir: String, deployment name: String, precision: String? = nil, files: ConfigFiles = ConfigFiles()
+        configsDirectory dir: String, deployment name: String, precision: String? = nil, model modelName: String? = nil,
+        files: ConfigFiles = ConfigFiles()
     ) throws(ConfigError) -> AggregatedSystem {
         let path = SystemConfiguration.deploymentPath(configsDirectory: dir, deployment: name)
         let data = try files.read(path, role: .deployment)
@@ -32,8 +34,13 @@ public struct AggregatedSystem: Sendable, Equatable {
                 reason: "names hardware \"\(dep.hardwareName)\" but \(hardwarePath) describes \"\(hw.name)\"")
         }
         if let precision { dep.precisionName = precision }
-        let modelPath = "\(dir)/models/\(names.model).json"
+        let modelPath = "\(dir)/models/\(modelName ?? names.model).json"
         let model = try ModelShape.load(path: modelPath, precision: dep.precisionName, files: files)
+        if modelName != nil {
+            dep.modelName = model.name
+            // Drafts run the model's own MTP module: a replacement without one decodes without MTP.
+            if model.mtpModules == 0 { dep.mtp = .off }
+        }
         guard dep.modelName == model.name else {
             throw ConfigError(
                 .unknownName, file: path, path: "$.model", reason: "names model \"\(dep.modelName)\" but \(modelPath) describes \"\(model.name)\"")
@@ -47,6 +54,9 @@ public struct AggregatedSystem: Sendable, Equatable {
             guard draft?.moe == nil, draft?.attention.groupedQuery != nil else {
                 throw ConfigError(.invalidValue, file: path, path: "$.draftModel.model", reason: "a draft model must be dense with grouped-query attention (an EAGLE-3 head)")
             }
+        } else if let reason = model.mtpProblem(draftTokens: dep.mtp.draftTokens) {
+            // Without a draft model the drafts come from the model's own MTP module.
+            throw ConfigError(.invalidValue, file: path, path: "$.mtp.draftTokens.value", reason: reason)
         }
         return AggregatedSystem(hardware: hw, model: model, deployment: dep, draftModel: draft)
     }

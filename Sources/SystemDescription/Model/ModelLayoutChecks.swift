@@ -29,6 +29,7 @@ extension ModelShape {
         if let reason = attention.tensorParallelProblem(d.prefill.attentionTensorParallelDies) {
             return ("$.prefill.attentionTensorParallelDies", "\(reason) of model \(name)")
         }
+        if let reason = mtpProblem(draftTokens: d.decode.mtp.draftTokens) { return ("$.decode.mtp.draftTokens", reason) }
         guard let e = moe else { return nil }
         if e.sharedExperts == 0, d.decode.sharedExpertCopies > 0 {
             return (
@@ -41,5 +42,14 @@ extension ModelShape {
                 "the decode dies have \(d.decode.routedExpertSlots) routed-expert slots for model \(name)'s \(e.routedExperts) routed experts")
         }
         return nil
+    }
+
+    /// Why this model cannot draft `draftTokens` tokens per step (nil when it can): drafting
+    /// runs the model's own MTP modules (DeepSeek-V3's `num_nextn_predict_layers`), and a model
+    /// without one (Kimi K2, Qwen3, Llama) has nothing to draft with; the cost model would
+    /// otherwise count accepted drafts that no layer computed.
+    public func mtpProblem(draftTokens: Int) -> String? {
+        guard draftTokens > 0, mtpModules == 0 else { return nil }
+        return "model \(name) has no MTP module (mtpModules 0), so it cannot draft \(draftTokens) token(s) per step; set MTP off (draftTokens 0)"
     }
 }
