@@ -9,6 +9,20 @@ import Testing
 /// TensorRT-LLM's perf-overview rows of Qwen3-235B-A22B and Llama-3.3-70B (QT1–QT5, LT1–LT5):
 /// the reference file's rows, their deployments, and the engine limits trtllm-bench's sizing gives.
 @Suite struct OtherModelsReproductionTests {
+    /// SGLang's Ascend rows (Q5–Q7): closed loops over the logged concurrency and prompt counts,
+    /// each deployment with its EAGLE-3 draft model and the logged accept length as its input.
+    @Test(arguments: [("Q5", 272, 1088, 2.83), ("Q6", 480, 480, 2.95), ("Q7", 576, 576, 2.94)])
+    func ascendRowsRunAsBenchServingWithTheirDraftModel(id: String, concurrency: Int, requests: Int, acceptLength: Double) throws {
+        let (setup, system) = try Self.system(id)
+        #expect(setup.timing == .closedLoop(concurrency: concurrency))
+        #expect(setup.requests == requests)
+        #expect(system.draftModel?.name == "qwen3-235b-a22b-eagle3")
+        #expect(system.deployment.mtp.draftTokens == 3)
+        #expect(abs(system.deployment.mtp.tokensPerStep - acceptLength) < 0.001)
+        #expect(system.deployment.layout.attentionDataParallel == 16 && system.deployment.layout.expertParallel == 16)
+        #expect(system.deployment.limits.policy == .prefillFirst)
+    }
+
     static let ids = ["QT1", "QT2", "QT3", "QT4", "QT5", "LT1", "LT2", "LT3", "LT4", "LT5"]
     static var referencePath: String {
         SharedTraces.packageRoot.appendingPathComponent("results/reference/other-models-points.json").path
@@ -19,10 +33,13 @@ import Testing
         return (setup, try AggregatedSystem.load(configsDirectory: Fixtures.configs, deployment: setup.deployment))
     }
 
-    /// Every row is in the reference file, sourced, and has an offline setup sized by the heuristic.
+    /// Every TensorRT-LLM row is in the reference file, sourced, and has an offline setup sized by
+    /// the heuristic; the file's other rows (K1–K2, Q5–Q7) are the other harnesses'.
     @Test func everyRowHasAReferencePointAndAnOfflineSizedSetup() throws {
-        let points = try ReferencePoint.load(path: Self.referencePath)
-        #expect(points.map(\.id) == Self.ids)
+        let all = try ReferencePoint.load(path: Self.referencePath)
+        #expect(all.map(\.id) == ["K1", "K2"] + Self.ids + ["Q5", "Q6", "Q7"])
+        let points = all.filter { Self.ids.contains($0.id) }
+        #expect(points.count == Self.ids.count)
         for point in points {
             #expect(point.source.contains("perf-overview.md @ 03e27c7d"), "\(point.id) source")
             let setup = try #require(AggregatedReproduction.setups[point.id], "\(point.id) has no setup")
