@@ -1,4 +1,5 @@
 import CMBenchTestSupport
+import CostModel
 import Foundation
 import PaperReproduction
 import SystemDescription
@@ -62,6 +63,12 @@ import Testing
         #expect(!system.deployment.limits.prefixCaching)
         #expect(system.deployment.limits.kvBlockTokens == 32)
         #expect(system.deployment.memory.usableFraction == 0.95)
+        // Qwen3's MoE under CUTLASS on Hopper: the file says all-gather / reduce-scatter, and the
+        // cost model built from it (as replay and explain build it) uses that form.
+        let qwen = id.hasPrefix("QT")
+        #expect(system.deployment.expertExchange == (qwen ? .allGatherReduceScatter : nil))
+        let cost = IterationCostModel(hardware: system.hardware, model: system.model, deployment: system.deployment)
+        if qwen { #expect(cost.moeCommunication == .allReduce) }
         let limits = try AggregatedReproduction.limits(setup, system: system)
         #expect(limits.sizing != nil)
         #expect(limits.maxBatchedTokensPerRank >= setup.prompt + limits.maxBatchPerRank)

@@ -67,6 +67,15 @@ import CMBenchTestSupport
         let missing = try error { $0["layout"] = nil }
         #expect(missing?.code == .missingField)
         #expect(missing?.path == "$.layout")
+
+        let exchange = try error { $0["moeCommunication"] = ["value": "broadcast", "source": "test"] }
+        #expect(exchange?.code == .unknownName)
+        #expect(exchange?.path == "$.moeCommunication.value")
+        #expect(exchange?.reason.contains("\"all-gather-reduce-scatter\"") == true)
+
+        // A draft model needs drafts to propose, and says which checkpoint.
+        let idleDraft = try error { $0["draftModel"] = ["model": "qwen3-235b-a22b-eagle3", "precision": "bf16", "source": "test"] }
+        #expect(idleDraft?.path == "$.draftModel")
     }
 
     @Test func layoutsTheEnginesCannotRunAreRefused() throws {

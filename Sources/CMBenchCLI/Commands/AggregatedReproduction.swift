@@ -20,8 +20,6 @@ enum AggregatedReproduction {
         var output: Int
         /// `max_batch_size` and `max_num_tokens` per attention rank.
         var limits: Limits = .file
-        /// How the routed experts meet the tokens; nil: the cost model's default for the layout.
-        var moeCommunication: MoECommunication? = nil
     }
 
     enum Timing: Equatable {
@@ -60,22 +58,15 @@ enum AggregatedReproduction {
     /// 03e27c7d: `trtllm-bench --tp N [--ep N] throughput` with no `--concurrency`, no
     /// `--max_batch_size`, no `--max_num_tokens`; datasets of fixed ISL/OSL with 3,000 requests at
     /// 1024/1024, 1,500 at 1024/8192 and 8192/1024; 1000/1000 is not in its table of request
-    /// counts ([assumption] 3,000, as 1024/1024). Qwen3's MoE on Hopper: CUTLASS
-    /// (the YAML sets no `moe_config`), whose all-to-all needs `moe_ep_size > top_k` and MNNVL or
-    /// DeepEP (`select_alltoall_method_type` in
-    /// `tensorrt_llm/_torch/modules/fused_moe/fused_moe_cutlass.py`): with EP 4 or 8 and top-8 it
-    /// all-gathers the ranks' tokens and reduce-scatters the outputs.
+    /// counts ([assumption] 3,000, as 1024/1024). Qwen3's MoE exchange (all-gather /
+    /// reduce-scatter under CUTLASS on Hopper) is stated in its deployment files.
     static let setups: [String: Setup] = {
-        func qwen(_ deployment: String, _ gib: Double, _ requests: Int, _ prompt: Int, _ output: Int) -> Setup {
-            Setup(
-                deployment: deployment, requests: requests, timing: .offline, prompt: prompt, output: output,
-                limits: .trtllmBench(deviceMemoryGiB: gib), moeCommunication: .allReduce)
-        }
-        func llama(_ deployment: String, _ gib: Double, _ requests: Int, _ prompt: Int, _ output: Int) -> Setup {
+        func trtllmBench(_ deployment: String, _ gib: Double, _ requests: Int, _ prompt: Int, _ output: Int) -> Setup {
             Setup(
                 deployment: deployment, requests: requests, timing: .offline, prompt: prompt, output: output,
                 limits: .trtllmBench(deviceMemoryGiB: gib))
         }
+        let qwen = trtllmBench, llama = trtllmBench
         let qwenH200 = "trtllm-qwen3-h200-dep4-fp8", qwenH100 = "trtllm-qwen3-h100-dep8-fp8"
         let llamaH200 = "trtllm-llama70b-h200-tp2-fp8", llamaH100 = "trtllm-llama70b-h100-tp2-fp8"
         return [
@@ -151,6 +142,8 @@ enum AggregatedReproduction {
         var peakKVBlocksPerRank: Int
         var kvBlockTokens: Int
         var ranks: Int
+        /// The MoE exchange the deployment file states.
+        var expertExchange: ExpertExchange?
         /// Mean TTFT and TPOT (ms) as the client measures them, for the harnesses that print them.
         var meanTTFTMilliseconds: Double?
         var meanTPOTMilliseconds: Double?
@@ -162,7 +155,7 @@ enum AggregatedReproduction {
         let system = try AggregatedSystem.load(configsDirectory: configsDirectory, deployment: setup.deployment, files: files)
         let used = try limits(setup, system: system)
         let backend = try AggregatedBackend.make(
-            configsDirectory: configsDirectory, deployment: setup.deployment, seed: 1, files: files, moeCommunication: setup.moeCommunication
+            configsDirectory: configsDirectory, deployment: setup.deployment, seed: 1, files: files
         ) { d in
             d.limits.maxBatchPerRank = used.maxBatchPerRank
             d.limits.maxBatchedTokensPerRank = used.maxBatchedTokensPerRank
@@ -185,7 +178,7 @@ enum AggregatedReproduction {
             passesWithPromptShare: statistics.iterations == 0 ? 0 : Double(statistics.passesWithPrompt) / Double(statistics.iterations),
             limits: used, limitsApplied: replayer.backend.deployment.limits, kvBlocksPerRank: statistics.blocksPerRank, peakKVBlocksPerRank: statistics.peakBlocksInUse,
             kvBlockTokens: system.deployment.limits.kvBlockTokens, ranks: system.deployment.layout.attentionDataParallel,
-            meanTTFTMilliseconds: summary.ttft?.mean, meanTPOTMilliseconds: summary.tpot?.mean)
+            expertExchange: system.deployment.expertExchange, meanTTFTMilliseconds: summary.ttft?.mean, meanTPOTMilliseconds: summary.tpot?.mean)
     }
 
     /// One prediction row per reference point with a setup.
@@ -213,7 +206,7 @@ enum AggregatedReproduction {
             return note
         case .offline:
             note = "offline replay, all \(o.completed) requests of \(setup.prompt)/\(setup.output) tokens queued at t = 0, through the aggregated backend (\(setup.deployment)"
-                + (setup.moeCommunication == .allReduce ? ", MoE by all-gather/reduce-scatter" : "") + "): makespan \(formatFixed(o.makespanSeconds, digits: 1)) s"
+                + (o.expertExchange == .allGatherReduceScatter ? ", MoE by all-gather/reduce-scatter" : "") + "): makespan \(formatFixed(o.makespanSeconds, digits: 1)) s"
         }
         let source = o.limits.sizing.map { "trtllm-bench sizing, \(formatFixed($0.kvCacheMaxRequests, digits: 1)) requests in its KV estimate" } ?? "the deployment file"
         let blocksPerSequence = (setup.prompt + setup.output + o.kvBlockTokens - 1) / o.kvBlockTokens

@@ -47,8 +47,9 @@ public struct IterationCostModel: IterationTiming {
     public var draftModel: ModelShape?
     package var draftOperators: TransformerOperators?
 
-    /// - Parameter moeCommunication: nil: all-to-all when attention is pure DP (TP 1) and EP
-    ///   spans every die of the stage, the all-reduce form otherwise. `.allReduce` may be asked
+    /// - Parameter moeCommunication: nil: the deployment file's `moeCommunication`, else
+    ///   all-to-all when attention is pure DP (TP 1) and EP spans every die of the stage, the
+    ///   all-reduce form otherwise. `.allReduce` may be asked
     ///   for any layout (an engine that all-gathers the DP ranks' tokens and reduce-scatters the
     ///   outputs, as TensorRT-LLM's attention-DP MoE without its all-to-all kernels does);
     ///   `.allToAll` is honoured only where the default would choose it.
@@ -63,7 +64,8 @@ public struct IterationCostModel: IterationTiming {
         self.deployment = deployment
         let l = deployment.layout
         let canAllToAll = l.tensorParallel <= 1 && l.expertParallel > 1 && l.expertParallel == l.diesPerStage
-        self.moeCommunication = canAllToAll && moeCommunication != .allReduce ? .allToAll : .allReduce
+        let asked = moeCommunication ?? (deployment.expertExchange == .allGatherReduceScatter ? .allReduce : nil)
+        self.moeCommunication = canAllToAll && asked != .allReduce ? .allToAll : .allReduce
         operators = TransformerOperators(model: model, hardware: hardware)
         communication = ExpertCommunicationModel(hardware: hardware)
     }

@@ -43,6 +43,16 @@ public enum SchedulingPolicy: String, Sendable, Equatable, CaseIterable {
     case prefillFirst
 }
 
+/// How an engine's MoE layers exchange tokens when attention is data-parallel, as its deployment
+/// file states it (`moeCommunication`).
+public enum ExpertExchange: String, Sendable, Equatable, CaseIterable {
+    /// Each rank dispatches its tokens to the dies holding their experts and gets the outputs back.
+    case allToAll = "all-to-all"
+    /// Every die gathers every rank's tokens, computes its experts' share, and the partial
+    /// outputs are reduce-scattered back (TensorRT-LLM's CUTLASS MoE without its all-to-all).
+    case allGatherReduceScatter = "all-gather-reduce-scatter"
+}
+
 /// What an engine does to a running request that cannot get a KV block, or how it avoids ever
 /// having to.
 public enum PreemptionMode: String, Sendable, Equatable, CaseIterable {
@@ -156,6 +166,9 @@ public struct AggregatedDeployment: Sendable, Equatable {
     /// The draft model that proposes `mtp.draftTokens` tokens per step (EAGLE-3), by the names
     /// of its model file and precision; nil when drafts come from the model's MTP module.
     public var draftModel: DraftModelReference?
+    /// The MoE exchange the file states; nil: the cost model's default for the layout (all-to-all
+    /// when attention is pure DP and EP spans the stage).
+    public var expertExchange: ExpertExchange?
 
     public init(
         name: String, hardwareName: String, modelName: String, precisionName: String, replicas: Int, layout: ParallelLayout,

@@ -39,6 +39,7 @@ struct AggregatedDeploymentFile: Decodable, Sendable {
     var router: Sourced<String>
     var mtp: DeploymentFile.MTP
     var draftModel: DraftModel?
+    var moeCommunication: Sourced<String>?
     var expertBalance: String
     var expertBalanceSource: String
     var redundantExperts: Sourced<Int>

@@ -76,6 +76,7 @@ extension AggregatedDeployment {
             overheads: try v.overheads(f.overheads), imbalance: try v.imbalance(f.expertImbalance),
             calibration: try v.calibration(f.calibration))
         draftModel = f.draftModel.map { DraftModelReference(model: $0.model, precision: $0.precision) }
+        if let c = f.moeCommunication { expertExchange = try choice(c, "$.moeCommunication", ExpertExchange.allCases) }
     }
 
     /// The layout's shape rules: a replica's dies fill whole accelerators, and the experts are
