@@ -36,7 +36,7 @@ let package = Package(
             targets: [
                 "Digest", "DiscreteEvent", "Serving", "FileOutput", "ZstdStream", "TraceFormats", "Replay", "ServingMetrics",
                 "SystemDescription", "CostModel", "DisaggregatedServing", "AggregatedServing", "Planning", "PaperReproduction", "Reporting", "ResultsStore",
-                "RegressionGate", "CMBenchCLI",
+                "RegressionGate", "LiveEndpoint", "CMBenchCLI",
             ]),
     ],
     targets: [
@@ -81,6 +81,10 @@ let package = Package(
             name: "PaperReproduction",
             dependencies: ["SystemDescription", "CostModel", "DisaggregatedServing", "Serving", "DiscreteEvent", "Replay"]),
 
+        // The live `openai` backend: the same trace and metrics against a real OpenAI-compatible
+        // server on the wall clock (synthetic prompts, streaming HTTP through URLSession).
+        .target(name: "LiveEndpoint", dependencies: ["Replay", "Serving", "ServingMetrics", "DiscreteEvent"]),
+
         // I/O at the edges.
         .target(name: "FileOutput"),
         .target(name: "ZstdStream", dependencies: ["CZstd"]),
@@ -95,7 +99,7 @@ let package = Package(
             dependencies: [
                 "TraceFormats", "Replay", "Serving", "ServingMetrics", "SystemDescription", "CostModel",
                 "DisaggregatedServing", "AggregatedServing", "Planning", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
-                "ResultsStore", "RegressionGate", "Digest",
+                "ResultsStore", "RegressionGate", "Digest", "LiveEndpoint",
             ]),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
 
@@ -136,6 +140,10 @@ let package = Package(
                 "Planning", "SystemDescription", "DisaggregatedServing", "Serving", "ServingMetrics", "DiscreteEvent", "TraceFormats",
                 "CMBenchTestSupport",
             ]),
+        .testTarget(
+            name: "LiveEndpointTests",
+            dependencies: ["LiveEndpoint", "Replay", "Serving", "ServingMetrics", "DiscreteEvent", "CMBenchTestSupport"],
+            exclude: ["Fixtures"]),
         .testTarget(name: "RegressionGateTests", dependencies: ["RegressionGate", "Digest", "CMBenchTestSupport"]),
         .testTarget(name: "ReportingTests", dependencies: ["Reporting", "CMBenchTestSupport"]),
         .testTarget(name: "ResultsStoreTests", dependencies: ["ResultsStore", "Digest", "CMBenchTestSupport"]),

@@ -20,7 +20,7 @@ layers = {
     "DiscreteEvent": 2, "FileOutput": 2, "ZstdStream": 2, "SystemDescription": 2, "RegressionGate": 2, "ResultsStore": 2,
     "Serving": 3, "CostModel": 3, "Reporting": 3,
     "ServingMetrics": 4, "Replay": 4, "TraceFormats": 4,
-    "DisaggregatedServing": 5, "AggregatedServing": 5,
+    "DisaggregatedServing": 5, "AggregatedServing": 5, "LiveEndpoint": 5,
     "PaperReproduction": 6, "Planning": 6,
     "CMBenchCLI": 7,
     "cmbench": 8,

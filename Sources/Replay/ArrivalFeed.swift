@@ -6,8 +6,9 @@ import Serving
 ///
 /// Holds nothing but counters and the arrival generator, so memory does not grow with the
 /// trace. In closed loop the arrival it returns is a placeholder the replayer overwrites with
-/// the admission instant.
-@usableFromInline struct ArrivalFeed {
+/// the admission instant. Public for drivers other than the `Replayer` (the live `openai`
+/// backend sends requests on the wall clock with the same selection and re-timing).
+public struct ArrivalFeed {
     @usableFromInline let timing: ReplayOptions.Timing
     @usableFromInline let windowStart: SimTime
     @usableFromInline let windowEnd: SimTime?
@@ -18,11 +19,11 @@ import Serving
     /// The previous recorded arrival, to check the source's ordering contract.
     @usableFromInline var previousRecorded: SimTime = SimTime(nanoseconds: .min)
     @usableFromInline var accepted = 0
-    @usableFromInline var skippedBeforeWindow = 0
+    public var skippedBeforeWindow = 0
     /// Why the feed stopped before the source ran dry, if it did.
-    @usableFromInline var cutOff: ReplayReport.Ending?
+    public var cutOff: ReplayReport.Ending?
 
-    @usableFromInline init(options: ReplayOptions) {
+    public init(options: ReplayOptions) {
         timing = options.timing
         windowStart = options.windowStart
         windowEnd = options.windowDuration.map { options.windowStart + $0 }
@@ -31,7 +32,7 @@ import Serving
     }
 
     /// The next request to admit, re-timed; nil when the source, the window or the limit is done.
-    @inlinable mutating func next<Source: RequestSource>(from source: inout Source) throws(Source.Failure) -> ServingRequest? {
+    @inlinable public mutating func next<Source: RequestSource>(from source: inout Source) throws(Source.Failure) -> ServingRequest? {
         guard cutOff == nil else { return nil }
         if let limit = maxRequests, accepted >= limit {
             cutOff = .maxRequestsReached

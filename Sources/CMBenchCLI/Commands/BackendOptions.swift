@@ -2,6 +2,7 @@ import AggregatedServing
 import Digest
 import DisaggregatedServing
 import Foundation
+import LiveEndpoint
 import Serving
 import TraceFormats
 import SystemDescription
@@ -14,7 +15,7 @@ enum BackendOptions {
     static let specs: [OptionSpec] = [
         OptionSpec(
             "--backend", .value(placeholder: "NAME"),
-            help: "Serving backend: \(registry.entries.map(\.name).joined(separator: ", ")) (default \(defaultBackend))."),
+            help: "Serving backend: \(registry.entries.map(\.name).joined(separator: ", ")) (default \(defaultBackend)); \(liveBackend): a live OpenAI-compatible server (replay only, docs/live.md)."),
         OptionSpec(
             "--backend-option", .repeatable(placeholder: "KEY=VALUE"),
             help: "A backend setting, e.g. ttft=150ms (see README, \"Backends\"); repeatable."),
@@ -34,6 +35,9 @@ enum BackendOptions {
     /// The same backends, type-erased, for lookups by name.
     static let registry = BackendRegistry(backends.map(\.entry))
     static let defaultBackend = "cloudmatrix"
+    /// The live backend (`LiveEndpoint`): not a simulated `ServingBackend`, so not in the
+    /// registry; only `replay` runs it.
+    static let liveBackend = LiveEndpointSettings.backendName
 
     static func configuration(_ arguments: ParsedArguments, seed: UInt64) throws -> BackendConfiguration {
         var name: String?
@@ -44,7 +48,7 @@ enum BackendOptions {
             parameters = file.parameters
         }
         if let given = arguments.value("--backend") {
-            guard registry.entry(named: given) != nil else {
+            guard registry.entry(named: given) != nil || given == liveBackend else {
                 let names = registry.entries.map(\.name)
                 let hint = closestMatch(to: given, among: names).map { "did you mean '\($0)'?" }
                 throw CLIError.usage("unknown backend '\(given)' (known: \(names.joined(separator: ", ")))", hint: hint)
@@ -86,6 +90,11 @@ enum BackendOptions {
 
     /// The backend `configuration` names, built, with its specialised replay.
     static func prepare(_ configuration: BackendConfiguration) throws(BackendConfigurationError) -> PreparedBackend {
+        if configuration.backend == liveBackend {
+            throw BackendConfigurationError(
+                backend: liveBackend, key: nil,
+                message: "replays against a live server on the wall clock: only 'cmbench replay' runs it (docs/live.md)")
+        }
         guard let offered = backends.first(where: { $0.entry.name == configuration.backend }) else {
             _ = try registry.makeBackend(configuration)  // the registry's own "unknown backend" error
             preconditionFailure("a backend in the registry but not offered: \(configuration.backend)")
@@ -146,7 +155,7 @@ enum BackendConfigFile {
         guard let backend = root["backend"] as? String else {
             throw CLIError(.badData, "\(path): missing string field 'backend'")
         }
-        guard BackendOptions.registry.entry(named: backend) != nil else {
+        guard BackendOptions.registry.entry(named: backend) != nil || backend == BackendOptions.liveBackend else {
             let names = BackendOptions.registry.entries.map(\.name)
             throw CLIError(.badData, "\(path): backend: unknown backend '\(backend)' (known: \(names.joined(separator: ", ")))")
         }

@@ -31,6 +31,8 @@ enum ReplayCommand: Command {
 
             The same trace, options and seed give byte-identical output. The simulation's own speed
             is printed on stderr.
+
+            \(LiveReplay.helpText)
             """,
         arguments: [ArgumentSpec("TRACE", "A trace file (plain or zstd), or - for stdin.")],
         options: BackendOptions.specs + [
@@ -59,6 +61,10 @@ enum ReplayCommand: Command {
                 "the shipped trace through a constant-latency backend, with SLOs"
             ),
             ("replay trace.zst --concurrency 96 --max-requests 2000 --json", "a closed-loop, fixed-batch experiment"),
+            (
+                "replay trace.zst --backend openai --backend-option url=http://127.0.0.1:8000/v1 --backend-option model=smol --speed 4 --max-requests 100",
+                "the first 100 requests, 4x faster, against a live server"
+            ),
         ])
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
@@ -72,6 +78,9 @@ enum ReplayCommand: Command {
         // Refused before the replay, like an unwritable output file below.
         if let store = arguments.value("--store") { try RunStoring.validate(store) }
         let configuration = try BackendOptions.configuration(arguments, seed: seed)
+        if configuration.backend == BackendOptions.liveBackend {
+            return try LiveReplay.run(arguments, configuration: configuration, seed: seed, console: console)
+        }
         let backend = try BackendOptions.makeBackend(configuration, arguments)
         var readerOptions = try TraceInputOptions.readerOptions(arguments)
         readerOptions.computesDigest = true
@@ -106,6 +115,29 @@ enum ReplayCommand: Command {
         let provenance = Provenance(
             command: "replay", trace: path, traceSHA256: digest, configFiles: backend.files,
             configuration: settings, seed: seed)
+        let document = ReplayDocument(
+            summary: result.summary, replay: result.report, backend: result.descriptor, backendCounters: result.counters,
+            provenance: provenance)
+        try emit(
+            document, backend: configuration.backend, requestsCSV: requestsCSV, summaryCSV: summaryCSV, files: files,
+            arguments: arguments, console: console)
+        let speed = result.wallSeconds > 0 ? Double(result.report.eventsProcessed) / result.wallSeconds : 0
+        console.printErr(
+            "cmbench: simulated \(result.report.requestsAdmitted) requests (\(result.report.eventsProcessed) events) in "
+                + "\(formatFixed(result.wallSeconds, digits: 3)) s wall: "
+                + "\(formatRate(Double(result.report.requestsAdmitted) / max(result.wallSeconds, 1e-9))) requests/s, "
+                + "\(formatRate(speed)) events/s")
+        return .ok
+    }
+
+    /// Writes a finished run's outputs: the per-request CSV's companion and the CSV itself, the
+    /// summary CSV, the stored run, and the report (or JSON) on stdout. Shared with the live
+    /// `openai` backend, so both write the same files the same way.
+    static func emit(
+        _ document: ReplayDocument, backend: String, requestsCSV: OutputFile?, summaryCSV: OutputFile?, files: ProtectedFiles,
+        arguments: ParsedArguments, console: Console
+    ) throws {
+        let provenance = document.provenance
         if let requestsCSV {
             // The companion first, so a reader who finds the CSV always finds its provenance.
             if requestsCSV.isRegularFile {
@@ -113,9 +145,6 @@ enum ReplayCommand: Command {
             }
             try requestsCSV.commit()
         }
-        let document = ReplayDocument(
-            summary: result.summary, replay: result.report, backend: result.descriptor, backendCounters: result.counters,
-            provenance: provenance)
         if let summaryCSV {
             // The same metric names as the store and the gate, one column each, sorted.
             let metrics = try MetricsFlattening.metrics(of: document)
@@ -125,7 +154,7 @@ enum ReplayCommand: Command {
             try csv.finish()
         }
         if let store = arguments.value("--store") {
-            let id = try RunStoring.save(document: document, provenance: provenance, backend: configuration.backend, to: store)
+            let id = try RunStoring.save(document: document, provenance: provenance, backend: backend, to: store)
             console.printErr("cmbench: recorded run \(id) in \(store)")
         }
         if arguments.flag("--json") {
@@ -133,13 +162,6 @@ enum ReplayCommand: Command {
         } else {
             console.out(ReplayReportText.render(document))
         }
-        let speed = result.wallSeconds > 0 ? Double(result.report.eventsProcessed) / result.wallSeconds : 0
-        console.printErr(
-            "cmbench: simulated \(result.report.requestsAdmitted) requests (\(result.report.eventsProcessed) events) in "
-                + "\(formatFixed(result.wallSeconds, digits: 3)) s wall: "
-                + "\(formatRate(Double(result.report.requestsAdmitted) / max(result.wallSeconds, 1e-9))) requests/s, "
-                + "\(formatRate(speed)) events/s")
-        return .ok
     }
 
     static func replayOptions(_ arguments: ParsedArguments, seed: UInt64) throws(CLIError) -> ReplayOptions {

@@ -1,3 +1,4 @@
+import LiveEndpoint
 import Replay
 import ServingMetrics
 import Serving
@@ -12,10 +13,13 @@ struct ReplayDocument: Encodable {
     /// is left out, so their documents are as before).
     var backendCounters: [BackendCounter] = []
     var provenance: Provenance
+    /// What a run against a live server measured beyond the metrics (the `openai` backend);
+    /// nil for simulated backends, whose documents are as before.
+    var live: LiveReport? = nil
     var schema = "cmbench.replay/1"
 
     enum CodingKeys: String, CodingKey {
-        case replay, backend, provenance, schema
+        case replay, backend, provenance, schema, live
         case backendCounters = "backend_counters"
     }
 
@@ -47,6 +51,7 @@ struct ReplayDocument: Encodable {
             }
         }
         try container.encode(provenance, forKey: .provenance)
+        if let live { try container.encode(live, forKey: .live) }
         var nested = container.nestedContainer(keyedBy: ReplayKeys.self, forKey: .replay)
         try nested.encode(replay.ending.rawValue, forKey: .ending)
         try nested.encode(replay.requestsAdmitted, forKey: .requestsAdmitted)
@@ -111,7 +116,8 @@ enum ReplayReportText {
         ]
         for (label, statistics) in rows {
             guard let statistics else {
-                lines.append(label.padding(to: 16) + "n/a")
+                let unobservable = document.live != nil && label == "queueing"
+                lines.append(label.padding(to: 16) + (unobservable ? "not observable against a live server" : "n/a"))
                 continue
             }
             let cells = [statistics.mean, statistics.p50, statistics.p90, statistics.p95, statistics.p99, statistics.p99_9]
@@ -122,7 +128,11 @@ enum ReplayReportText {
             lines.append("(percentiles within \(formatFixed(s.percentileRelativeErrorBound * 100, digits: 2)) % relative error)")
         }
         lines.append("")
-        lines.append("\(r.eventsProcessed) events; simulated time \(formatFixed(r.simulatedEnd.seconds, digits: 1)) s")
+        if let live = document.live {
+            lines.append(contentsOf: live.lines)
+        } else {
+            lines.append("\(r.eventsProcessed) events; simulated time \(formatFixed(r.simulatedEnd.seconds, digits: 1)) s")
+        }
         lines.append(contentsOf: document.provenance.lines)
         return lines.joined(separator: "\n") + "\n"
     }

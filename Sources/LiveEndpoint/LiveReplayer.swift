@@ -1,0 +1,252 @@
+import DiscreteEvent
+import Foundation
+import Replay
+import Serving
+import Synchronization
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+/// Replays a trace against a live OpenAI-compatible server on the wall clock.
+///
+/// The caller's thread is the sender: it pulls each request from the source (through the same
+/// `ArrivalFeed` as the simulated replay, so `--speed`, `--rate`, `--max-requests` and the
+/// window mean the same), sleeps until the request's arrival on the monotonic clock, builds its
+/// synthetic prompt and hands it to the HTTP client, which returns at once: the open-loop
+/// sender never waits for a response, and a send that happens after its arrival is counted
+/// late, by how much. In closed loop (`.closedLoop(n)`) it waits for one of `n` slots instead.
+/// Responses are timed on the HTTP client's delegate queue and recorded there, under a lock.
+///
+/// Nothing hangs: each request is cancelled at `settings.requestTimeout`; the run at
+/// `settings.deadline`; on `shouldStop` (Ctrl-C) sending stops, in-flight streams get
+/// `settings.drain` (default 1.5 s) and are then cancelled.
+public final class LiveReplayer: @unchecked Sendable {
+    public let settings: LiveEndpointSettings
+    public let options: ReplayOptions
+    private let apiKey: String?
+    private let prompts: SyntheticPrompt
+
+    /// Requests a calibration fit waits for (`tokenizer=calibrate`, or `auto` without an endpoint).
+    static let calibrationSample = 8
+    /// How long in-flight streams are waited for after a stop, unless `drain=` says otherwise:
+    /// under the command line's 3 s grace before it forces an exit.
+    static let defaultStopDrain = SimDuration(seconds: 1.5)
+
+    /// - Parameter apiKey: sent as `Authorization: Bearer`; read by the caller from the variable
+    ///   `settings.apiKeyEnvironmentVariable` names. It is kept nowhere else.
+    public init(settings: LiveEndpointSettings, apiKey: String?, options: ReplayOptions) {
+        self.settings = settings
+        self.apiKey = apiKey
+        self.options = options
+        prompts = SyntheticPrompt(seed: settings.seed)
+    }
+
+    /// A tokenizer endpoint was required (`tokenizer=server`) and the server offers none.
+    public struct TokenizerUnavailable: Error, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// State shared between the sender and the response callbacks.
+    private struct Shared {
+        var inFlight: [Int: (LiveRequest, URLSessionDataTask?)] = [:]
+        var statistics = LiveStatistics()
+        var scale = PromptScale.initial
+        var calibrationPoints: [(words: Int, tokens: Int)] = []
+        var calibrating = false
+        var completed = 0
+        var rejected = 0
+    }
+
+    /// Runs the replay; returns the live report, the replay counts and the recorder.
+    ///
+    /// - Parameters:
+    ///   - shouldStop: polled about every 20 ms (Ctrl-C).
+    ///   - progress: called about every second with (sent, finished).
+    public func run<Source: RequestSource, Recorder: OutcomeRecorder & Sendable>(
+        source: inout Source, recorder: Recorder, shouldStop: () -> Bool, progress: (Int, Int) -> Void = { _, _ in }
+    ) throws -> (live: LiveReport, replay: ReplayReport, recorder: Recorder) {
+        let headers = requestHeaders
+        var shared = Shared()
+        var tokenizerNote: String
+        if settings.tokenizer != .calibrate,
+            let measured = TokenizerProbe(
+                root: settings.serverRoot, model: settings.model, headers: headers, timeout: min(settings.requestTimeout.seconds, 10)
+            ).measure(seed: settings.seed)
+        {
+            shared.scale = measured.scale
+            tokenizerNote = "server \(measured.endpoint)"
+        } else if settings.tokenizer == .server {
+            throw TokenizerUnavailable(
+                description: "tokenizer=server: \(settings.serverRoot.absoluteString) answers neither POST /tokenize nor POST /extras/tokenize; use tokenizer=calibrate")
+        } else {
+            shared.calibrating = true
+            tokenizerNote = "calibrated on the first responses' usage.prompt_tokens"
+        }
+        let state = Mutex(shared)
+        let recorderBox = Mutex(recorder)
+        let slots = DispatchSemaphore(value: 0)
+        let timeout = settings.requestTimeout
+        let calibrationSample = Self.calibrationSample
+        let origin = LiveClock.now()
+        let transport = URLSessionTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin) {
+            live, time, error in
+            let finished = live.outcome(at: time, error: error, timeout: timeout)
+            state.withLock { shared in
+                shared.inFlight[live.request.id] = nil
+                shared.statistics.add(finished)
+                if finished.outcome.isCompleted { shared.completed += 1 } else { shared.rejected += 1 }
+                if shared.calibrating, let tokens = finished.actualPromptTokens {
+                    shared.calibrationPoints.append((finished.promptWords, tokens))
+                    if shared.calibrationPoints.count >= calibrationSample,
+                        let scale = PromptScale.fitted(shared.calibrationPoints)
+                    {
+                        shared.scale = scale
+                        shared.calibrating = false
+                    }
+                }
+            }
+            recorderBox.withLock { recorder in
+                recorder.record(finished.outcome)
+                for gap in finished.gaps { recorder.record(InterTokenGaps(gap: SimDuration(nanoseconds: gap), count: 1)) }
+            }
+            slots.signal()
+        }
+
+        var feed = ArrivalFeed(options: options)
+        let closedLoop: Int?
+        if case .closedLoop(let concurrency) = options.timing { closedLoop = concurrency } else { closedLoop = nil }
+        let deadline = settings.deadline.map { origin + $0.nanoseconds }
+        var ending: ReplayReport.Ending = .sourceExhausted
+        var sent = 0
+        var lastProgress = origin
+        func stopReason() -> ReplayReport.Ending? {
+            if shouldStop() { return .stopped }
+            if let deadline, LiveClock.now() >= deadline { return .stopped }
+            return nil
+        }
+        func reportProgress() {
+            let now = LiveClock.now()
+            guard now - lastProgress >= 1_000_000_000 else { return }
+            lastProgress = now
+            let finished = state.withLock { $0.completed + $0.rejected }
+            progress(sent, finished)
+        }
+
+        sending: while true {
+            if let reason = stopReason() {
+                ending = reason
+                break
+            }
+            guard var request = try feed.next(from: &source) else {
+                ending = feed.cutOff ?? .sourceExhausted
+                break
+            }
+            var lateness: Int64 = 0
+            if let limit = closedLoop {
+                // A slot: fewer than `limit` in flight.
+                while state.withLock({ $0.inFlight.count }) >= limit {
+                    if let reason = stopReason() {
+                        ending = reason
+                        break sending
+                    }
+                    _ = slots.wait(timeout: .now() + .milliseconds(20))
+                    reportProgress()
+                }
+            } else {
+                let target = origin + request.arrival.nanoseconds
+                while LiveClock.now() < target {
+                    if let reason = stopReason() {
+                        ending = reason
+                        break sending
+                    }
+                    LiveClock.sleep(until: target)
+                    reportProgress()
+                }
+                lateness = max(0, LiveClock.now() - target)
+            }
+            let scale = state.withLock { $0.scale }
+            let prompt = prompts.text(for: request, scale: scale)
+            let body = requestBody(prompt: prompt.text, outputTokens: request.outputTokens)
+            let now = LiveClock.now() - origin
+            request.arrival = SimTime(nanoseconds: now)
+            let live = LiveRequest(
+                request: request, promptWords: prompt.words, sent: now, lateness: lateness, chat: settings.endpoint == .chat)
+            var requestHeaders = headers
+            requestHeaders["X-Request-Id"] = "cmbench-\(request.id)"
+            // Registered before it starts, so a fast completion always finds it.
+            state.withLock { $0.inFlight[request.id] = (live, nil) }
+            let task = transport.start(live, url: settings.requestURL, body: body, headers: requestHeaders)
+            state.withLock { shared in
+                if shared.inFlight[request.id] != nil { shared.inFlight[request.id] = (live, task) }
+            }
+            sent += 1
+            DispatchQueue.global().asyncAfter(deadline: .now() + timeout.seconds) {
+                if live.cancel(.timeout) { task.cancel() }
+            }
+            reportProgress()
+        }
+
+        // Drain: in-flight streams run to their end (each bounded by its timeout), unless the
+        // run was stopped (then `drain`, default 1.5 s) or reaches its deadline.
+        let stoppedBySignal = ending == .stopped && shouldStop()
+        let drainEnd: Int64? =
+            stoppedBySignal
+            ? LiveClock.now() + (settings.drain ?? Self.defaultStopDrain).nanoseconds
+            : settings.drain.map { LiveClock.now() + $0.nanoseconds }
+        let limits = [drainEnd, deadline].compactMap { $0 }
+        let cutOffAt = limits.min()
+        while state.withLock({ !$0.inFlight.isEmpty }) {
+            if let cutOffAt, LiveClock.now() >= cutOffAt { break }
+            if !stoppedBySignal, shouldStop() { break }
+            _ = slots.wait(timeout: .now() + .milliseconds(20))
+            reportProgress()
+        }
+        let remaining = state.withLock { Array($0.inFlight.values) }
+        let reason: CancelReason = stoppedBySignal || shouldStop() ? .stopped : .deadline
+        for (live, task) in remaining where live.cancel(reason) { task?.cancel() }
+        if !remaining.isEmpty {
+            if !stoppedBySignal, ending != .stopped, reason == .deadline { ending = .stopped }
+            let waitUntil = LiveClock.now() + 300_000_000
+            while state.withLock({ !$0.inFlight.isEmpty }) && LiveClock.now() < waitUntil {
+                _ = slots.wait(timeout: .now() + .milliseconds(20))
+            }
+        }
+        transport.close()
+        let end = LiveClock.now() - origin
+
+        let final = state.withLock { $0 }
+        var statistics = final.statistics
+        statistics.cancelledInFlight = remaining.count
+        let deadlineReached = deadline.map { origin + end >= $0 } ?? false
+        let live = LiveReport(
+            statistics: statistics, tokenizer: tokenizerNote, scale: final.scale, wallSeconds: Double(end) / 1e9,
+            deadlineReached: deadlineReached && !stoppedBySignal)
+        let replay = ReplayReport(
+            ending: ending, requestsAdmitted: sent, requestsCompleted: final.completed, requestsRejected: final.rejected,
+            requestsSkippedBeforeWindow: feed.skippedBeforeWindow, eventsProcessed: 0, simulatedEnd: SimTime(nanoseconds: end))
+        return (live, replay, recorderBox.withLock { $0 })
+    }
+
+    private var requestHeaders: [String: String] {
+        var headers = ["Content-Type": "application/json", "Accept": "text/event-stream"]
+        if let apiKey { headers["Authorization"] = "Bearer \(apiKey)" }
+        return headers
+    }
+
+    /// The streaming request's JSON: the prompt, `max_tokens` = the trace's output tokens with
+    /// `ignore_eos`, and usage in the stream.
+    func requestBody(prompt: String, outputTokens: Int) -> Data {
+        var body: [String: Any] = [
+            "model": settings.model, "max_tokens": max(1, outputTokens), "stream": true,
+            "stream_options": ["include_usage": true], "ignore_eos": true, "temperature": 0,
+        ]
+        if settings.sendsMinTokens { body["min_tokens"] = max(1, outputTokens) }
+        switch settings.endpoint {
+        case .completions: body["prompt"] = prompt
+        case .chat: body["messages"] = [["role": "user", "content": prompt]]
+        }
+        // Keys sorted: the same request gives the same bytes.
+        return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+    }
+}
