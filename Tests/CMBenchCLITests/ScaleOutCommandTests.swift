@@ -147,6 +147,12 @@ import Testing
         let systems = (chosen["plan"] as! [String: Any])["systems"] as! [[String: Any]]
         #expect(systems[0]["chosen"] != nil)
         #expect(cmbench(Self.plan + ["--from-store", merged]).stdout == cmbench(Self.plan).stdout)
+        // The written deployment quotes the command that chose it, without where its replays came from.
+        let written = directory.path("chosen.json")
+        #expect(cmbench(Self.plan + ["--write-deployment", written]).status == .ok)
+        let chosenAlone = try Data(contentsOf: URL(fileURLWithPath: written))
+        #expect(cmbench(Self.plan + ["--write-deployment", written, "--from-store", merged]).status == .ok)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: written)) == chosenAlone)
 
         let partial = directory.path("partial.db")
         #expect(Self.merge(partial, Array(stores.dropLast())).status == .ok)

@@ -384,7 +384,8 @@ enum PlanCommand: Command {
             text.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" : text
         }
         var words = ["cmbench", "plan"] + arguments.positionals.map(quoted)
-        for key in arguments.values.keys.sorted() {
+        // Where the replays came from (--from-store) is not part of the command that chose.
+        for key in arguments.values.keys.sorted() where key != "--from-store" {
             for value in arguments.values[key]! { words += [key, quoted(value)] }
         }
         words += arguments.flags.sorted()
