@@ -14,6 +14,12 @@ swift test --skip-build
 bash ci/gate.sh
 # The tables of results in README.md and docs/ must be what this binary produces now.
 CMBENCH=.build/debug/cmbench bash ci/docs.sh --check
+# Scale-out (docs/scale-out.md): a sharded sweep on a real single-node Slurm cluster started here
+# (slurm-wlm and munge from Debian, about 20 s to install once; the check itself about 30 s),
+# merged and compared byte for byte with the unsharded run; and the Kubernetes manifests checked
+# as batch/v1 Indexed Jobs (no cluster is reachable from CI: a schema check, not a run).
+CMBENCH=.build/debug/cmbench bash ci/slurm-check.sh
+python3 ci/check-k8s-manifest.py
 # A short fuzz run of every target (20,000 executions each): a separate release build with
 # -sanitize=fuzzer,address, about 80 s from clean on two cores. Any crash fails CI.
 bash ci/fuzz.sh 20000

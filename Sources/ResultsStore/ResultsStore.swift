@@ -170,37 +170,46 @@ public final class ResultsStore {
             throw StoreError(kind: .invalidRun, message: "a run needs a non-empty run key", path: path)
         }
         return try connection.immediateTransaction { () throws(StoreError) -> Int64 in
-            try cached(
-                """
-                INSERT INTO runs (run_key, created_at, command, cmbench_version, trace_path, trace_sha256,
-                                  backend, configuration_json, seed, summary_json, source_revision, toolchain,
-                                  config_files_recorded)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                ON CONFLICT (run_key) DO NOTHING
-                """
-            ).run([
+            let row: [SQLiteValue] = [
                 .text(run.runKey), .text(Timestamp.string(from: run.createdAt)), .text(run.command),
                 .text(run.cmbenchVersion), run.tracePath.map(SQLiteValue.text) ?? .null,
                 run.traceSHA256.map(SQLiteValue.text) ?? .null, .text(run.backend), .text(run.configurationJSON),
                 run.seed.map { .text(String($0)) } ?? .null, .text(Self.summaryJSON(run.metrics)),
                 run.sourceRevision.map(SQLiteValue.text) ?? .null, run.toolchain.map(SQLiteValue.text) ?? .null,
                 .integer(run.configFiles == nil ? 0 : 1),
-            ])
-            if sqlite3_changes(connection.handle) == 0 {
-                // The key exists: a retry of an already-stored run.
+            ]
+            // The key exists: a retry of an already-stored run.
+            guard let id = try insertRow(row, metrics: run.metrics, configFiles: run.configFiles) else {
                 return try existingID(forKey: run.runKey)
-            }
-            let id = sqlite3_last_insert_rowid(connection.handle)
-            let metric = try cached("INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)")
-            for name in run.metrics.keys.sorted() {
-                try metric.run([.integer(id), .text(name), .real(run.metrics[name]!)])
-            }
-            let file = try cached("INSERT INTO run_config_files (run_id, position, role, path, sha256) VALUES (?, ?, ?, ?, ?)")
-            for (position, digest) in (run.configFiles ?? []).enumerated() {
-                try file.run([.integer(id), .integer(Int64(position)), .text(digest.role), .text(digest.path), .text(digest.sha256)])
             }
             return id
         }
+    }
+
+    /// Inserts one `runs` row (its columns in `row`, in the order of the statement below) with its
+    /// metrics and configuration files, inside the caller's transaction; nil when its run key is
+    /// already stored (nothing is written then).
+    func insertRow(_ row: [SQLiteValue], metrics: [String: Double], configFiles: [FileDigest]?) throws(StoreError) -> Int64? {
+        try cached(
+            """
+            INSERT INTO runs (run_key, created_at, command, cmbench_version, trace_path, trace_sha256,
+                              backend, configuration_json, seed, summary_json, source_revision, toolchain,
+                              config_files_recorded)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (run_key) DO NOTHING
+            """
+        ).run(row)
+        guard sqlite3_changes(connection.handle) > 0 else { return nil }
+        let id = sqlite3_last_insert_rowid(connection.handle)
+        let metric = try cached("INSERT INTO run_metrics (run_id, name, value) VALUES (?, ?, ?)")
+        for name in metrics.keys.sorted() {
+            try metric.run([.integer(id), .text(name), .real(metrics[name]!)])
+        }
+        let file = try cached("INSERT INTO run_config_files (run_id, position, role, path, sha256) VALUES (?, ?, ?, ?, ?)")
+        for (position, digest) in (configFiles ?? []).enumerated() {
+            try file.run([.integer(id), .integer(Int64(position)), .text(digest.role), .text(digest.path), .text(digest.sha256)])
+        }
+        return id
     }
 
     /// Writes the WAL into the main file and truncates it, so the `.sqlite` file alone is complete.

@@ -77,7 +77,7 @@ package enum ArgumentParser {
             let missing = spec.arguments[parsed.positionals.count].name
             throw .usage("missing \(missing)", hint: "usage: cmbench \(spec.usage.first ?? spec.name)")
         }
-        if parsed.positionals.count > spec.arguments.count {
+        if parsed.positionals.count > spec.arguments.count, spec.arguments.last?.isVariadic != true {
             let extra = parsed.positionals[spec.arguments.count]
             throw .usage("unexpected argument '\(extra)'", hint: "usage: cmbench \(spec.usage.first ?? spec.name)")
         }

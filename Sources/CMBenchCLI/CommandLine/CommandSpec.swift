@@ -32,11 +32,14 @@ package struct ArgumentSpec: Sendable {
     package var name: String
     package var help: String
     package var isOptional: Bool
+    /// The last argument may take any number of further values (`runs merge OUT IN...`).
+    package var isVariadic: Bool
 
-    package init(_ name: String, _ help: String, optional: Bool = false) {
+    package init(_ name: String, _ help: String, optional: Bool = false, variadic: Bool = false) {
         self.name = name
         self.help = help
         self.isOptional = optional
+        self.isVariadic = variadic
     }
 }
 

@@ -44,6 +44,12 @@ enum PlanCommand: Command {
 
             Results are deterministic for a seed and do not depend on --jobs. Ctrl-C prints the
             best plan found so far and exits 130.
+
+            Scale-out (docs/scale-out.md): --shard I/N --store SHARD.db replays shard I's part of
+            every valid candidate (and of the shipped deployments' capacity searches); after
+            `cmbench runs merge`, the same command with --from-store MERGED.db searches over the
+            stored replays and prints the plan one machine prints, or names the missing shards
+            and points (exit 66).
             """,
         arguments: [ArgumentSpec("TRACE", "A trace file (plain or zstd).")],
         options: [
@@ -73,7 +79,7 @@ enum PlanCommand: Command {
             OptionSpec("--csv", .value(placeholder: "FILE"), help: "Write every candidate replayed as a CSV row (provenance in FILE.meta.json)."),
             OptionSpec("--plot", .value(placeholder: "DIR"), help: "Write the throughput and cost frontiers as SVG plots into DIR."),
             OptionSpec("--no-progress", help: "Never draw the progress line."),
-        ] + TraceInputOptions.specs,
+        ] + ShardOptions.specs + TraceInputOptions.specs,
         examples: [
             ("plan traces/default.csv.zst --slo ttft=2s,tpot=50ms", "the cheapest CloudMatrix-Infer deployment for the shipped trace"),
             (
@@ -144,6 +150,20 @@ enum PlanCommand: Command {
 
         let planned = loaded
         try requireRunnable(planned, spaces: spaces, phase: phase)
+        let shard = try arguments.shard()
+        let fromStore = arguments.value("--from-store")
+        if shard != nil {
+            if fromStore != nil { throw CLIError.usage("--shard evaluates points into --store; --from-store reads them: give one") }
+            guard arguments.value("--store") != nil else {
+                throw CLIError.usage("--shard needs --store: each shard records its replays into its own store", hint: "e.g. --store shards/plan-\(shard!.index).db")
+            }
+            if let output = ["--json", "--csv", "--plot", "--write-deployment"].first(where: { arguments.flag($0) || arguments.value($0) != nil }) {
+                throw CLIError.usage("\(output) is an output of the whole plan: give it to 'plan --from-store MERGED.db', not to a shard")
+            }
+        }
+        if fromStore != nil, arguments.value("--store") != nil {
+            throw CLIError.usage("--from-store reads a merged store and records nothing: --store does not apply")
+        }
         // Outputs are checked before the work: none may land on an input, and each must be writable.
         let protected = ProtectedFiles(inputs: [tracePath] + files.digests.map(\.path))
         // The CSV and the plots are written after the plan; their destinations are checked now,
@@ -168,28 +188,95 @@ enum PlanCommand: Command {
         let (requests, digest) = try readTrace(tracePath, arguments: arguments)
         guard !requests.isEmpty else { throw CLIError(.badData, "\(tracePath) has no requests to plan for") }
         let evaluator = PlanEvaluator(requests: requests, objectives: objectives, attainmentTarget: attainment, phase: phase, seed: seed)
-        let cache = try arguments.value("--store").map { path in
-            try PlanCache(
-                path: path, context: cacheContext(
-                    trace: digest ?? tracePath, requests: requests.count, objectives: objectives, phase: phase, seed: seed,
-                    systems: planned, files: files))
+        let context = cacheContext(
+            trace: digest ?? tracePath, requests: requests.count, objectives: objectives, phase: phase, seed: seed,
+            systems: planned, files: files)
+        let cache: PlanCache?
+        if let fromStore {
+            cache = try PlanCache(readingAt: fromStore, context: context)
+        } else {
+            cache = try arguments.value("--store").map { path in try PlanCache(path: path, context: context) }
         }
         let planner = Planner(
             systems: planned, spaces: spaces, load: load, attainmentTarget: attainment, prices: prices,
             countsPrefill: phase != .decode, jobs: jobs, exhaustive: arguments.flag("--exhaustive"),
             findsCapacity: !arguments.flag("--no-capacity"))
+        let validity: @Sendable (Int, CandidateDeployment) -> String? = { index, candidate in
+            DeploymentLayout.problem(candidate, on: planned[index], phase: phase)
+        }
+        let provenance = Provenance(
+            command: "plan", trace: tracePath, traceSHA256: digest, configFiles: files.digests,
+            configuration: planConfiguration(arguments, load: load, attainment: attainment, phase: phase),
+            seed: seed)
+        let job = ShardedJob(command: "plan", traceSHA256: digest ?? tracePath, arguments: arguments)
+        if let shard, let cache {
+            let scale = PlanScaleOut(planner: planner, requests: requests.count, validity: validity)
+            let mine = ShardPartition.points(of: shard, costs: scale.costs)
+            let keep: @Sendable (Int, CandidateDeployment, PlanLoad, Bool) -> CandidateEvaluation? = { index, candidate, load, stops in
+                if let cached = cache.lookUp(system: index, candidate: candidate, load: load, target: attainment, complete: !stops) {
+                    return cached
+                }
+                let result = evaluator.evaluate(candidate, of: planned[index], at: load, stopsWhenMissed: stops, shouldStop: { Interrupt.isRequested })?
+                    .evaluation
+                if let result { cache.remember(system: index, result) }
+                return result
+            }
+            var grid: [(system: Int, candidate: CandidateDeployment)] = []
+            var shipped: [Int] = []
+            for index in mine {
+                switch scale.units[index] {
+                case .candidate(let system, let candidate): grid.append((system, candidate))
+                case .shipped(let system): shipped.append(system)
+                }
+            }
+            let started = MonotonicClock.now()
+            _ = DeploymentSearch.parallelMap(grid, jobs: jobs, shouldStop: { Interrupt.isRequested }) { keep($0.system, $0.candidate, load, true) }
+            for system in shipped where !Interrupt.isRequested {
+                _ = planner.shippedDeployment(index: system, validity: validity, evaluate: keep)
+            }
+            // Whatever was replayed is kept; the shard's record only when it finished.
+            _ = try cache.save()
+            try Interrupt.check(consequence: "the replays finished are in the store; run the shard again to finish it")
+            try job.record(
+                shard: shard, points: [], shardPoints: mine.count, jobPoints: scale.units.count, provenance: provenance,
+                to: arguments.value("--store")!)
+            console.printErr(
+                "cmbench: shard \(shard) replayed its \(grid.count) of \(scale.units.count - planner.systems.count) candidates and "
+                    + "\(shipped.count) shipped deployment(s) in \(formatFixed(MonotonicClock.now() - started, digits: 1)) s into \(arguments.value("--store")!)")
+            return .ok
+        }
+        if let fromStore, let cache {
+            let scale = PlanScaleOut(planner: planner, requests: requests.count, validity: validity)
+            var keys: [Int: String] = [:]
+            for (index, unit) in scale.units.enumerated() {
+                if case .candidate(let system, let candidate) = unit { keys[index] = cache.key(system: system, candidate: candidate, load: load) }
+            }
+            let holdings = try job.holdings(in: fromStore, keys: [])
+            let count = holdings.shards.first?.count
+            let present = Set(holdings.shards.map(\.index))
+            let owners = count.map { ShardPartition.owners(costs: scale.costs, count: $0) }
+            let missing = scale.units.indices.filter { index in
+                if let key = keys[index] { return !cache.contains(key: key) }
+                guard let owners else { return true }
+                return !present.contains(owners[index])
+            }
+            if !missing.isEmpty {
+                throw job.missingError(
+                    store: fromStore, holdings: holdings, missing: missing, describe: { scale.describe($0, systems: planned) }, costs: scale.costs)
+            }
+        }
         var progressLine = ProgressLine(console: console, enabled: !arguments.flag("--no-progress"))
         let started = MonotonicClock.now()
+        let replayedAfterMerge = Mutex(0)
         let plan = planner.run(
-            validity: { index, candidate in
-                DeploymentLayout.problem(candidate, on: planned[index], phase: phase)
-            },
+            validity: validity,
             evaluate: { index, candidate, load, stopsWhenMissed in
                 if let cached = cache?.lookUp(
                     system: index, candidate: candidate, load: load, target: attainment, complete: !stopsWhenMissed)
                 {
                     return cached
                 }
+                if fromStore != nil { replayedAfterMerge.withLock { $0 += 1 } }
                 let result = evaluator.evaluate(
                     candidate, of: planned[index], at: load, stopsWhenMissed: stopsWhenMissed, shouldStop: { Interrupt.isRequested }
                 )?.evaluation
@@ -202,14 +289,10 @@ enum PlanCommand: Command {
             })
         progressLine.finish()
         let seconds = MonotonicClock.now() - started
-        let reused = try cache?.save() ?? 0
+        let reused = fromStore != nil ? 0 : try cache?.save() ?? 0
         let document = PlanDocument(
             schema: "cmbench.plan/1", trace: tracePath, traceSHA256: digest, requests: requests.count,
-            slo: sloText, phase: phase.rawValue, plan: plan,
-            provenance: Provenance(
-                command: "plan", trace: tracePath, traceSHA256: digest, configFiles: files.digests,
-                configuration: planConfiguration(arguments, load: load, attainment: attainment, phase: phase),
-                seed: seed))
+            slo: sloText, phase: phase.rawValue, plan: plan, provenance: provenance)
         if let deploymentOutput, !plan.stopped {
             try writeDeployment(
                 document, to: deploymentOutput, systems: planned, configs: configs, phase: phase,
@@ -227,7 +310,11 @@ enum PlanCommand: Command {
         let evaluated = plan.systems.reduce(0) { $0 + $1.search.evaluated }
         let pruned = plan.systems.reduce(0) { $0 + $1.search.pruned }
         var done = "planned in \(formatFixed(seconds, digits: 1)) s: \(evaluated) candidates evaluated, \(pruned) pruned"
-        if cache != nil { done += ", \(reused) replays reused from the store" }
+        if let fromStore {
+            done += ", read from \(fromStore); \(replayedAfterMerge.withLock { $0 }) replayed after the merge (the closest miss's full replays)"
+        } else if cache != nil {
+            done += ", \(reused) replays reused from the store"
+        }
         console.printErr(done)
         if plan.stopped {
             try Interrupt.check(consequence: "the plan printed is the best found before the stop; no deployment file was written")
@@ -297,7 +384,8 @@ enum PlanCommand: Command {
             text.contains(where: { $0 == " " || $0 == "'" || $0 == "\"" }) ? "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" : text
         }
         var words = ["cmbench", "plan"] + arguments.positionals.map(quoted)
-        for key in arguments.values.keys.sorted() {
+        // Where the replays came from (--from-store) is not part of the command that chose.
+        for key in arguments.values.keys.sorted() where key != "--from-store" {
             for value in arguments.values[key]! { words += [key, quoted(value)] }
         }
         words += arguments.flags.sorted()
@@ -432,6 +520,17 @@ final class PlanCache: Sendable {
     init(path: String, context: [String]) throws {
         store = Mutex(try ResultsStore(path: path))
         contexts = context
+    }
+
+    /// A cache that only reads (`plan --from-store`): nothing is written back.
+    init(readingAt path: String, context: [String]) throws {
+        store = Mutex(try ResultsStore(readingAt: path))
+        contexts = context
+    }
+
+    /// Whether a point is stored under `key`.
+    func contains(key: String) -> Bool {
+        ((try? store.withLock { store in try store.planEvaluation(key: key) }) ?? nil) != nil
     }
 
     /// The SHA-256 of the running executable (a rebuilt binary never reuses another's

@@ -7,8 +7,11 @@ import ResultsStore
 enum RunsCommand: Command {
     static let spec = CommandSpec(
         name: "runs",
-        summary: "List, show or export the runs recorded in a results store.",
-        usage: ["runs list [--store PATH] [--limit N] [--json]", "runs show ID [--store PATH]", "runs export [OUT] [--store PATH] [--format csv|json]"],
+        summary: "List, show, export or merge the runs recorded in results stores.",
+        usage: [
+            "runs list [--store PATH] [--limit N] [--json]", "runs show ID [--store PATH]", "runs export [OUT] [--store PATH] [--format csv|json]",
+            "runs merge OUT.db IN.db...",
+        ],
         discussion: """
             A run is recorded by `cmbench replay … --store PATH`: one row in the `runs` table (its
             provenance: command, cmbench version, source revision, toolchain, trace and its SHA-256,
@@ -17,10 +20,16 @@ enum RunsCommand: Command {
             store is SQLite in WAL mode; several cmbench processes may write to it at once. A store
             written by an older cmbench is read as it is. Default store: results/cmbench.sqlite.
             `runs export` writes every run, one row each (CSV with one column per metric, or JSON).
+            `runs merge OUT IN...` copies the runs and evaluated points of the input stores (the
+            shards of a sharded sweep or plan, docs/scale-out.md) into OUT, created when missing:
+            a run or point whose key OUT holds is skipped, so merging twice, or a shard re-run
+            after a failure, adds nothing, and the order of the inputs does not matter. Inputs
+            written by different cmbench builds, or recording different contents for one
+            configuration file, are refused with the reason (exit 65); OUT may not be an input.
             """,
         arguments: [
-            ArgumentSpec("ACTION", "list, show or export"),
-            ArgumentSpec("ARG", "show: the run id; export: the output file (default: stdout)", optional: true),
+            ArgumentSpec("ACTION", "list, show, export or merge"),
+            ArgumentSpec("ARG", "show: the run id; export: the output file (default: stdout); merge: OUT then the inputs", optional: true, variadic: true),
         ],
         options: [
             OptionSpec("--store", .value(placeholder: "PATH"), help: "The store (default results/cmbench.sqlite)."),
@@ -36,7 +45,11 @@ enum RunsCommand: Command {
 
     static func run(_ arguments: ParsedArguments, console: Console) throws -> ExitStatus {
         let path = arguments.value("--store") ?? RunStoring.defaultPath
-        let action = try arguments.positionals[0].validated(among: ["list", "show", "export"], what: "action")
+        let action = try arguments.positionals[0].validated(among: ["list", "show", "export", "merge"], what: "action")
+        if action == "merge" { return try StoreMerge.run(Array(arguments.positionals.dropFirst()), console: console) }
+        if arguments.positionals.count > 2 {
+            throw CLIError.usage("unexpected argument '\(arguments.positionals[2])'", hint: "usage: cmbench \(spec.usage[0])")
+        }
         let limit = try arguments.positiveInt("--limit") ?? 20
         let format = try arguments.choice("--format", among: ["csv", "json"]) ?? "csv"
         var id: Int64 = 0

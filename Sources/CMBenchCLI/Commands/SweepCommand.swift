@@ -15,7 +15,9 @@ enum SweepCommand: Command {
         name: "sweep",
         summary: "Replay a trace at each value of one dimension (rate, concurrency, a backend setting, an SLO): a curve.",
         usage: [
-            "sweep TRACE --over rate|concurrency|slo-tpot|slo-ttft|backend:KEY --values V1,V2,... [replay options] [--csv FILE] [--json]"
+            "sweep TRACE --over rate|concurrency|slo-tpot|slo-ttft|backend:KEY --values V1,V2,... [replay options] [--csv FILE] [--json]",
+            "sweep TRACE ... --shard I/N|auto --store SHARD.db      (one shard's points, into its own store)",
+            "sweep TRACE ... --from-store MERGED.db [--csv FILE] [--json]   (the curve from merged shards)",
         ],
         discussion: """
             Runs one replay per value and prints one row per point: the value, throughput (total and
@@ -26,6 +28,11 @@ enum SweepCommand: Command {
               backend:KEY   --backend-option KEY=V, e.g. backend:decode_batch_per_die
             Points run in parallel on the machine's cores (--jobs); each is an independent
             simulation with the same seed, so the results are identical to running them one by one.
+
+            Scale-out (docs/scale-out.md): --shard I/N evaluates only shard I's points, split by
+            expected cost, and records them into --store; `cmbench runs merge` joins the shards'
+            stores; the same command with --from-store MERGED prints the table, CSV and JSON
+            byte-identical to one machine's, or names the missing shards and points (exit 66).
             """,
         arguments: [ArgumentSpec("TRACE", "A trace file (plain or zstd).")],
         options: [
@@ -42,7 +49,8 @@ enum SweepCommand: Command {
             OptionSpec("--max-requests", .value(placeholder: "N"), help: "Requests per point."),
             OptionSpec("--slo", .value(placeholder: "SPEC"), help: "SLOs for goodput, e.g. ttft=2000ms,tpot=50ms."),
             OptionSpec("--seed", .value(placeholder: "S"), help: "Random seed (default 1)."),
-        ] + TraceInputOptions.specs,
+            OptionSpec("--store", .value(placeholder: "PATH"), help: "With --shard: the SQLite store this shard records its points into."),
+        ] + ShardOptions.specs + TraceInputOptions.specs,
         examples: [
             ("sweep traces/default.csv.zst --over rate --values 5,10,20,40 --slo ttft=2s,tpot=50ms", "latency against offered load"),
             ("sweep trace.zst --over backend:decode_batch_per_die --values 4,12,24,48,64 --backend cloudmatrix --backend-option phase=decode --concurrency 15360", "decode throughput against TPOT"),
@@ -84,20 +92,34 @@ enum SweepCommand: Command {
         let readerOptions = try TraceInputOptions.readerOptions(arguments)
         try TraceInputOptions.requireRereadable(trace, command: "sweep")
         let jobs = try arguments.positiveInt("--jobs") ?? ProcessInfo.processInfo.activeProcessorCount
+        var scaleOut = try SweepScaleOut(arguments, trace: trace, dimension: dimension, values: values)
+        if let from = scaleOut?.fromStore {
+            let points = try scaleOut!.pointsFromStore(from)
+            try output(points, dimension: dimension, arguments: arguments, console: console, trace: trace)
+            console.printErr("cmbench: \(points.count) points read from \(from) (\(scaleOut!.shardsDescription))")
+            return .ok
+        }
+        let selected = scaleOut?.selectedIndices ?? Array(values.indices)
 
-        let results = ResultSlots<Result<Point, any Error>>(count: values.count)
+        let results = ResultSlots<Result<Point, any Error>>(count: selected.count)
         let next = ResultSlots<Int>(count: 1)
-        DispatchQueue.concurrentPerform(iterations: min(jobs, values.count)) { _ in
-            while let index = next.takeNextIndex(limit: values.count), !Interrupt.isRequested {
+        DispatchQueue.concurrentPerform(iterations: max(1, min(jobs, selected.count))) { _ in
+            while let slot = next.takeNextIndex(limit: selected.count), !Interrupt.isRequested {
+                let index = selected[slot]
                 // The first point hashes the trace, for the provenance of the JSON and the CSV's
                 // companion (every point reads the same file; sweep refuses what it cannot re-read).
                 var options = readerOptions
                 options.computesDigest = index == 0
-                results.set(index, Result { try runPoint(pointArguments[index], value: values[index], trace: trace, readerOptions: options) })
+                results.set(slot, Result { try runPoint(pointArguments[index], value: values[index], trace: trace, readerOptions: options) })
             }
         }
         try Interrupt.check()
-        let points = try (0..<values.count).map { try results.get($0)!.get() }
+        let points = try (0..<selected.count).map { try results.get($0)!.get() }
+        if let scaleOut {
+            try scaleOut.record(points, indices: selected, provenance: provenance(points, dimension: dimension, arguments: arguments, trace: trace))
+            console.printErr(
+                "cmbench: shard \(scaleOut.shard!) evaluated \(points.count) of \(values.count) points (\(points.map(\.value).joined(separator: ","))) into \(arguments.value("--store")!)")
+        }
         try output(points, dimension: dimension, arguments: arguments, console: console, trace: trace)
         return .ok
     }
@@ -117,6 +139,16 @@ enum SweepCommand: Command {
         return Point(value: value, summary: result.summary, traceSHA256: digest, configFiles: backend.files)
     }
 
+    /// Every point built its own backend: the files of all of them (one entry per file and
+    /// digest, so a file that changed between points shows twice).
+    static func provenance(_ points: [Point], dimension: String, arguments: ParsedArguments, trace: String) throws -> Provenance {
+        Provenance(
+            command: "sweep", trace: trace, traceSHA256: points.first?.traceSHA256,
+            configFiles: Provenance.union(points.map(\.configFiles)),
+            configuration: ["over": dimension, "values": points.map(\.value).joined(separator: ",")],
+            seed: try arguments.uint64("--seed") ?? 1)
+    }
+
     static func output(_ points: [Point], dimension: String, arguments: ParsedArguments, console: Console, trace: String) throws {
         let header = [
             dimension, "completed", "rejected", "request_throughput_rps", "output_tokens_per_s", "output_tokens_per_s_per_accelerator",
@@ -131,13 +163,7 @@ enum SweepCommand: Command {
                 number(s.tpot?.p50), number(s.tpot?.p99), number(s.e2e?.p99), number(s.goodput), number(s.sloAttainment?.overall),
             ]
         }
-        // Every point built its own backend: the files of all of them (one entry per file and
-        // digest, so a file that changed between points shows twice).
-        let provenance = Provenance(
-            command: "sweep", trace: trace, traceSHA256: points.first?.traceSHA256,
-            configFiles: Provenance.union(points.map(\.configFiles)),
-            configuration: ["over": dimension, "values": points.map(\.value).joined(separator: ",")],
-            seed: try arguments.uint64("--seed") ?? 1)
+        let provenance = try provenance(points, dimension: dimension, arguments: arguments, trace: trace)
         if let path = arguments.value("--csv") {
             let files = ProtectedFiles(
                 inputs: [trace, arguments.value("--backend-config")] + points.flatMap(\.configFiles).map(\.path))

@@ -105,6 +105,20 @@ public struct DeploymentSearch: Sendable {
             precision: group.precision, emsCapacityGB: group.emsCapacityGB)
     }
 
+    /// Every candidate of the space that `validity` lets run, in a fixed order (groups, then
+    /// decode sizes, then prefill instance counts): the points any search of this space may
+    /// replay at a load, and so what a sharded plan splits (docs/scale-out.md).
+    public func validCandidates(validity: (CandidateDeployment) -> String?) -> [CandidateDeployment] {
+        var list: [CandidateDeployment] = []
+        let p = space.prefillInstances
+        for group in groups {
+            for npus in space.decodeNPUs where validity(candidate(group, prefillInstances: p[0], decodeNPUs: npus)) == nil {
+                for instances in p { list.append(candidate(group, prefillInstances: instances, decodeNPUs: npus)) }
+            }
+        }
+        return list
+    }
+
     /// The candidate's cost (what the plan minimises).
     public func cost(_ c: CandidateDeployment) -> Double {
         Double(countsPrefill ? c.accelerators : c.decodeAccelerators) * costPerAccelerator
@@ -252,7 +266,7 @@ public struct DeploymentSearch: Sendable {
     }
 
     /// `evaluate` over `items` on up to `jobs` threads; results in `items` order.
-    static func parallelMap<T: Sendable, R: Sendable>(
+    public static func parallelMap<T: Sendable, R: Sendable>(
         _ items: [T], jobs: Int, shouldStop: @Sendable () -> Bool, _ evaluate: @Sendable (T) -> R?
     ) -> [R?] {
         if jobs <= 1 || items.count <= 1 {

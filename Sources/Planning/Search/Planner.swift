@@ -269,7 +269,10 @@ public struct Planner: Sendable {
         return list.filter(\.element.complete).min(by: closer)?.element
     }
 
-    func shippedDeployment(
+    /// The shipped deployment of system `index`: its validity, its result at the load and, when
+    /// asked, its capacity by bisection (a chain of replays that depend on each other, so a
+    /// sharded plan evaluates it whole on one shard).
+    public func shippedDeployment(
         index: Int, validity: (Int, CandidateDeployment) -> String?,
         evaluate: (Int, CandidateDeployment, PlanLoad, Bool) -> CandidateEvaluation?
     ) -> ShippedDeployment {
