@@ -113,8 +113,12 @@ public final class LiveReplayer: @unchecked Sendable {
             slots.signal()
         }
         // The client's own timeout is a backstop 5 s after the request's: the replayer cancels first.
-        let transport: any LiveTransport = URLSessionTransport(
-            maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
+        let transport: any LiveTransport =
+            switch settings.client {
+            case .curl: CurlTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
+            case .urlsession:
+                URLSessionTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
+            }
 
         var feed = ArrivalFeed(options: options)
         let closedLoop: Int?

@@ -5,8 +5,9 @@ import Foundation
 /// (`onFinish`, given at creation, exactly once a request, cancelled ones included).
 ///
 /// The sender owns the requests and calls `start`, which must return at once: the open loop is
-/// never held up by the client. Conformer: ``URLSessionTransport`` (Foundation); docs/live.md,
-/// "The HTTP client".
+/// never held up by the client. Two conformers, chosen by the backend option `client=`:
+/// ``CurlTransport`` (libcurl's multi interface on one event-loop thread; the default) and
+/// ``URLSessionTransport`` (Foundation). Which and why: docs/live.md, "The HTTP client".
 protocol LiveTransport: AnyObject, Sendable {
     /// Starts `live` as a POST of `body` to `url`; returns at once.
     func start(_ live: LiveRequest, url: URL, body: Data, headers: [String: String]) -> any LiveTransfer

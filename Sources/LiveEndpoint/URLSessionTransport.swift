@@ -12,7 +12,8 @@ import Synchronization
 /// delegate queue (a task's callbacks stay in order on its session's queue) and its own serial
 /// queue that creates and resumes the tasks, so the sender only appends to a queue: task
 /// creation, which synchronises with the session's busy internal queue, is off its path. The
-/// measurement is in docs/live.md, "The HTTP client". Connections to the server are capped at about
+/// alternative to ``CurlTransport`` (`client=urlsession`); the measurement of both is in
+/// docs/live.md, "The HTTP client". Connections to the server are capped at about
 /// `maxConnections` (split evenly between the sessions).
 final class URLSessionTransport: NSObject, LiveTransport, URLSessionDataDelegate, @unchecked Sendable {
     /// Sessions, each with its own internal queue and libcurl multi handle (4: not tuned; what

@@ -39,9 +39,10 @@ struct LiveReplayTests {
         return try replayer.run(source: &source, recorder: InMemoryRecorder(), shouldStop: { false })
     }
 
-    @Test func measuredTimesEqualTheScheduleWithinTheBound() throws {
+    @Test(arguments: ["curl", "urlsession"])
+    func measuredTimesEqualTheScheduleWithinTheBound(client: String) throws {
         let server = try FakeServer(["--ttft-ms", "80", "--gap-ms", "15"])
-        let result = try Self.replay(server, Self.requests(Array(repeating: 10, count: 8)))
+        let result = try Self.replay(server, Self.requests(Array(repeating: 10, count: 8)), options: [("client", client)])
         #expect(result.replay.requestsCompleted == 8)
         var worst = (ttft: 0.0, itl: 0.0, e2e: 0.0)
         for outcome in result.recorder.outcomes {
@@ -59,7 +60,7 @@ struct LiveReplayTests {
             #expect(abs(gap.gap.milliseconds - 15) <= Self.slack, "ITL \(gap.gap.milliseconds) ms against 15 ms")
             worst.itl = max(worst.itl, abs(gap.gap.milliseconds - 15))
         }
-        print("live timing: worst excess TTFT \(worst.ttft) ms, |ITL error| \(worst.itl) ms, E2E \(worst.e2e) ms (bound \(Self.slack) ms)")
+        print("live timing (\(client)): worst excess TTFT \(worst.ttft) ms, |ITL error| \(worst.itl) ms, E2E \(worst.e2e) ms (bound \(Self.slack) ms)")
         #expect(result.live.statistics.lateSends <= 1, "the sender kept the schedule")
     }
 
@@ -76,12 +77,14 @@ struct LiveReplayTests {
         #expect(result.live.statistics.shortOutputs == 0)
     }
 
-    @Test func everyFailureIsACountedRejectionAndNothingHangs() throws {
+    @Test(arguments: ["curl", "urlsession"])
+    func everyFailureIsACountedRejectionAndNothingHangs(client: String) throws {
         let server = try FakeServer([
             "--ttft-ms", "10", "--gap-ms", "5", "--fail", "7=500,8=429,9=reset,10=malformed,11=stall,12=nodone",
         ])
         let started = Date()
-        let result = try Self.replay(server, Self.requests([5, 7, 8, 9, 10, 11, 12, 6]), options: [("timeout", "1500ms")])
+        let result = try Self.replay(
+            server, Self.requests([5, 7, 8, 9, 10, 11, 12, 6]), options: [("timeout", "1500ms"), ("client", client)])
         let seconds = Date().timeIntervalSince(started)
         #expect(seconds < 6, "took \(seconds) s")
         #expect(result.replay.requestsCompleted == 2)
