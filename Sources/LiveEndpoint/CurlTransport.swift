@@ -2,12 +2,21 @@ import CCurl
 import Foundation
 import Synchronization
 
-/// Streams requests with libcurl's multi interface on one event-loop thread of its own,
-/// timestamping every piece of the body in libcurl's write callback, as it leaves the socket.
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Streams requests with libcurl's multi_socket interface on one event-loop thread of its own
+/// (epoll), timestamping every piece of the body in libcurl's write callback, as it leaves the
+/// socket.
 ///
-/// The sender hands a request over by appending it to a locked queue and waking the loop
-/// (`curl_multi_wakeup`); it never waits for the loop, which adds the request's easy handle at
-/// its next turn. Everything else (adding, performing, reading completions, cancelling) happens
+/// libcurl names the sockets to watch (socket callback) and its next timeout (timer callback);
+/// the loop waits in `epoll_wait` and hands libcurl only the sockets that are ready
+/// (`curl_multi_socket_action`), so a turn costs what is ready, not what is open: with
+/// `curl_multi_poll`, every turn polled all 1,000 sockets (docs/live.md). The sender hands a
+/// request over by appending it to a locked queue and writing an eventfd the loop watches; it
+/// never waits for the loop, which adds the request's easy handle at its next turn. Linux only
+/// (epoll, eventfd), as the rest of the live backend is measured. Everything else (adding, performing, reading completions, cancelling) happens
 /// on the loop thread, so no libcurl handle is touched from two threads. Connections to the
 /// server are capped at `maxConnections` (`CURLMOPT_MAX_TOTAL_CONNECTIONS`; requests beyond
 /// wait inside libcurl). Why libcurl directly, with the measurement: docs/live.md, "The HTTP
@@ -18,6 +27,13 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
     private let onFinish: @Sendable (LiveRequest, Int64, (any Error)?) -> Void
     private let timeoutMilliseconds: Int
     private let multi: UnsafeMutableRawPointer
+    private let epoll: Int32
+    /// Written to wake the loop (new work in the inbox).
+    private let wakeup: Int32
+    /// When libcurl wants `CURL_SOCKET_TIMEOUT` (monotonic ns): loop thread only.
+    private var timerDeadline: Int64?
+    /// The sockets epoll watches: loop thread only.
+    private var watched: Set<Int32> = []
     /// Handed over by other threads, taken by the loop at its next turn.
     private let inbox = Mutex(Inbox())
     /// The transfers libcurl is running, by easy handle: touched by the loop thread only.
@@ -39,8 +55,16 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
         self.onFinish = onFinish
         timeoutMilliseconds = Int(timeout * 1000)
         multi = curl_multi_init()
+        epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
+        wakeup = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
+        _ = cmbench_epoll_watch(epoll, EPOLL_CTL_ADD, wakeup, 1, 0)
         _ = cmbench_curl_multi_setopt_long(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, maxConnections)
         _ = cmbench_curl_multi_setopt_long(multi, CURLMOPT_MAX_HOST_CONNECTIONS, maxConnections)
+        let context = Unmanaged.passUnretained(self).toOpaque()
+        _ = cmbench_curl_multi_setopt_socket(multi, Self.watch)
+        _ = cmbench_curl_multi_setopt_pointer(multi, CURLMOPT_SOCKETDATA, context)
+        _ = cmbench_curl_multi_setopt_timer(multi, Self.timer)
+        _ = cmbench_curl_multi_setopt_pointer(multi, CURLMOPT_TIMERDATA, context)
         let thread = Thread { [self] in loop() }
         thread.name = "cmbench.live.curl"
         thread.start()
@@ -65,21 +89,24 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
         stopped.wait()
     }
 
-    /// Puts work in the inbox and wakes the loop, unless it is closing (then the multi handle
-    /// may be gone: the work is dropped). The wake-up is inside the lock, so the loop cannot
+    /// Puts work in the inbox and wakes the loop, unless it is closing (then the eventfd may be
+    /// gone: the work is dropped). The wake-up is inside the lock, so the loop cannot
     /// free the handle between the check and it. False when closing.
     @discardableResult
     private func hand(_ change: (inout Inbox) -> Void) -> Bool {
         inbox.withLock { inbox in
             guard !inbox.closing else { return false }
             change(&inbox)
-            curl_multi_wakeup(multi)
+            var one: UInt64 = 1
+            _ = Glibc.write(wakeup, &one, 8)
             return true
         }
     }
 
     private func loop() {
         var active: Int32 = 0
+        var fds = [Int32](repeating: 0, count: 256)
+        var flags = [Int32](repeating: 0, count: 256)
         while true {
             let (starts, cancels, closing) = inbox.withLock { inbox in
                 defer { inbox.starts.removeAll(keepingCapacity: true); inbox.cancels.removeAll(keepingCapacity: true) }
@@ -93,17 +120,54 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
                 finish(transfer, error: CurlError(code: CURLE_ABORTED_BY_CALLBACK, message: "cancelled"))
             }
             if closing { break }
-            _ = curl_multi_perform(multi, &active)
+            let timeout = timerDeadline.map { Int32(clamping: max(0, ($0 - LiveClock.now() + 999_999) / 1_000_000)) } ?? 1000
+            let ready = cmbench_epoll_wait(epoll, &fds, &flags, 256, timeout)
+            for index in 0..<max(0, Int(ready)) {
+                if fds[index] == wakeup {
+                    var count: UInt64 = 0
+                    _ = Glibc.read(wakeup, &count, 8)
+                } else {
+                    _ = curl_multi_socket_action(multi, fds[index], flags[index], &active)
+                }
+            }
+            if let deadline = timerDeadline, LiveClock.now() >= deadline {
+                timerDeadline = nil
+                _ = curl_multi_socket_action(multi, CURL_SOCKET_TIMEOUT, 0, &active)
+            }
             var left: Int32 = 0
             while let message = curl_multi_info_read(multi, &left) {
                 guard message.pointee.msg == CURLMSG_DONE, let easy = message.pointee.easy_handle, let transfer = running[easy] else { continue }
                 let result = message.pointee.data.result
                 finish(transfer, error: result == CURLE_OK ? nil : CurlError(code: result, message: transfer.errorText(result)))
             }
-            _ = curl_multi_poll(multi, nil, 0, 1000, nil)
         }
         curl_multi_cleanup(multi)
+        Glibc.close(epoll)
+        Glibc.close(wakeup)
         stopped.signal()
+    }
+
+    /// libcurl's socket callback: watch `socket` for what it asks (on the loop thread, inside
+    /// `curl_multi_socket_action` or `curl_multi_remove_handle`).
+    private static let watch: cmbench_curl_socket_callback = { _, socket, what, context, _ in
+        let transport = Unmanaged<CurlTransport>.fromOpaque(context!).takeUnretainedValue()
+        if what == CURL_POLL_REMOVE {
+            _ = cmbench_epoll_watch(transport.epoll, EPOLL_CTL_DEL, socket, 0, 0)
+            transport.watched.remove(socket)
+        } else {
+            let readable: Int32 = what == CURL_POLL_IN || what == CURL_POLL_INOUT ? 1 : 0
+            let writable: Int32 = what == CURL_POLL_OUT || what == CURL_POLL_INOUT ? 1 : 0
+            let operation = transport.watched.insert(socket).inserted ? EPOLL_CTL_ADD : EPOLL_CTL_MOD
+            _ = cmbench_epoll_watch(transport.epoll, operation, socket, readable, writable)
+        }
+        return 0
+    }
+
+    /// libcurl's timer callback: when to call it back with `CURL_SOCKET_TIMEOUT` (-1: never).
+    private static let timer: cmbench_curl_timer_callback = { _, milliseconds, context in
+        let transport = Unmanaged<CurlTransport>.fromOpaque(context!).takeUnretainedValue()
+        transport.timerDeadline = milliseconds < 0 ? nil : LiveClock.now() + Int64(milliseconds) * 1_000_000
+        return 0
     }
 
     /// Takes `transfer` out of libcurl and reports its end; once only.
