@@ -9,6 +9,8 @@
 # client's CPU time. Not part of CI (docs/live.md, "The HTTP client").
 #   bash ci/live-overhead.sh [N] [BINARY] [BACKEND-OPTION...]     e.g. client=curl
 #   SERVER_MODE=threads bash ci/live-overhead.sh                 the thread-a-connection server
+#   GAP_MS=200 bash ci/live-overhead.sh                            chunks 200 ms apart (default 50):
+#                                                                  the same streams, a lighter server
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
@@ -21,13 +23,13 @@ server_flag=--asyncio
 out=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill -9 $server_pid 2>/dev/null; rm -rf "$out"' EXIT
-python3 Tests/LiveEndpointTests/Fixtures/fake_openai_server.py $server_flag --ttft-ms 1500 --gap-ms 50 --log "$out/server.jsonl" > "$out/port" &
+python3 Tests/LiveEndpointTests/Fixtures/fake_openai_server.py $server_flag --ttft-ms 1500 --gap-ms "${GAP_MS:-50}" --log "$out/server.jsonl" > "$out/port" &
 server_pid=$!
 disown "$server_pid"
 for _ in $(seq 100); do grep -q PORT "$out/port" 2>/dev/null && break; sleep 0.1; done
 port=$(awk '{print $2}' "$out/port")
-# N requests 1 ms apart, 200 prompt tokens, 20 output tokens: each stream lasts 2.45 s, so all N
-# are in flight together once the last is sent.
+# N requests 1 ms apart, 200 prompt tokens, 20 output tokens: each stream lasts 1.5 s + 19 gaps
+# (2.45 s), so all N are in flight together once the last is sent.
 python3 - "$n" > "$out/trace.csv" <<'PY'
 import sys
 n = int(sys.argv[1])
