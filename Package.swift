@@ -44,6 +44,7 @@ let package = Package(
         .systemLibrary(name: "CZstd", pkgConfig: "libzstd", providers: [.apt(["libzstd-dev"])]),
         .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3", providers: [.apt(["libsqlite3-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"])]),
 
         // SHA-256, for the checksums every output records (no I/O: it hashes what it is given).
         .target(name: "Digest", dependencies: ["COpenSSL"]),
@@ -82,8 +83,9 @@ let package = Package(
             dependencies: ["SystemDescription", "CostModel", "DisaggregatedServing", "Serving", "DiscreteEvent", "Replay"]),
 
         // The live `openai` backend: the same trace and metrics against a real OpenAI-compatible
-        // server on the wall clock (synthetic prompts, streaming HTTP through URLSession).
-        .target(name: "LiveEndpoint", dependencies: ["Replay", "Serving", "ServingMetrics", "DiscreteEvent"]),
+        // server on the wall clock (synthetic prompts, streaming HTTP through libcurl's multi
+        // interface, or URLSession).
+        .target(name: "LiveEndpoint", dependencies: ["Replay", "Serving", "ServingMetrics", "DiscreteEvent", "CCurl"]),
 
         // I/O at the edges.
         .target(name: "FileOutput"),

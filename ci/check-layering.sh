@@ -15,7 +15,7 @@ import json, os, re, sys
 
 # Lower layers first; a target may depend only on targets of a lower layer.
 layers = {
-    "CZstd": 0, "CSQLite": 0, "COpenSSL": 0,
+    "CZstd": 0, "CSQLite": 0, "COpenSSL": 0, "CCurl": 0,
     "Digest": 1,
     "DiscreteEvent": 2, "FileOutput": 2, "ZstdStream": 2, "SystemDescription": 2, "RegressionGate": 2, "ResultsStore": 2,
     "Serving": 3, "CostModel": 3, "Reporting": 3,

@@ -4,7 +4,7 @@
 # this script is what actually installs the C libraries.
 set -euo pipefail
 
-needed=(libzstd-dev libsqlite3-dev libssl-dev pkg-config zstd python3)  # python3: ci/docs.sh, a check script only
+needed=(libzstd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config zstd python3)  # python3: ci/docs.sh, a check script only
 missing=()
 for package in "${needed[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")

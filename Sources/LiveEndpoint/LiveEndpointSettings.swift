@@ -17,6 +17,14 @@ public struct LiveEndpointSettings: Sendable, Equatable {
         case chat
     }
 
+    /// The HTTP client (docs/live.md, "The HTTP client").
+    public enum Client: String, Sendable {
+        /// libcurl's multi interface on one event-loop thread (``CurlTransport``).
+        case curl
+        /// Foundation's `URLSession` (``URLSessionTransport``).
+        case urlsession
+    }
+
     /// How prompts are sized to the trace's input tokens.
     public enum TokenizerMode: String, Sendable {
         /// The server's tokenizer endpoint where it offers one, else calibration.
@@ -44,6 +52,8 @@ public struct LiveEndpointSettings: Sendable, Equatable {
     /// The environment variable holding the API key (sent as `Authorization: Bearer …`).
     public var apiKeyEnvironmentVariable: String?
     public var tokenizer: TokenizerMode
+    /// The HTTP client the requests go through.
+    public var client: Client = .curl
     /// Connections the HTTP client opens to the server at most; requests beyond them wait in
     /// the client (and that wait is part of their TTFT).
     public var maxConnections: Int
@@ -101,6 +111,7 @@ public struct LiveEndpointSettings: Sendable, Equatable {
             apiKeyEnvironmentVariable = name
         }
         tokenizer = try parameters.choice("tokenizer", ["auto": TokenizerMode.auto, "server": .server, "calibrate": .calibrate]) ?? .auto
+        client = try parameters.choice("client", ["curl": Client.curl, "urlsession": .urlsession]) ?? .curl
         maxConnections = try parameters.positiveInteger("max_connections", default: 1024)!
         sendsMinTokens = try parameters.onOff("min_tokens") ?? false
         seed = parameters.seed
@@ -142,7 +153,7 @@ public struct LiveEndpointSettings: Sendable, Equatable {
     public var described: [BackendDescriptor.ConfigurationEntry] {
         var entries: [BackendDescriptor.ConfigurationEntry] = [
             .init("url", url.absoluteString), .init("model", model), .init("endpoint", endpoint.rawValue),
-            .init("timeout", "\(requestTimeout.seconds)s"), .init("tokenizer", tokenizer.rawValue),
+            .init("timeout", "\(requestTimeout.seconds)s"), .init("tokenizer", tokenizer.rawValue), .init("client", client.rawValue),
             .init("max_connections", String(maxConnections)),
         ]
         if let deadline { entries.append(.init("deadline", "\(deadline.seconds)s")) }

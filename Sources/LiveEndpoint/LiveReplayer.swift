@@ -16,7 +16,8 @@ import Synchronization
 /// synthetic prompt and hands it to the HTTP client, which returns at once: the open-loop
 /// sender never waits for a response, and a send that happens after its arrival is counted
 /// late, by how much. In closed loop (`.closedLoop(n)`) it waits for one of `n` slots instead.
-/// Responses are timed on the HTTP client's delegate queue and recorded there, under a lock.
+/// Responses are timed on the HTTP client's threads (``LiveTransport``) and recorded there,
+/// under a lock.
 ///
 /// Nothing hangs: each request is cancelled at `settings.requestTimeout`; the run at
 /// `settings.deadline`; on `shouldStop` (Ctrl-C) sending stops, in-flight streams get
@@ -49,7 +50,7 @@ public final class LiveReplayer: @unchecked Sendable {
 
     /// State shared between the sender and the response callbacks.
     private struct Shared {
-        var inFlight: [Int: (LiveRequest, URLSessionDataTask?)] = [:]
+        var inFlight: [Int: (LiveRequest, (any LiveTransfer)?)] = [:]
         var statistics = LiveStatistics()
         var scale = PromptScale.initial
         var calibrationPoints: [(words: Int, tokens: Int)] = []
@@ -89,8 +90,7 @@ public final class LiveReplayer: @unchecked Sendable {
         let timeout = settings.requestTimeout
         let calibrationSample = Self.calibrationSample
         let origin = LiveClock.now()
-        let transport = URLSessionTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin) {
-            live, time, error in
+        let onFinish: @Sendable (LiveRequest, Int64, (any Error)?) -> Void = { live, time, error in
             let finished = live.outcome(at: time, error: error, timeout: timeout)
             state.withLock { shared in
                 shared.inFlight[live.request.id] = nil
@@ -112,6 +112,13 @@ public final class LiveReplayer: @unchecked Sendable {
             }
             slots.signal()
         }
+        // The client's own timeout is a backstop 5 s after the request's: the replayer cancels first.
+        let transport: any LiveTransport =
+            switch settings.client {
+            case .curl: CurlTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
+            case .urlsession:
+                URLSessionTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
+            }
 
         var feed = ArrivalFeed(options: options)
         let closedLoop: Int?

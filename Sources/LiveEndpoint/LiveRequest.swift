@@ -125,6 +125,9 @@ final class LiveRequest: @unchecked Sendable {
             let body = String(decoding: errorBody, as: UTF8.self).replacingOccurrences(of: "\n", with: " ")
             return Rejection(code: "http-\(status)", message: "HTTP \(status) from the server: \(body.prefix(200))")
         }
+        if let error = error as? CurlError {
+            return Rejection(code: error.timedOut ? "timeout" : "connection-error", message: error.description)
+        }
         if let error {
             let nsError = error as NSError
             let code = nsError.code == NSURLErrorTimedOut ? "timeout" : "connection-error"

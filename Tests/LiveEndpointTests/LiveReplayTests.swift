@@ -10,12 +10,15 @@ import Testing
 ///
 /// Timing bound: a measured TTFT, ITL or E2E may exceed the scheduled one by at most
 /// `slack` and fall short of it by at most 1 ms (the server schedules from when it read the
-/// request, slightly after the client's send). Run alone on the shared 2-core machine the worst
-/// excess seen was 12.8 ms (TTFT) and 3.4 ms (ITL); beside the whole suite's CPU-bound tests,
-/// 30–120 ms (the Python server and the client both wait for a core), hence 150 ms here.
+/// request, slightly after the client's send). Run alone on the shared 2-core machine (debug
+/// build) the worst excess seen was 1.5–1.7 ms TTFT and 0.7–1.4 ms ITL with libcurl, 7–11 ms
+/// and 2.3–4.9 ms with URLSession; with three busy loops beside it on the two cores, up to 36 ms
+/// (TTFT) and 31 ms (ITL) with either (the Python server and the client wait for a core). With
+/// URLSession alone beside the whole suite it was 30–120 ms, so 100 ms here: about three times
+/// the worst seen under load with the libcurl client.
 @Suite(.serialized, .enabled(if: FakeServer.available, FakeServer.skipMessage))
 struct LiveReplayTests {
-    static let slack = 150.0  // ms
+    static let slack = 100.0  // ms
     static let origin = InputLocation(file: "live-test", line: 1)
 
     static func requests(_ outputs: [Int], gapMilliseconds: Double = 20, input: Int = 64) -> [ServingRequest] {
@@ -39,9 +42,10 @@ struct LiveReplayTests {
         return try replayer.run(source: &source, recorder: InMemoryRecorder(), shouldStop: { false })
     }
 
-    @Test func measuredTimesEqualTheScheduleWithinTheBound() throws {
+    @Test(arguments: ["curl", "urlsession"])
+    func measuredTimesEqualTheScheduleWithinTheBound(client: String) throws {
         let server = try FakeServer(["--ttft-ms", "80", "--gap-ms", "15"])
-        let result = try Self.replay(server, Self.requests(Array(repeating: 10, count: 8)))
+        let result = try Self.replay(server, Self.requests(Array(repeating: 10, count: 8)), options: [("client", client)])
         #expect(result.replay.requestsCompleted == 8)
         var worst = (ttft: 0.0, itl: 0.0, e2e: 0.0)
         for outcome in result.recorder.outcomes {
@@ -59,11 +63,10 @@ struct LiveReplayTests {
             #expect(abs(gap.gap.milliseconds - 15) <= Self.slack, "ITL \(gap.gap.milliseconds) ms against 15 ms")
             worst.itl = max(worst.itl, abs(gap.gap.milliseconds - 15))
         }
-        print("live timing: worst excess TTFT \(worst.ttft) ms, |ITL error| \(worst.itl) ms, E2E \(worst.e2e) ms (bound \(Self.slack) ms)")
-        // The sender keeps the schedule within the same bound (a send more than 1 ms late is
-        // counted, and on a loaded two-core machine a few are).
-        let latest = (result.live.statistics.lateness.quantile(1.0) ?? 0) / 1e6
-        #expect(latest <= Self.slack, "the sender kept the schedule: latest send \(latest) ms late")
+        print("live timing (\(client)): worst excess TTFT \(worst.ttft) ms, |ITL error| \(worst.itl) ms, E2E \(worst.e2e) ms (bound \(Self.slack) ms)")
+        // Not held up by responses: every send within the bound (under load a few are late by
+        // more than 1 ms, waiting for a core, whichever the client).
+        #expect(result.live.statistics.lateness.maximum / 1e6 <= Self.slack, "the sender kept the schedule")
     }
 
     @Test func aChunkOfSeveralTokensIsOneITLSampleAndTPOTUsesTheUsage() throws {
@@ -79,12 +82,14 @@ struct LiveReplayTests {
         #expect(result.live.statistics.shortOutputs == 0)
     }
 
-    @Test func everyFailureIsACountedRejectionAndNothingHangs() throws {
+    @Test(arguments: ["curl", "urlsession"])
+    func everyFailureIsACountedRejectionAndNothingHangs(client: String) throws {
         let server = try FakeServer([
             "--ttft-ms", "10", "--gap-ms", "5", "--fail", "7=500,8=429,9=reset,10=malformed,11=stall,12=nodone",
         ])
         let started = Date()
-        let result = try Self.replay(server, Self.requests([5, 7, 8, 9, 10, 11, 12, 6]), options: [("timeout", "1500ms")])
+        let result = try Self.replay(
+            server, Self.requests([5, 7, 8, 9, 10, 11, 12, 6]), options: [("timeout", "1500ms"), ("client", client)])
         let seconds = Date().timeIntervalSince(started)
         #expect(seconds < 6, "took \(seconds) s")
         #expect(result.replay.requestsCompleted == 2)

@@ -81,4 +81,15 @@ struct LiveUnitTests {
         #expect(settings.serverRoot.absoluteString == "https://example.com/")
         #expect(settings.requestURL.absoluteString == "https://example.com/v1/completions")
     }
+
+    @Test func theClientIsCurlUnlessAskedAndNothingElse() throws {
+        func client(_ extra: [BackendConfiguration.Parameter]) throws -> LiveEndpointSettings.Client {
+            var parameters = BackendParameters(
+                BackendConfiguration(backend: "openai", parameters: [.init("url", "http://127.0.0.1:1/v1"), .init("model", "m")] + extra))
+            return try LiveEndpointSettings(reading: &parameters).client
+        }
+        #expect(try client([]) == .curl)
+        #expect(try client([.init("client", "urlsession")]) == .urlsession)
+        #expect(throws: BackendConfigurationError.self) { try client([.init("client", "hyper")]) }
+    }
 }

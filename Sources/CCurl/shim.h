@@ -1,0 +1,72 @@
+// libcurl's easy and multi interfaces (Debian's libcurl4-openssl-dev). curl_easy_setopt,
+// curl_easy_getinfo and curl_multi_setopt are variadic, which Swift cannot call: these
+// one-line wrappers fix each use's argument type.
+#include <curl/curl.h>
+
+typedef size_t (*cmbench_curl_write_callback)(char *, size_t, size_t, void *);
+
+static inline CURLcode cmbench_curl_easy_setopt_long(CURL *handle, CURLoption option, long value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode cmbench_curl_easy_setopt_pointer(CURL *handle, CURLoption option, const void *value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline CURLcode cmbench_curl_easy_setopt_write(CURL *handle, CURLoption option, cmbench_curl_write_callback value) {
+    return curl_easy_setopt(handle, option, value);
+}
+
+static inline long cmbench_curl_easy_response_code(CURL *handle) {
+    long code = 0;
+    curl_easy_getinfo(handle, CURLINFO_RESPONSE_CODE, &code);
+    return code;
+}
+
+static inline CURLMcode cmbench_curl_multi_setopt_long(CURLM *multi, CURLMoption option, long value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+// The multi_socket interface: libcurl says which sockets to watch and when to time out, and is
+// told only about the sockets that are ready, so a turn costs what is ready, not what is open.
+typedef int (*cmbench_curl_socket_callback)(CURL *, curl_socket_t, int, void *, void *);
+typedef int (*cmbench_curl_timer_callback)(CURLM *, long, void *);
+
+static inline CURLMcode cmbench_curl_multi_setopt_pointer(CURLM *multi, CURLMoption option, void *value) {
+    return curl_multi_setopt(multi, option, value);
+}
+
+static inline CURLMcode cmbench_curl_multi_setopt_socket(CURLM *multi, cmbench_curl_socket_callback value) {
+    return curl_multi_setopt(multi, CURLMOPT_SOCKETFUNCTION, value);
+}
+
+static inline CURLMcode cmbench_curl_multi_setopt_timer(CURLM *multi, cmbench_curl_timer_callback value) {
+    return curl_multi_setopt(multi, CURLMOPT_TIMERFUNCTION, value);
+}
+
+#ifdef __linux__
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+
+// epoll's event struct is packed on x86-64, which Swift imports poorly: these take and give
+// plain values.
+static inline int cmbench_epoll_watch(int epoll, int operation, int fd, int readable, int writable) {
+    struct epoll_event event = {0};
+    event.events = (readable ? EPOLLIN : 0) | (writable ? EPOLLOUT : 0);
+    event.data.fd = fd;
+    return epoll_ctl(epoll, operation, fd, &event);
+}
+
+/// Waits up to `timeout` ms; fills `fds` and libcurl's CURL_CSELECT_* flags for each ready one.
+static inline int cmbench_epoll_wait(int epoll, int *fds, int *flags, int capacity, int timeout) {
+    struct epoll_event events[256];
+    if (capacity > 256) capacity = 256;
+    int count = epoll_wait(epoll, events, capacity, timeout);
+    for (int i = 0; i < count; i++) {
+        fds[i] = events[i].data.fd;
+        flags[i] = ((events[i].events & EPOLLIN) ? CURL_CSELECT_IN : 0) | ((events[i].events & EPOLLOUT) ? CURL_CSELECT_OUT : 0)
+            | ((events[i].events & (EPOLLERR | EPOLLHUP)) ? CURL_CSELECT_ERR : 0);
+    }
+    return count;
+}
+#endif
