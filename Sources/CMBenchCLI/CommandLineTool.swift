@@ -10,7 +10,7 @@ public enum CommandLineTool {
     /// Every command, in the order `cmbench --help` lists them.
     nonisolated(unsafe) static let commands: [any Command.Type] = [
         ReplayCommand.self, ReproduceCommand.self, ExplainCommand.self, InspectCommand.self, ConvertCommand.self, SynthCommand.self,
-        SweepCommand.self, PlanCommand.self, GateCommand.self, RunsCommand.self, BenchCommand.self,
+        SweepCommand.self, PlanCommand.self, GateCommand.self, CompareCommand.self, RunsCommand.self, BenchCommand.self,
     ]
 
     /// Runs cmbench with the arguments after the program name; returns the exit status.

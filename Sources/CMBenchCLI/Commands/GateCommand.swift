@@ -3,7 +3,6 @@ import FileOutput
 import Foundation
 import RegressionGate
 import Reporting
-import ResultsStore
 
 /// `cmbench gate`: fail a build when a change makes serving slower.
 enum GateCommand: Command {
@@ -111,14 +110,7 @@ enum GateCommand: Command {
     /// A result file's metrics and configuration files (`nil` when it records none), or a stored
     /// run's when `name` is a run id and no such file exists.
     static func run(_ name: String, storePath: String) throws -> (metrics: [String: Double], configFiles: [FileDigest]?) {
-        if FileManager.default.fileExists(atPath: name) {
-            let data = try InputFile.read(name, what: "result file")
-            return (try MetricsFlattening.metrics(fromJSON: data, source: name), RecordedProvenance.configFiles(inJSON: data))
-        }
-        guard let id = Int64(name) else { throw CLIError(.missingInput, "\(name): no such file (nor a run id)") }
-        guard let run = try ResultsStore(readingAt: storePath).run(id: id) else {
-            throw CLIError(.missingInput, "\(storePath): no run with id \(id)")
-        }
+        let run = try LoadedRun.load(name, storePath: storePath)
         return (run.metrics, run.configFiles)
     }
 }
