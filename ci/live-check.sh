@@ -116,6 +116,7 @@ step="cmbench replay --backend openai"
 openai_doc=""
 set +e
 "$cmbench" replay "$out/live.csv" --backend openai --backend-option "url=$url/v1" --backend-option model=smol \
+  --backend-option min_tokens=on \
   --json >"$out/openai.json" 2>"$out/openai.stderr"
 replay_status=$?
 set -e
