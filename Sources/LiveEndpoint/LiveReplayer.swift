@@ -43,6 +43,13 @@ public final class LiveReplayer: @unchecked Sendable {
         prompts = SyntheticPrompt(seed: settings.seed)
     }
 
+    /// The `X-Request-Id` of trace request `id`: a UUID whose last 48 bits are the id, so a
+    /// server's logs name the trace's request. A UUID because servers validate the header:
+    /// llama-cpp-python's (starlette-context's `RequestIdPlugin`) answers anything else with 400.
+    static func requestIdentifier(_ id: Int) -> String {
+        String(format: "00000000-0000-4000-8000-%012llx", UInt64(truncatingIfNeeded: id) & 0xFFFF_FFFF_FFFF)
+    }
+
     /// A tokenizer endpoint was required (`tokenizer=server`) and the server offers none.
     public struct TokenizerUnavailable: Error, CustomStringConvertible {
         public var description: String
@@ -180,7 +187,7 @@ public final class LiveReplayer: @unchecked Sendable {
             let live = LiveRequest(
                 request: request, promptWords: prompt.words, sent: now, lateness: lateness, chat: settings.endpoint == .chat)
             var requestHeaders = headers
-            requestHeaders["X-Request-Id"] = "cmbench-\(request.id)"
+            requestHeaders["X-Request-Id"] = Self.requestIdentifier(request.id)
             // Registered before it starts, so a fast completion always finds it.
             state.withLock { $0.inFlight[request.id] = (live, nil) }
             let task = transport.start(live, url: settings.requestURL, body: body, headers: requestHeaders)

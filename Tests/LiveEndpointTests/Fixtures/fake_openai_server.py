@@ -31,6 +31,7 @@ import struct
 import sys
 import threading
 import time
+import uuid
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 ARGS = None
@@ -113,6 +114,17 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(404, {"detail": "Not Found"})
         if ARGS.expect_key and self.headers.get("Authorization") != "Bearer " + ARGS.expect_key:
             return self.send_json(401, {"error": {"message": "bad key"}})
+        # llama-cpp-python's server (starlette-context's RequestIdPlugin) answers 400 with an
+        # empty body to an X-Request-Id that is not a UUID; refuse it the same way.
+        request_id = self.headers.get("X-Request-Id")
+        if request_id is not None:
+            try:
+                uuid.UUID(request_id)
+            except ValueError:
+                self.send_response(400)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
         record, prompt_tokens, chat = request_record(path, self.headers.get("X-Request-Id"), body, received)
         record["auth"] = self.headers.get("Authorization") is not None
         max_tokens = record["max_tokens"]
