@@ -58,7 +58,7 @@ server, server_span, server_late = {}, {}, []
 for line in open(sys.argv[2]):
     r = json.loads(line)
     if "first" in r and r.get("id"):
-        i = int(r["id"].split("-")[1])
+        i = int(r["id"].rsplit("-", 1)[1], 16)  # X-Request-Id: a UUID whose last 48 bits are the id
         server[i] = (r["first"] - r["received"]) * 1e3
         server_span[i] = (r["last"] - r["first"]) * 1e3
         if "late_max" in r:
