@@ -66,23 +66,22 @@ enum AggregatedReproduction {
                 deployment: deployment, requests: requests, timing: .offline, prompt: prompt, output: output,
                 limits: .trtllmBench(deviceMemoryGiB: gib))
         }
-        let qwen = trtllmBench, llama = trtllmBench
         let qwenH200 = "trtllm-qwen3-h200-dep4-fp8", qwenH100 = "trtllm-qwen3-h100-dep8-fp8"
         let llamaH200 = "trtllm-llama70b-h200-tp2-fp8", llamaH100 = "trtllm-llama70b-h100-tp2-fp8"
         return [
             "AG1": Setup(deployment: "trtllm-h200-dp8ep8", requests: 5120, timing: .closedLoop(concurrency: 1024), prompt: 1024, output: 2048),
             "AG2": Setup(
                 deployment: "trtllm-b200-dp8ep8-nvfp4", requests: 49152, timing: .closedLoop(concurrency: 3072), prompt: 1024, output: 2048),
-            "QT1": qwen(qwenH200, nvmlGiBH200, 3000, 1024, 1024),
-            "QT2": qwen(qwenH200, nvmlGiBH200, 1500, 1024, 8192),
-            "QT3": qwen(qwenH200, nvmlGiBH200, 1500, 8192, 1024),
-            "QT4": qwen(qwenH100, nvmlGiBH100, 3000, 1024, 1024),
-            "QT5": qwen(qwenH100, nvmlGiBH100, 1500, 1024, 8192),
-            "LT1": llama(llamaH200, nvmlGiBH200, 3000, 1024, 1024),
-            "LT2": llama(llamaH200, nvmlGiBH200, 1500, 1024, 8192),
-            "LT3": llama(llamaH200, nvmlGiBH200, 1500, 8192, 1024),
-            "LT4": llama(llamaH100, nvmlGiBH100, 3000, 1000, 1000),
-            "LT5": llama(llamaH100, nvmlGiBH100, 1500, 8192, 1024),
+            "QT1": trtllmBench(qwenH200, nvmlGiBH200, 3000, 1024, 1024),
+            "QT2": trtllmBench(qwenH200, nvmlGiBH200, 1500, 1024, 8192),
+            "QT3": trtllmBench(qwenH200, nvmlGiBH200, 1500, 8192, 1024),
+            "QT4": trtllmBench(qwenH100, nvmlGiBH100, 3000, 1024, 1024),
+            "QT5": trtllmBench(qwenH100, nvmlGiBH100, 1500, 1024, 8192),
+            "LT1": trtllmBench(llamaH200, nvmlGiBH200, 3000, 1024, 1024),
+            "LT2": trtllmBench(llamaH200, nvmlGiBH200, 1500, 1024, 8192),
+            "LT3": trtllmBench(llamaH200, nvmlGiBH200, 1500, 8192, 1024),
+            "LT4": trtllmBench(llamaH100, nvmlGiBH100, 3000, 1000, 1000),
+            "LT5": trtllmBench(llamaH100, nvmlGiBH100, 1500, 8192, 1024),
             // Q5–Q7: SGLang's Ascend best practice, Qwen3-235B-A22B with EAGLE-3 on one Atlas 800I A3
             // (other-models-facts.md §3): `bench_serving --random-range-ratio 1` closed loop at the
             // logged concurrency over the logged prompt count; outputs of exactly OSL tokens
