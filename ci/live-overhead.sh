@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
-# The live client's own overhead at N concurrent streams (default 1000), against the fake server
-# of the tests in its asyncio mode (one event loop holds every stream; the threaded mode's
-# thread a connection under one GIL delays chunks at this scale): each request's TTFT as
+# The live client's own overhead at N concurrent streams (default 1000): each request's TTFT as
 # cmbench measured it, minus the TTFT the server scheduled and timed itself (first chunk written
 # − request read, on the same CLOCK_MONOTONIC). What is left is the client (send path,
-# connection, parsing, timestamping) plus the loopback and the server's accept: an upper bound on
-# what the client adds. Also: send lateness, sends/s, ITL against the 50 ms schedule, and the
-# client's CPU time. Not part of CI (docs/live.md, "The HTTP client").
+# connection, parsing, timestamping) plus the loopback and the server's own delay in reading the
+# request: an upper bound on what the client adds. Also: send lateness, sends/s, ITL against the
+# 50 ms schedule, and the client's CPU time. Not part of CI (docs/live.md, "The HTTP client").
+#
+# The server is ci/live-overhead-server.c (built here with cc): one epoll loop in C, so its own
+# delays stay far below the client's. On a machine with 2 or more cores the server is pinned to
+# the last core and cmbench to the others (taskset), so neither steals the other's core.
 #   bash ci/live-overhead.sh [N] [BINARY] [BACKEND-OPTION...]     e.g. client=curl
-#   SERVER_MODE=threads bash ci/live-overhead.sh                 the thread-a-connection server
-#   GAP_MS=200 bash ci/live-overhead.sh                            chunks 200 ms apart (default 50):
-#                                                                  the same streams, a lighter server
+#   SERVER_MODE=asyncio bash ci/live-overhead.sh                 the tests' Python fake server,
+#                                                                  one asyncio loop (as measured before)
+#   SERVER_MODE=threads bash ci/live-overhead.sh                 the tests' thread-a-connection server
+#   PIN=0 bash ci/live-overhead.sh                               no pinning
+#   GAP_MS=200 bash ci/live-overhead.sh                            chunks 200 ms apart (default 50)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 n=${1:-1000}
@@ -18,12 +22,28 @@ binary=${2:-${CMBENCH:-.build/release/cmbench}}
 shift $(( $# > 2 ? 2 : $# ))
 extra=()
 for option in "$@"; do extra+=(--backend-option "$option"); done
-server_flag=--asyncio
-[ "${SERVER_MODE:-asyncio}" = threads ] && server_flag=
+command -v cc > /dev/null || { echo "live-overhead: needs a C compiler for its server and stall meter (apt-get install gcc)" >&2; exit 69; }
 out=$(mktemp -d)
 server_pid=
-trap '[ -n "$server_pid" ] && kill -9 $server_pid 2>/dev/null; rm -rf "$out"' EXIT
-python3 Tests/LiveEndpointTests/Fixtures/fake_openai_server.py $server_flag --ttft-ms 1500 --gap-ms "${GAP_MS:-50}" --log "$out/server.jsonl" > "$out/port" &
+trap '[ -n "$server_pid" ] && kill -9 $server_pid 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$out" "$KEEP"; rm -rf "$out"' EXIT
+cores=$(nproc)
+pin_server=() pin_client=()
+if [ "${PIN:-1}" = 1 ] && [ "$cores" -ge 2 ] && command -v taskset > /dev/null; then
+  pin_server=(taskset -c $((cores - 1)))
+  pin_client=(taskset -c 0-$((cores - 2)))
+  echo "pinned: server on core $((cores - 1)), cmbench on cores 0-$((cores - 2))"
+fi
+case "${SERVER_MODE:-c}" in
+  c)
+    cc -O2 -o "$out/server" ci/live-overhead-server.c
+    "${pin_server[@]}" "$out/server" 1500 "${GAP_MS:-50}" "$out/server.jsonl" > "$out/port" & ;;
+  asyncio|threads)
+    server_flag=--asyncio
+    [ "$SERVER_MODE" = threads ] && server_flag=
+    "${pin_server[@]}" python3 Tests/LiveEndpointTests/Fixtures/fake_openai_server.py $server_flag --ttft-ms 1500 \
+      --gap-ms "${GAP_MS:-50}" --log "$out/server.jsonl" > "$out/port" & ;;
+  *) echo "SERVER_MODE: c, asyncio or threads" >&2; exit 64 ;;
+esac
 server_pid=$!
 disown "$server_pid"
 for _ in $(seq 100); do grep -q PORT "$out/port" 2>/dev/null && break; sleep 0.1; done
@@ -38,14 +58,26 @@ for i in range(n):
     print("%d,200,20,,512," % (i * 1_000_000))
 PY
 ulimit -n 65536 2>/dev/null || true
-start=$(date +%s.%N)
-/usr/bin/time -f "%U %S" -o "$out/cpu" "$binary" replay "$out/trace.csv" --backend openai \
+# A stall meter on each core the run uses (ci/machine-stalls.c), at real-time priority when
+# root: what the machine itself took from the client and the server during the run.
+cc -O2 -o "$out/machine-stalls" ci/machine-stalls.c
+run_seconds=$(python3 -c "print($n / 1000 + 1.5 + 19 * ${GAP_MS:-50} / 1000 + 2)")
+realtime=()
+[ "$(id -u)" = 0 ] && command -v chrt > /dev/null && realtime=(chrt -f 1)
+meters=()
+for core in $(seq 0 $((cores - 1))); do
+  taskset -c "$core" "${realtime[@]}" "$out/machine-stalls" "$run_seconds" "$out/stalls-$core.txt" 2> "$out/stalls-$core.err" &
+  meters+=($!)
+done
+"${pin_client[@]}" /usr/bin/time -f "%U %S" -o "$out/cpu" "$binary" replay "$out/trace.csv" --backend openai \
   --backend-option url="http://127.0.0.1:$port/v1" --backend-option model=fake --backend-option timeout=60s \
   "${extra[@]}" --no-progress --requests-csv "$out/requests.csv" > "$out/report.txt"
+wait "${meters[@]}"
+cat "$out"/stalls-*.err
 grep -E "^(requests|sending)" "$out/report.txt"
 echo "report (ms)      mean       p50        p90        p95        p99        p99.9"
 grep -E "^(TTFT|ITL) +[0-9]" "$out/report.txt"
-python3 - "$out/requests.csv" "$out/server.jsonl" "$out/cpu" <<'PY'
+python3 - "$out/requests.csv" "$out/server.jsonl" "$out/cpu" "$out"/stalls-*.txt <<'PY'
 import csv, json, sys
 client, span, arrivals = {}, {}, []
 with open(sys.argv[1]) as f:
@@ -54,13 +86,14 @@ with open(sys.argv[1]) as f:
         if row["status"] == "completed":
             client[int(row["id"])] = float(row["ttft_ms"])
             span[int(row["id"])] = float(row["e2e_ms"]) - float(row["ttft_ms"])
-server, server_span, server_late = {}, {}, []
+server, server_span, server_late, times = {}, {}, [], {}
 for line in open(sys.argv[2]):
     r = json.loads(line)
     if "first" in r and r.get("id"):
         i = int(r["id"].rsplit("-", 1)[1], 16)  # X-Request-Id: a UUID whose last 48 bits are the id
         server[i] = (r["first"] - r["received"]) * 1e3
         server_span[i] = (r["last"] - r["first"]) * 1e3
+        times[i] = (r["received"], r["first"])
         if "late_max" in r:
             server_late.append(r["late_max"] * 1e3)
 def q(values, p):
@@ -72,7 +105,25 @@ def line(label, values):
     print("%s (ms): p50 %.3f  p90 %.3f  p99 %.3f  max %.3f" % (label, q(values, .5), q(values, .9), q(values, .99), max(values)))
 common = [i for i in client if i in server]
 print("streams %d" % len(common))
-line("client TTFT - server TTFT", [client[i] - server[i] for i in common])
+overhead = {i: client[i] - server[i] for i in common}
+line("client TTFT - server TTFT", list(overhead.values()))
+# The machine's stalls (ci/machine-stalls.c, one meter a core). A request's overhead lies in two
+# windows on the shared clock: from its send to the server reading it, [received - overhead,
+# received], and from the server writing its first chunk to the client timing it, [first,
+# first + overhead]. A request with a stall inside either window waited on the machine, not
+# (only) on the client.
+stalls = []
+for name in sys.argv[4:]:
+    stalls += [tuple(map(float, l.split())) for l in open(name) if l.strip()]
+def hit(i):
+    received, first = times[i]
+    d = overhead[i] / 1e3
+    return any(a < received and b > received - d or a < first + d and b > first for a, b in stalls)
+clean = [overhead[i] for i in common if not hit(i)]
+print("machine stalls > 0.5 ms during the run: %d (longest %.3f ms, %.1f ms in all); streams with one in their overhead windows: %d"
+      % (len(stalls), max([(b - a) * 1e3 for a, b in stalls] or [0]), sum((b - a) * 1e3 for a, b in stalls), len(common) - len(clean)))
+if clean:
+    line("client TTFT - server TTFT, streams without a machine stall", clean)
 line("client first-to-last chunk - server's (ITL drift over 19 gaps)", [span[i] - server_span[i] for i in common])
 if server_late:
     line("server: latest chunk against its schedule", server_late)

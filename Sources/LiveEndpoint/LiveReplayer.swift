@@ -46,8 +46,11 @@ public final class LiveReplayer: @unchecked Sendable {
     /// The `X-Request-Id` of trace request `id`: a UUID whose last 48 bits are the id, so a
     /// server's logs name the trace's request. A UUID because servers validate the header:
     /// llama-cpp-python's (starlette-context's `RequestIdPlugin`) answers anything else with 400.
+    /// (Not `String(format:)`: its first call loads ICU's locale data, ~10 ms that made the
+    /// first sends of a run late.)
     static func requestIdentifier(_ id: Int) -> String {
-        String(format: "00000000-0000-4000-8000-%012llx", UInt64(truncatingIfNeeded: id) & 0xFFFF_FFFF_FFFF)
+        let hex = String(UInt64(truncatingIfNeeded: id) & 0xFFFF_FFFF_FFFF, radix: 16)
+        return "00000000-0000-4000-8000-" + String(repeating: "0", count: 12 - hex.count) + hex
     }
 
     /// A tokenizer endpoint was required (`tokenizer=server`) and the server offers none.
@@ -96,6 +99,15 @@ public final class LiveReplayer: @unchecked Sendable {
         let slots = DispatchSemaphore(value: 0)
         let timeout = settings.requestTimeout
         let calibrationSample = Self.calibrationSample
+        // The send path's first-use costs (Swift's type metadata, Dispatch's timer thread) are
+        // paid here, before the clock starts, not by the first requests' send times.
+        _ = requestBody(prompt: Self.requestIdentifier(0), outputTokens: 1)
+        DispatchQueue.global().asyncAfter(deadline: .now()) {}
+        if settings.client == .curl { CurlTransport.reserveDescriptors(forConnections: settings.maxConnections) }
+        // So is reading the trace's first request (opening it, its first block): ~13 ms that
+        // made the first dozen sends late when it ran on the clock.
+        var feed = ArrivalFeed(options: options)
+        var firstRequest = try feed.next(from: &source)
         let origin = LiveClock.now()
         let onFinish: @Sendable (LiveRequest, Int64, (any Error)?) -> Void = { live, time, error in
             let finished = live.outcome(at: time, error: error, timeout: timeout)
@@ -127,7 +139,6 @@ public final class LiveReplayer: @unchecked Sendable {
                 URLSessionTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
             }
 
-        var feed = ArrivalFeed(options: options)
         let closedLoop: Int?
         if case .closedLoop(let concurrency) = options.timing { closedLoop = concurrency } else { closedLoop = nil }
         let deadline = settings.deadline.map { origin + $0.nanoseconds }
@@ -152,7 +163,9 @@ public final class LiveReplayer: @unchecked Sendable {
                 ending = reason
                 break
             }
-            guard var request = try feed.next(from: &source) else {
+            let upcoming = try firstRequest ?? feed.next(from: &source)
+            firstRequest = nil
+            guard var request = upcoming else {
                 ending = feed.cutOff ?? .sourceExhausted
                 break
             }
@@ -251,16 +264,9 @@ public final class LiveReplayer: @unchecked Sendable {
     /// The streaming request's JSON: the prompt, `max_tokens` = the trace's output tokens with
     /// `ignore_eos`, and usage in the stream.
     func requestBody(prompt: String, outputTokens: Int) -> Data {
-        var body: [String: Any] = [
-            "model": settings.model, "max_tokens": max(1, outputTokens), "stream": true,
-            "stream_options": ["include_usage": true], "ignore_eos": true, "temperature": 0,
-        ]
-        if settings.sendsMinTokens { body["min_tokens"] = max(1, outputTokens) }
-        switch settings.endpoint {
-        case .completions: body["prompt"] = prompt
-        case .chat: body["messages"] = [["role": "user", "content": prompt]]
-        }
-        // Keys sorted: the same request gives the same bytes.
-        return (try? JSONSerialization.data(withJSONObject: body, options: [.sortedKeys])) ?? Data()
+        CompletionRequestBody(
+            model: settings.model, prompt: prompt, chat: settings.endpoint == .chat, maxTokens: max(1, outputTokens),
+            sendsMinTokens: settings.sendsMinTokens
+        ).data
     }
 }

@@ -37,6 +37,48 @@ struct LiveUnitTests {
         #expect(events[1] == .serverError("overloaded"))
     }
 
+    /// The body writer gives JSONSerialization's bytes (sorted keys, its escapes) for every
+    /// endpoint and option, prompts with every character class a JSON string escapes, and a
+    /// model name with slashes and quotes.
+    @Test(arguments: [false, true])
+    func requestBodiesAreJSONSerializationsBytes(chat: Bool) throws {
+        let prompts = [
+            "alpha beta gamma", "", "quote \" backslash \\ slash / tab \t newline \n return \r",
+            "control \u{01}\u{08}\u{0C}\u{1F} del \u{7F} unicode é 中文 🙂",
+        ]
+        for prompt in prompts {
+            for minTokens in [false, true] {
+                for maxTokens in [1, 64, 123_456] {
+                    let model = "org/model \"q\" v1.0"
+                    var object: [String: Any] = [
+                        "model": model, "max_tokens": maxTokens, "stream": true, "stream_options": ["include_usage": true],
+                        "ignore_eos": true, "temperature": 0,
+                    ]
+                    if minTokens { object["min_tokens"] = maxTokens }
+                    if chat { object["messages"] = [["role": "user", "content": prompt]] } else { object["prompt"] = prompt }
+                    let expected = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
+                    let written = CompletionRequestBody(
+                        model: model, prompt: prompt, chat: chat, maxTokens: maxTokens, sendsMinTokens: minTokens
+                    ).data
+                    #expect(
+                        written == expected,
+                        "\(String(decoding: written, as: UTF8.self)) != \(String(decoding: expected, as: UTF8.self))")
+                }
+            }
+        }
+    }
+
+    /// X-Request-Id: a UUID servers accept, whose last 48 bits are the trace request's id.
+    @Test func requestIdentifiersAreUUIDsCarryingTheID() {
+        #expect(LiveReplayer.requestIdentifier(42) == "00000000-0000-4000-8000-00000000002a")
+        #expect(LiveReplayer.requestIdentifier(0) == "00000000-0000-4000-8000-000000000000")
+        #expect(LiveReplayer.requestIdentifier(0xABC_DEF0_1234) == "00000000-0000-4000-8000-0abcdef01234")
+        #expect(LiveReplayer.requestIdentifier(1 << 48 | 7) == "00000000-0000-4000-8000-000000000007")
+        for id in [0, 42, 123_456_789, 0xFFFF_FFFF_FFFF] {
+            #expect(UUID(uuidString: LiveReplayer.requestIdentifier(id)) != nil)
+        }
+    }
+
     @Test func promptsShareLeadingTextBlockByBlock() {
         let prompts = SyntheticPrompt(seed: 7)
         let origin = InputLocation(file: "t", line: 1)
