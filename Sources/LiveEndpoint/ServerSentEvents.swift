@@ -32,23 +32,29 @@ struct ServerSentEventDecoder {
     /// The events completed by `bytes`, in order.
     mutating func feed(_ bytes: Data) -> [Event] {
         var events: [Event] = []
-        for byte in bytes {
-            if byte == UInt8(ascii: "\n") {
+        bytes.withUnsafeBytes { (raw: UnsafeRawBufferPointer) in
+            var start = 0
+            for index in 0..<raw.count where raw[index] == UInt8(ascii: "\n") {
+                pending.append(contentsOf: raw[start..<index])
                 if pending.last == UInt8(ascii: "\r") { pending.removeLast() }
                 if let event = decodeLine(pending) { events.append(event) }
                 pending.removeAll(keepingCapacity: true)
-            } else {
-                pending.append(byte)
+                start = index + 1
             }
+            pending.append(contentsOf: raw[start...])
         }
         return events
     }
 
     private func decodeLine(_ line: [UInt8]) -> Event? {
-        guard line.count >= 5, line[0] == UInt8(ascii: "d"), line.starts(with: Array("data:".utf8)) else { return nil }
-        var payload = line.dropFirst(5)
+        guard line.count >= 5, line[0] == UInt8(ascii: "d"), line[1] == UInt8(ascii: "a"), line[2] == UInt8(ascii: "t"),
+            line[3] == UInt8(ascii: "a"), line[4] == UInt8(ascii: ":")
+        else { return nil }
+        var payload = line[5...]
         while payload.first == UInt8(ascii: " ") { payload = payload.dropFirst() }
         if payload.elementsEqual("[DONE]".utf8) { return .done }
+        // The common chunk without Foundation; anything the scanner cannot vouch for, as before.
+        if let event = payload.withUnsafeBufferPointer({ StreamChunkScanner.chunk($0, chat: chat) }) { return event }
         return Self.decode(Data(payload), chat: chat)
     }
 
