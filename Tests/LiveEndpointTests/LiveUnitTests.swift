@@ -79,6 +79,27 @@ struct LiveUnitTests {
         }
     }
 
+    /// The descriptor table is grown before the clock starts, to room for every connection
+    /// (`FDSize` in /proc/self/status is the table's size), and the soft limit raised to match
+    /// where the hard limit allows.
+    @Test func theDescriptorTableHasRoomForEveryConnection() throws {
+        func fdSize() throws -> Int {
+            let status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+            let line = try #require(status.split(separator: "\n").first { $0.hasPrefix("FDSize:") })
+            return try #require(Int(line.dropFirst("FDSize:".count).trimmingCharacters(in: .whitespaces)))
+        }
+        var limit = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+        let connections = 3_000
+        let wanted = connections + 64
+        CurlTransport.reserveDescriptors(forConnections: connections)
+        var after = rlimit()
+        getrlimit(Int32(RLIMIT_NOFILE.rawValue), &after)
+        let reachable = limit.rlim_max == rlim_t.max ? wanted : min(wanted, Int(limit.rlim_max))
+        #expect(after.rlim_cur == rlim_t.max || Int(after.rlim_cur) >= reachable)
+        #expect(try fdSize() >= reachable)
+    }
+
     @Test func promptsShareLeadingTextBlockByBlock() {
         let prompts = SyntheticPrompt(seed: 7)
         let origin = InputLocation(file: "t", line: 1)
