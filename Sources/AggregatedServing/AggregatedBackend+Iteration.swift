@@ -113,11 +113,17 @@ extension AggregatedBackend {
         case .decodeFirst:
             let preempted = scheduleRunning(
                 rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: true, decodes: true, in: &context)
-            if !preempted { admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now) }
+            // Asked only when something waits: most ranks, most passes, have nothing waiting, and the
+            // call alone cost more than the decode steps of a rank's few requests.
+            if !preempted && ranks[g].waitingCount > 0 {
+                admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
+            }
         case .prefillFirst:
             let preempted = scheduleRunning(
                 rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: true, decodes: false, in: &context)
-            if !preempted { admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now) }
+            if !preempted && ranks[g].waitingCount > 0 {
+                admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
+            }
             if load.prefillTokens == 0 {
                 limited = false
                 _ = scheduleRunning(
