@@ -289,6 +289,7 @@ extension AggregatedBackend {
             slots[s].scheduled = chunk
             slots[s].pass = Int32(p)
             ranks[g].running.append(Int32(s))
+            loadScores[g] += 1 - Rank.waitingWeight
             inPass[g * pipelineDepth + p] += 1
             budget -= chunk
             if chunk < newTokens { limited = true }
@@ -316,6 +317,7 @@ extension AggregatedBackend {
         slots[s].target = 0
         slots[s].state = .waiting
         ranks[g].resumed.append(Int32(s))
+        loadScores[g] += Rank.waitingWeight - 1
         counters.peakWaitingPerRank = max(counters.peakWaitingPerRank, ranks[g].waitingCount)
     }
 
@@ -437,6 +439,7 @@ extension AggregatedBackend {
         releaseBlocks(s)
         slots[s].state = .finished
         ranks[g].finishedInRunning += 1
+        loadScores[g] -= 1
         replicas[g / ranksPerReplica].requests -= 1
         if slots[s].firstToken != nil { reportSegment(s, until: context.now, in: &context) }
         let request = slots[s]
