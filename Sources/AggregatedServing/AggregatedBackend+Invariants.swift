@@ -52,8 +52,8 @@ extension AggregatedBackend {
     }
 
     /// Before `replica` forms a pass: every rank with work has its bit in `ranksWithWork` (the
-    /// ranks a pass skips have nothing to schedule) and every entry of `loads` is idle (the
-    /// skipped ranks are timed as idle).
+    /// ranks a pass skips have nothing to schedule), every entry of `loads` is idle (the
+    /// skipped ranks are timed as idle), and every rank's score in `loadScores` is its queues'.
     mutating func checkRankSets(replica: Int) {
         let lower = replica * ranksPerReplica
         for local in 0..<ranksPerReplica where counters.invariantViolations.count < 100 {
@@ -62,6 +62,9 @@ extension AggregatedBackend {
             let listed = ranksWithWork[replica * wordsPerReplica + local / 64] & (1 << UInt64(local % 64)) != 0
             if hasWork && !listed { counters.invariantViolations.append("rank \(g) has work but is not listed as having any") }
             if !loads[local].isIdle { counters.invariantViolations.append("the load of rank \(g) was left from an earlier pass") }
+            if loadScores[g] != ranks[g].loadScore {
+                counters.invariantViolations.append("rank \(g) has load score \(ranks[g].loadScore), kept as \(loadScores[g])")
+            }
         }
     }
 

@@ -113,11 +113,17 @@ extension AggregatedBackend {
         case .decodeFirst:
             let preempted = scheduleRunning(
                 rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: true, decodes: true, in: &context)
-            if !preempted { admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now) }
+            // Asked only when something waits: most ranks, most passes, have nothing waiting, and the
+            // call alone cost more than the decode steps of a rank's few requests.
+            if !preempted && ranks[g].waitingCount > 0 {
+                admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
+            }
         case .prefillFirst:
             let preempted = scheduleRunning(
                 rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: true, decodes: false, in: &context)
-            if !preempted { admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now) }
+            if !preempted && ranks[g].waitingCount > 0 {
+                admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
+            }
             if load.prefillTokens == 0 {
                 limited = false
                 _ = scheduleRunning(
@@ -283,6 +289,7 @@ extension AggregatedBackend {
             slots[s].scheduled = chunk
             slots[s].pass = Int32(p)
             ranks[g].running.append(Int32(s))
+            loadScores[g] += 1 - Rank.waitingWeight
             inPass[g * pipelineDepth + p] += 1
             budget -= chunk
             if chunk < newTokens { limited = true }
@@ -310,6 +317,7 @@ extension AggregatedBackend {
         slots[s].target = 0
         slots[s].state = .waiting
         ranks[g].resumed.append(Int32(s))
+        loadScores[g] += Rank.waitingWeight - 1
         counters.peakWaitingPerRank = max(counters.peakWaitingPerRank, ranks[g].waitingCount)
     }
 
@@ -431,6 +439,7 @@ extension AggregatedBackend {
         releaseBlocks(s)
         slots[s].state = .finished
         ranks[g].finishedInRunning += 1
+        loadScores[g] -= 1
         replicas[g / ranksPerReplica].requests -= 1
         if slots[s].firstToken != nil { reportSegment(s, until: context.now, in: &context) }
         let request = slots[s]

@@ -202,8 +202,10 @@ extension AggregatedBackend {
         /// The head of the waiting queue. (These accessors are inlined: called out of line on
         /// `ranks[g]`, each copied the whole rank, arrays retained, once per admission attempt.)
         @inline(__always) var headOfWaiting: Int32? { resumed.last ?? waiting.first }
-        /// vLLM's data-parallel load score: waiting requests weigh four running ones.
-        @inline(__always) var loadScore: Int { 4 * waitingCount + running.count - finishedInRunning }
+        /// vLLM's data-parallel load score: waiting requests weigh four running ones. The router
+        /// reads it from `loadScores`; the invariant check recomputes it here.
+        var loadScore: Int { Self.waitingWeight * waitingCount + running.count - finishedInRunning }
+        static let waitingWeight = 4
     }
 
     /// A replica's passes.

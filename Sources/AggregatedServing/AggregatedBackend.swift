@@ -138,6 +138,10 @@ public struct AggregatedBackend: ServingBackend {
     /// Per replica and pass slot (`(replica * pipelineDepth + p) * wordsPerReplica`), the ranks
     /// with requests in that pass: the ones its end advances.
     var ranksInPass: [UInt64]
+    /// Every rank's `Rank.loadScore` (vLLM's 4 × waiting + running), kept up to date where a
+    /// request joins or leaves a queue: the router compares a replica's ranks at every arrival,
+    /// and reading the score from each rank's three queues touched a dozen scattered cache lines.
+    var loadScores: [Int]
     var nextRoundRobin = 0
 
     /// An aggregated backend over `deployment`, each attention rank with `kvBlocksPerRank` KV
@@ -194,6 +198,7 @@ public struct AggregatedBackend: ServingBackend {
         wordsPerReplica = (layout.attentionDataParallel + 63) / 64
         ranksWithWork = Array(repeating: 0, count: deployment.replicas * wordsPerReplica)
         ranksInPass = Array(repeating: 0, count: deployment.replicas * layout.pipelineParallel * wordsPerReplica)
+        loadScores = Array(repeating: 0, count: ranks.count)
         replicas = Array(
             repeating: Replica(freePasses: (0..<Int32(layout.pipelineParallel)).reversed()), count: deployment.replicas)
         loads = Array(repeating: RankLoad(), count: layout.attentionDataParallel)
@@ -274,6 +279,7 @@ public struct AggregatedBackend: ServingBackend {
             prefixBlockTokens: useHashes ? Int32(clamping: request.prefixBlockTokens) : 0)
         let slot = allocate(tracked, identity: Identity(request, keepHashes: useHashes))
         ranks[rank].waiting.append(slot)
+        loadScores[rank] += Rank.waitingWeight
         let local = rank - replica * ranksPerReplica
         ranksWithWork[replica * wordsPerReplica + local / 64] |= 1 << UInt64(local % 64)
         replicas[replica].requests += 1
@@ -332,9 +338,9 @@ public struct AggregatedBackend: ServingBackend {
 
     func leastLoadedRank(of replica: Int) -> Int {
         let lower = replica * ranksPerReplica
-        var best = lower, bestScore = ranks[lower].loadScore
+        var best = lower, bestScore = loadScores[lower]
         for rank in (lower + 1)..<(lower + ranksPerReplica) {
-            let score = ranks[rank].loadScore
+            let score = loadScores[rank]
             if score < bestScore {
                 best = rank
                 bestScore = score

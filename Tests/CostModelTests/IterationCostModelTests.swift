@@ -271,7 +271,27 @@ import SystemDescription
                 #expect(timer.iterationMicroseconds(ranks: ranks) == b.totalMicroseconds, "load \(i): \(ranks)")
                 #expect(timer.stageMicroseconds(ranks: ranks) == b.stageMicroseconds, "load \(i): \(ranks)")
             }
+            // Many decode-only ranks with the same few request counts (the timer prices only the
+            // one with the most context of each count), as a large DP group serving a light load.
+            for i in 0..<300 {
+                let ranks = (0..<max(layout.attentionDataParallel, 16)).map { _ in Self.lightLoad(&g) }
+                let b = m.breakdown(ranks: ranks)
+                #expect(timer.iterationMicroseconds(ranks: ranks) == b.totalMicroseconds, "light load \(i): \(ranks)")
+                #expect(timer.stageMicroseconds(ranks: ranks) == b.stageMicroseconds, "light load \(i): \(ranks)")
+            }
         }
+    }
+
+    /// A rank of a lightly loaded engine: idle, a few decode requests, or now and then a chunk too.
+    static func lightLoad(_ g: inout Generator) -> RankLoad {
+        var r = RankLoad()
+        guard Int.random(in: 0..<6, using: &g) > 0 else { return r }
+        r.decodeRequests = Int.random(in: 1...3, using: &g)
+        r.decodeContextTokens = Int.random(in: r.decodeRequests...(r.decodeRequests * 8192), using: &g)
+        if Int.random(in: 0..<5, using: &g) == 0 {
+            r.addChunk(tokens: Int.random(in: 1...2048, using: &g), context: Int.random(in: 0...4096, using: &g), completesPrompt: Bool.random(using: &g))
+        }
+        return r
     }
 
     /// One timer shared by concurrent replays (it is an immutable value) gives every task the

@@ -15,7 +15,9 @@ import SystemDescription
 ///
 /// An immutable value: `Sendable`, shared freely between threads (each replay may also make its own).
 ///
-/// - Complexity: O(ranks) per call, a few table reads per rank; building it, O(table sizes)
+/// - Complexity: per call, a few table reads for each rank that can be the slowest (every rank
+///   computing a prompt chunk, and the decode-only rank with the most context of each request
+///   count), and O(ranks × distinct decode request counts) comparisons; building it, O(table sizes)
 ///   operator evaluations (milliseconds for the shipped deployments).
 public struct IterationTimer: IterationTiming {
     public let model: IterationCostModel
@@ -38,6 +40,8 @@ public struct IterationTimer: IterationTiming {
     /// Grouped-query attention's tables and terms (nil for latent attention, whose tables are above).
     let groupedQuery: (qkv: Table, oproj: Table, terms: GroupedQueryTerms)?
     let hasExperts: Bool
+    /// Whether an EAGLE-3 draft model runs (read once: `model.draftModel != nil` copied the whole shape on every call).
+    let hasDraftModel: Bool
 
     /// The constants of the terms evaluated in closed form, each the same expression (and so the
     /// same bits) as the operator it stands for: `mixedPrologVectorBytes`, `outProjQuantBytes`,
@@ -181,6 +185,7 @@ public struct IterationTimer: IterationTiming {
             groupedQuery = nil
         }
         hasExperts = model.moe != nil
+        hasDraftModel = m.draftModel != nil
         let expertSize = hasExperts ? rankSize : 0
         chunkUp = charged(mlaSize) { o.chunkUpProjection(tokens: Double($0), heads: h, share: share) }
         attentionAllReduce = charged(m.tp > 1 ? rankSize : 0) { m.allReduce("", tokens: Double($0), dies: m.tp) }
@@ -235,24 +240,68 @@ public struct IterationTimer: IterationTiming {
         return s
     }
 
+    /// One rank's own part of a dense layer and of a MoE layer (µs): its attention, then its
+    /// dense FFN or its gate.
+    @inline(__always) func rankMicroseconds(_ r: RankLoad, tokens t: Int) -> (dense: Double, moe: Double) {
+        let a = attention(r)
+        var d = a + dense[t]
+        if tp > 1 { d += attentionAllReduce[t] }
+        guard hasExperts else { return (d, 0) }
+        var m = a + gate[t]
+        if let core = dispatchCoreChargedUs { m += core }
+        return (d, m)
+    }
+
     /// Per-layer times of the three layer kinds and the per-pass extras, for one iteration.
+    ///
+    /// A layer takes the slowest rank's own operators, so only the ranks that can be slowest are
+    /// priced. Among decode-only ranks with the same number of requests every operator but the
+    /// attention core has the same count, and the core grows with the context read: each step
+    /// adds, multiplies or divides positive numbers, which IEEE rounding keeps monotone, so the
+    /// rank with the most context is at least as slow, bit for bit. Only that one of each request
+    /// count is priced (with DP32 and a few requests a rank, a handful instead of dozens).
     @inline(__always) func layerTimes(_ ranks: [RankLoad]) -> (dense: Double, moe: Double, extras: Double, busiest: Int)? {
         var denseMax = 0.0, moeMax = 0.0
         var total = 0, busiest = 0, sampledMax = 0
+        var decodeOnly = 0
         for r in ranks {
             let t = r.decodeRequests * q + r.prefillTokens
             total += t
             busiest = max(busiest, t)
             sampledMax = max(sampledMax, r.decodeRequests * q + r.prefillsCompleting)
             guard t > 0 else { continue }
-            let a = attention(r)
-            var d = a + dense[t]
-            if tp > 1 { d += attentionAllReduce[t] }
-            denseMax = max(denseMax, d)
-            guard hasExperts else { continue }
-            var m = a + gate[t]
-            if let core = dispatchCoreChargedUs { m += core }
-            moeMax = max(moeMax, m)
+            guard r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
+                let own = rankMicroseconds(r, tokens: t)
+                denseMax = max(denseMax, own.dense)
+                moeMax = max(moeMax, own.moe)
+                continue
+            }
+            decodeOnly += 1
+        }
+        // The decode-only ranks, one request count at a time in increasing order: each scan
+        // prices the first rank with the most context among those of the smallest count left.
+        var countsBelow = 0
+        while decodeOnly > 0 {
+            var count = Int.max, slowest = 0, ofCount = 0
+            for index in ranks.indices {
+                let r = ranks[index]
+                guard r.decodeRequests > countsBelow && r.decodeRequests <= count && r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
+                    continue
+                }
+                if r.decodeRequests < count {
+                    count = r.decodeRequests
+                    slowest = index
+                    ofCount = 1
+                } else {
+                    if r.decodeContextTokens > ranks[slowest].decodeContextTokens { slowest = index }
+                    ofCount += 1
+                }
+            }
+            let own = rankMicroseconds(ranks[slowest], tokens: count * q)
+            denseMax = max(denseMax, own.dense)
+            moeMax = max(moeMax, own.moe)
+            decodeOnly -= ofCount
+            countsBelow = count
         }
         guard total > 0 else { return nil }
         guard hasExperts else { return (denseMax, 0, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax, ranks: ranks), busiest) }
@@ -280,7 +329,7 @@ public struct IterationTimer: IterationTiming {
                 if sampledMax > 0 { extras = extras + lmHead[sampledMax] + sampling[sampledMax] }
             }
         }
-        if model.draftModel != nil { for pass in model.draftPasses(ranks: ranks) { extras += pass.microseconds } }
+        if hasDraftModel { for pass in model.draftPasses(ranks: ranks) { extras += pass.microseconds } }
         return extras
     }
 
