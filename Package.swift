@@ -154,12 +154,3 @@ let package = Package(
             dependencies: ["CMBenchCLI", "CMBenchTestSupport", "TraceFormats", "ZstdStream", "ResultsStore", "Digest"]),
     ]
 )
-
-// Release builds optimise across module boundaries: the replay's hot path runs through six
-// modules, and without this the compiler may not inline or specialise a callee from another
-// module unless it is marked `@inlinable`. 1.5 % fewer instructions on the replay thread of
-// the week's 400 k-request slice, outputs identical (docs/performance.md, issue 16's sixth
-// round). Debug builds are left as they are.
-for target in package.targets where target.type == .regular || target.type == .executable {
-    target.swiftSettings = (target.swiftSettings ?? []) + [.unsafeFlags(["-cross-module-optimization"], .when(configuration: .release))]
-}
