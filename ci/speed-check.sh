@@ -43,6 +43,7 @@ workloads=(
   "ingest_instructions|bench --measure-ingest $work/ingest.csv.zst"
   "replay_fixed_instructions|replay $work/slice.csv.zst --backend fixed --json --no-progress"
   "replay_cloudmatrix_instructions|replay $work/slice.csv.zst --json --no-progress --slo ttft=2000ms,tpot=50ms"
+  "replay_aggregated_instructions|replay $work/slice.csv.zst --backend aggregated --backend-option deployment=aggregated-910c --json --no-progress"
   "sweep_decode_instructions|sweep $work/decode.csv --over backend:decode_batch_per_die --values 12,48 --backend-option phase=decode --concurrency 15360 --jobs 1 --json"
 )
 
