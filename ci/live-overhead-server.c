@@ -136,6 +136,7 @@ static int start_request(Connection *c, size_t head_length, size_t body_length) 
     c->first = c->last = 0;
     c->late_max = 0;
     c->streaming = 1;
+    body[body_length] = saved;
     static const char ok[] = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n";
     return write_all(c->fd, ok, sizeof ok - 1);
 }
