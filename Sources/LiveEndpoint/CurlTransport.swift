@@ -54,7 +54,6 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
         self.origin = origin
         self.onFinish = onFinish
         timeoutMilliseconds = Int(timeout * 1000)
-        Self.reserveDescriptors(forConnections: maxConnections)
         multi = curl_multi_init()
         epoll = epoll_create1(Int32(EPOLL_CLOEXEC))
         wakeup = eventfd(0, Int32(EFD_NONBLOCK | EFD_CLOEXEC))
@@ -76,7 +75,7 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
     /// Every connection is a descriptor: their table is grown once, before the run's clock starts,
     /// not while streams are timed (`cmbench_reserve_descriptors`: each growth of a threaded
     /// process's table waits for an RCU grace period, 10-17 ms here). 64 for the rest of the
-    /// process. Idempotent; the replayer calls it before its clock starts, `init` again.
+    /// process. The replayer calls it before its clock starts.
     static func reserveDescriptors(forConnections connections: Int) {
         _ = cmbench_reserve_descriptors(Int32(clamping: connections + 64))
     }
