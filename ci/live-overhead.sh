@@ -43,7 +43,8 @@ if [ "${PIN:-1}" = 1 ] && [ "$cores" -ge 2 ] && command -v taskset > /dev/null; 
   pin_client=(taskset -c 0-$((cores - 2)))
   echo "pinned: server on core $((cores - 1)), cmbench on cores 0-$((cores - 2))"
 fi
-if [ "${PRIORITY:-realtime}" = realtime ] && [ "$(id -u)" = 0 ] && command -v chrt > /dev/null; then
+# Only when pinned: two real-time processes sharing one core could starve each other's turns.
+if [ "${PRIORITY:-realtime}" = realtime ] && [ ${#pin_client[@]} -gt 0 ] && [ "$(id -u)" = 0 ] && command -v chrt > /dev/null; then
   pin_server+=(chrt -f 1)
   pin_client+=(chrt -f 1)
   echo "priority: cmbench and the server at SCHED_FIFO 1, the stall meters at 2 (PRIORITY=normal to run them as ordinary processes)"
