@@ -13,7 +13,10 @@ enum BenchCommand: Command {
     static let spec = CommandSpec(
         name: "bench",
         summary: "Measure cmbench's own speed: trace ingestion beside zstd -dc, replay, sweep and plan, with peak memory.",
-        usage: ["bench [--quick] [--workdir DIR] [--repeat N] [--skip-plan] [--json]"],
+        usage: [
+            "bench [--quick] [--workdir DIR] [--repeat N] [--skip-plan] [--week] [--json]",
+            "bench --targets-only [--week [--week-requests N]] [--repeat N] [--json]",
+        ],
         discussion: """
             Generates seeded inputs once into DIR (an Azure 2023-style CSV of 2 M rows, plain and
             compressed, a
@@ -26,7 +29,11 @@ enum BenchCommand: Command {
             setup (`cmbench sweep` over decode_batch_per_die 4, 8, …, 80; phase decode; 30,720
             requests of 4,096 + 256 tokens; closed loop at 15,360), end to end in a child process,
             and replays the shared Azure conversation hour through the aggregated backend against
-            its target (< 0.3 s).
+            its target (< 0.3 s). With --week, also the 27 M-request synthetic week (generated once
+            into DIR, seeded: `cmbench synth` with the rate and lengths of docs/performance.md)
+            through the aggregated backend on aggregated-910c, once, against its target (< 60 s);
+            without it that line says it was not measured. --targets-only measures only these
+            target lines.
             Last, once each in a child process, `cmbench plan` on the shared Azure and Mooncake
             conversation hours (../shared/traces beside the checkout; skipped, with the reason,
             where absent, with --quick or --skip-plan), against the planner's targets: < 30 s over
@@ -41,10 +48,19 @@ enum BenchCommand: Command {
             OptionSpec("--backends", .value(placeholder: "LIST"), help: "Backends whose replay speed is measured (default: every registered one)."),
             OptionSpec("--measure-ingest", .value(placeholder: "FILE"), help: "(internal) measure one ingestion in this process."),
             OptionSpec("--skip-plan", help: "Leave out the planner lines (two plans of up to a minute each)."),
+            OptionSpec("--week", help: "Also replay the 27 M-request week through aggregated-910c against its < 60 s target (minutes)."),
+            OptionSpec(
+                "--week-requests", .value(placeholder: "N"),
+                help: "Requests in the generated week (default 27,000,000; fewer for a quick check of the line itself)."),
+            OptionSpec("--targets-only", help: "Measure only the target lines (the Azure hour; the week with --week)."),
             OptionSpec("--measure-replay", .value(placeholder: "FILE"), help: "(internal) measure one replay in this process (with --backends NAME)."),
+            OptionSpec("--measure-options", .value(placeholder: "K=V,..."), help: "(internal) backend options of --measure-replay."),
             OptionSpec("--measure-plan", .value(placeholder: "NAME"), help: "(internal) measure one of the bench's plans in this process."),
         ],
-        examples: [("bench", "the figures in docs/performance.md"), ("bench --quick --repeat 1", "a fast check that the benchmark runs")])
+        examples: [
+            ("bench", "the figures in docs/performance.md"), ("bench --quick --repeat 1", "a fast check that the benchmark runs"),
+            ("bench --targets-only --week", "the aggregated backend's two speed targets, the week included"),
+        ])
 
     struct IngestFigures: Codable {
         var file: String
@@ -110,6 +126,14 @@ enum BenchCommand: Command {
         var provenance: Provenance
     }
 
+    /// `bench --targets-only`: the target lines alone.
+    struct TargetsReport: Codable {
+        var machine: String
+        var repeats: Int
+        var targets: BenchTargets.Section
+        var provenance: Provenance
+    }
+
     /// The paper's decode setup (R1) swept over the batch cap per die: 20 points.
     static func decodeSweepArguments(trace: String) -> [String] {
         [
@@ -135,12 +159,32 @@ enum BenchCommand: Command {
             return .ok
         }
         if let file = arguments.value("--measure-replay") {
-            console.out(try JSONOutput.string(try measureReplay(file: file, backend: arguments.value("--backends") ?? "fixed")))
+            let figures = try measureReplay(
+                file: file, backend: arguments.value("--backends") ?? "fixed", options: arguments.value("--measure-options") ?? "")
+            console.out(try JSONOutput.string(figures))
             return .ok
         }
         let directory = arguments.value("--workdir") ?? "/tmp/cmbench-bench"
         let repeats = try arguments.positiveInt("--repeat") ?? 3
+        let weekRequests = try arguments.positiveInt("--week-requests")
+        if weekRequests != nil && !arguments.flag("--week") {
+            throw CLIError(.usage, "--week-requests: only with --week")
+        }
+        let week = arguments.flag("--week") ? weekRequests ?? BenchInputs.weekRequests : nil
         try OutputDirectory.create(directory, for: "--workdir")
+        if arguments.flag("--targets-only") {
+            let targets = try BenchTargets.run(repeats: repeats, week: week, workDirectory: directory, console: console)
+            let provenance = Provenance(
+                command: "bench", configFiles: Provenance.union(targets.targets.map(\.replay.configFiles)),
+                configuration: ["targets-only": "true", "repeats": String(repeats)], seed: 1)
+            if arguments.flag("--json") {
+                console.out(try JSONOutput.string(TargetsReport(machine: MachineDescription.current(), repeats: repeats, targets: targets, provenance: provenance)))
+            } else {
+                let lines = ["machine: \(MachineDescription.current()); median of \(repeats) run(s)", ""] + BenchTargets.render(targets) + [""] + provenance.lines
+                console.out(lines.joined(separator: "\n") + "\n")
+            }
+            return .ok
+        }
         let inputs = try BenchInputs.prepare(in: directory, quick: arguments.flag("--quick"), console: console)
 
         var results: [IngestFigures] = []
@@ -189,7 +233,7 @@ enum BenchCommand: Command {
         }
         let sweep = SweepFigures(
             command: "cmbench " + sweepArguments.joined(separator: " "), points: 20, seconds: sweepTimes.sorted()[sweepTimes.count / 2])
-        let targets = try BenchTargets.run(repeats: repeats, console: console)
+        let targets = try BenchTargets.run(repeats: repeats, week: week, workDirectory: directory, console: console)
         let skipPlan = arguments.flag("--quick") ? "--quick" : arguments.flag("--skip-plan") ? "--skip-plan" : nil
         let plan = try BenchPlan.run(skip: skipPlan, console: console)
         // The sweep's child reads the same configs/ as the cloudmatrix replay's.
@@ -251,10 +295,11 @@ enum BenchCommand: Command {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// One replay of `file` through `backend` with default settings, end to end (reading,
-    /// simulating, metrics), timed in this process.
-    static func measureReplay(file: String, backend name: String) throws -> ReplayFigures {
-        let configuration = try BackendOptions.withDefaults(BackendConfiguration(backend: name, seed: 1))
+    /// One replay of `file` through `backend` with its default settings and `options`
+    /// (`key=value,…`), end to end (reading, simulating, metrics), timed in this process.
+    static func measureReplay(file: String, backend name: String, options: String = "") throws -> ReplayFigures {
+        let given = options.isEmpty ? BackendConfiguration(backend: name, seed: 1) : try BackendConfiguration(backend: name, options: options, seed: 1)
+        let configuration = try BackendOptions.withDefaults(given)
         let backend = try BackendOptions.prepare(configuration)
         let run = ReplayRun(options: ReplayOptions(seed: 1), objectives: ServiceLevelObjectives(), console: .silent, showProgress: false, requestsCSV: nil)
         let started = MonotonicClock.now()

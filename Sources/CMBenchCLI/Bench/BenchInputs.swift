@@ -40,6 +40,26 @@ enum BenchInputs {
         return inputs
     }
 
+    /// The synthetic week's size: a week of Azure 2024 conversation traffic at its mean rate.
+    static let weekRequests = 27_000_000
+
+    /// The synthetic week the speed targets name (docs/performance.md): `cmbench synth` with
+    /// Azure 2024 conversation's mean rate (44.64 requests/s, a week in 27 M requests) and
+    /// log-normal lengths, seed 2024, zstd level 3. Generated once into `directory` (about a
+    /// minute for the full week); a smaller `requests` gives the same week's first requests.
+    static func week(requests: Int, in directory: String, console: Console) throws -> String {
+        let path = directory + "/week-\(requests).csv.zst"
+        guard access(path, F_OK) != 0 else { return path }
+        console.printErr("cmbench: bench: generating \(path) (\(requests) requests, seeded; kept for reruns)")
+        _ = try ChildProcess.run(
+            ChildProcess.selfPath,
+            [
+                "synth", path, "--requests", String(requests), "--rate", "44.64", "--input", "lognormal:median=1020,sigma=1.0,max=32768",
+                "--output", "lognormal:median=129,sigma=0.9,max=4096", "--seed", "2024", "--level", "3",
+            ])
+        return path
+    }
+
     /// The paper's decode measurement as a trace (docs/cloudmatrix-model.md): 30,720 requests of 4,096
     /// prompt and 256 output tokens, as `cmbench synth … --input fixed:4096 --output fixed:256`.
     static func decodeSweepTrace(in directory: String, console: Console) throws -> String {
