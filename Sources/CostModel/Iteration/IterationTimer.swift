@@ -17,7 +17,7 @@ import SystemDescription
 ///
 /// - Complexity: per call, a few table reads for each rank that can be the slowest (every rank
 ///   computing a prompt chunk, and the decode-only rank with the most context of each request
-///   count), and O(ranks × distinct decode request counts) comparisons; building it, O(table sizes)
+///   count), two passes over the ranks and a slot per request count between the fewest and the most; building it, O(table sizes)
 ///   operator evaluations (milliseconds for the shipped deployments).
 public struct IterationTimer: IterationTiming {
     public let model: IterationCostModel
@@ -260,10 +260,11 @@ public struct IterationTimer: IterationTiming {
     /// adds, multiplies or divides positive numbers, which IEEE rounding keeps monotone, so the
     /// rank with the most context is at least as slow, bit for bit. Only that one of each request
     /// count is priced (with DP32 and a few requests a rank, a handful instead of dozens).
+    /// (`max` of positive numbers does not depend on the order they come in.)
     @inline(__always) func layerTimes(_ ranks: [RankLoad]) -> (dense: Double, moe: Double, extras: Double, busiest: Int)? {
         var denseMax = 0.0, moeMax = 0.0
         var total = 0, busiest = 0, sampledMax = 0
-        var decodeOnly = 0
+        var fewest = Int.max, most = 0
         for r in ranks {
             let t = r.decodeRequests * q + r.prefillTokens
             total += t
@@ -276,32 +277,27 @@ public struct IterationTimer: IterationTiming {
                 moeMax = max(moeMax, own.moe)
                 continue
             }
-            decodeOnly += 1
+            fewest = min(fewest, r.decodeRequests)
+            most = max(most, r.decodeRequests)
         }
-        // The decode-only ranks, one request count at a time in increasing order: each scan
-        // prices the first rank with the most context among those of the smallest count left.
-        var countsBelow = 0
-        while decodeOnly > 0 {
-            var count = Int.max, slowest = 0, ofCount = 0
-            for index in ranks.indices {
-                let r = ranks[index]
-                guard r.decodeRequests > countsBelow && r.decodeRequests <= count && r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
-                    continue
+        // The decode-only ranks: for each request count, the first rank with the most context,
+        // found in one more pass with a slot per count between the fewest and the most (a few
+        // counts with DP32 and a few requests a rank), then priced in increasing count order.
+        if most > 0 {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: most - fewest + 1) { slowest in
+                slowest.initialize(repeating: -1)
+                for index in ranks.indices {
+                    let r = ranks[index]
+                    guard r.decodeRequests > 0 && r.prefillTokens == 0 && r.prefillContextTokens == 0 else { continue }
+                    let slot = r.decodeRequests - fewest
+                    if slowest[slot] < 0 || r.decodeContextTokens > ranks[slowest[slot]].decodeContextTokens { slowest[slot] = index }
                 }
-                if r.decodeRequests < count {
-                    count = r.decodeRequests
-                    slowest = index
-                    ofCount = 1
-                } else {
-                    if r.decodeContextTokens > ranks[slowest].decodeContextTokens { slowest = index }
-                    ofCount += 1
+                for slot in slowest.indices where slowest[slot] >= 0 {
+                    let own = rankMicroseconds(ranks[slowest[slot]], tokens: (fewest + slot) * q)
+                    denseMax = max(denseMax, own.dense)
+                    moeMax = max(moeMax, own.moe)
                 }
             }
-            let own = rankMicroseconds(ranks[slowest], tokens: count * q)
-            denseMax = max(denseMax, own.dense)
-            moeMax = max(moeMax, own.moe)
-            decodeOnly -= ofCount
-            countsBelow = count
         }
         guard total > 0 else { return nil }
         guard hasExperts else { return (denseMax, 0, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax, ranks: ranks), busiest) }
