@@ -26,6 +26,8 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
     let origin: Int64
     private let onFinish: @Sendable (LiveRequest, Int64, (any Error)?) -> Void
     private let timeoutMilliseconds: Int
+    /// The PEM bundle of certificate authorities to trust (`ca_file`); nil, the system's.
+    private let certificateAuthorities: String?
     private let multi: UnsafeMutableRawPointer
     private let epoll: Int32
     /// Written to wake the loop (new work in the inbox).
@@ -47,11 +49,15 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
     }
 
     /// libcurl's global set-up, once a process (thread-safe since libcurl 7.84).
-    private static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+    static let globalInit: Void = { _ = curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
 
-    init(maxConnections: Int, timeout: Double, origin: Int64, onFinish: @escaping @Sendable (LiveRequest, Int64, (any Error)?) -> Void) {
+    init(
+        maxConnections: Int, timeout: Double, origin: Int64, certificateAuthorities: String? = nil,
+        onFinish: @escaping @Sendable (LiveRequest, Int64, (any Error)?) -> Void
+    ) {
         Self.globalInit
         self.origin = origin
+        self.certificateAuthorities = certificateAuthorities
         self.onFinish = onFinish
         timeoutMilliseconds = Int(timeout * 1000)
         multi = curl_multi_init()
@@ -82,7 +88,9 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
 
     /// Starts `live` as a POST of `body` to `url`; returns at once (the loop adds it).
     func start(_ live: LiveRequest, url: URL, body: Data, headers: [String: String]) -> any LiveTransfer {
-        let transfer = CurlTransfer(live: live, transport: self, url: url, body: body, headers: headers, timeoutMilliseconds: timeoutMilliseconds)
+        let transfer = CurlTransfer(
+            live: live, transport: self, url: url, body: body, headers: headers, timeoutMilliseconds: timeoutMilliseconds,
+            certificateAuthorities: certificateAuthorities)
         hand { $0.starts.append(transfer) }
         return transfer
     }
@@ -219,7 +227,10 @@ final class CurlTransfer: LiveTransfer, @unchecked Sendable {
     private let errorBuffer = UnsafeMutablePointer<CChar>.allocate(capacity: Int(CURL_ERROR_SIZE))
     private var statusReported = false
 
-    init(live: LiveRequest, transport: CurlTransport, url: URL, body: Data, headers: [String: String], timeoutMilliseconds: Int) {
+    init(
+        live: LiveRequest, transport: CurlTransport, url: URL, body: Data, headers: [String: String], timeoutMilliseconds: Int,
+        certificateAuthorities: String?
+    ) {
         self.live = live
         self.transport = transport
         easy = curl_easy_init()
@@ -240,6 +251,9 @@ final class CurlTransfer: LiveTransfer, @unchecked Sendable {
         _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
         _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
+        if let certificateAuthorities {
+            certificateAuthorities.withCString { _ = cmbench_curl_easy_setopt_pointer(easy, CURLOPT_CAINFO, $0) }  // copied too
+        }
     }
 
     /// Asks the loop to stop this transfer; it reports the end as a cancelled request.

@@ -62,6 +62,10 @@ public struct LiveEndpointSettings: Sendable, Equatable {
     /// Whether requests carry `min_tokens` = `max_tokens` (vLLM accepts it; off by default,
     /// since `ignore_eos` already holds the length on vLLM and llama.cpp).
     public var sendsMinTokens = false
+    /// A PEM file of the certificate authorities to trust for an https server instead of the
+    /// system's (libcurl's `CURLOPT_CAINFO`): a server with a private CA. libcurl only; nil, the
+    /// system's bundle.
+    public var certificateAuthorities: String?
 
     public init(
         url: URL, model: String, endpoint: Endpoint = .completions, requestTimeout: SimDuration = SimDuration(seconds: 60),
@@ -114,6 +118,16 @@ public struct LiveEndpointSettings: Sendable, Equatable {
         client = try parameters.choice("client", ["curl": Client.curl, "urlsession": .urlsession]) ?? .curl
         maxConnections = try parameters.positiveInteger("max_connections", default: 1024)!
         sendsMinTokens = try parameters.onOff("min_tokens") ?? false
+        if let path = parameters.text("ca_file") {
+            guard client == .curl else {
+                throw fault("ca_file", "only with client=curl: URLSession on Linux cannot be given certificate authorities")
+            }
+            guard url.scheme?.lowercased() == "https" else { throw fault("ca_file", "only for an https url") }
+            guard FileManager.default.isReadableFile(atPath: path) else {
+                throw fault("ca_file", "'\(path)' is not a readable file (a PEM bundle of the certificate authorities to trust)")
+            }
+            certificateAuthorities = path
+        }
         seed = parameters.seed
     }
 
@@ -160,6 +174,7 @@ public struct LiveEndpointSettings: Sendable, Equatable {
         if let drain { entries.append(.init("drain", "\(drain.seconds)s")) }
         if sendsMinTokens { entries.append(.init("min_tokens", "on")) }
         if let name = apiKeyEnvironmentVariable { entries.append(.init("api_key_env", name)) }
+        if let path = certificateAuthorities { entries.append(.init("ca_file", path)) }
         return entries
     }
 }

@@ -82,7 +82,8 @@ public final class LiveReplayer: @unchecked Sendable {
         var tokenizerNote: String
         if settings.tokenizer != .calibrate,
             let measured = TokenizerProbe(
-                root: settings.serverRoot, model: settings.model, headers: headers, timeout: min(settings.requestTimeout.seconds, 10)
+                root: settings.serverRoot, model: settings.model, headers: headers, timeout: min(settings.requestTimeout.seconds, 10),
+                certificateAuthorities: settings.certificateAuthorities
             ).measure(seed: settings.seed)
         {
             shared.scale = measured.scale
@@ -134,7 +135,10 @@ public final class LiveReplayer: @unchecked Sendable {
         // The client's own timeout is a backstop 5 s after the request's: the replayer cancels first.
         let transport: any LiveTransport =
             switch settings.client {
-            case .curl: CurlTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
+            case .curl:
+                CurlTransport(
+                    maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin,
+                    certificateAuthorities: settings.certificateAuthorities, onFinish: onFinish)
             case .urlsession:
                 URLSessionTransport(maxConnections: settings.maxConnections, timeout: timeout.seconds + 5, origin: origin, onFinish: onFinish)
             }

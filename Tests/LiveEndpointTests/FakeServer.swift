@@ -38,7 +38,14 @@ final class FakeServer: @unchecked Sendable {
         self.port = port
     }
 
+    /// The fixtures' test-only certificate and key for 127.0.0.1 (`--tls`): self-signed, so a
+    /// client trusts it only when told to (`ca_file=` the certificate).
+    static let certificate = SharedTraces.packageRoot.appendingPathComponent("Tests/LiveEndpointTests/Fixtures/localhost-cert.pem").path
+    static let key = SharedTraces.packageRoot.appendingPathComponent("Tests/LiveEndpointTests/Fixtures/localhost-key.pem").path
+    static var tlsArguments: [String] { ["--tls", certificate, key] }
+
     var url: String { "http://127.0.0.1:\(port)/v1" }
+    var httpsURL: String { "https://127.0.0.1:\(port)/v1" }
 
     /// The requests the server logged, one dictionary each.
     func requests() -> [[String: Any]] {

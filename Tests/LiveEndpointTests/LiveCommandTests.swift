@@ -30,6 +30,49 @@ struct LiveCommandTests {
         #expect(result.stdout.isEmpty)
     }
 
+    /// HTTPS through libcurl: a server with a private certificate authority is trusted only with
+    /// `ca_file=` (the requests and the tokenizer probe alike); without it every request is a
+    /// counted rejection naming the certificate problem, and nothing hangs.
+    @Test func httpsWithAPrivateAuthorityNeedsCAFile() throws {
+        let server = try FakeServer(["--ttft-ms", "30", "--gap-ms", "5", "--tokenize", "tokenize"] + FakeServer.tlsArguments)
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let trace = try Self.trace(in: directory, count: 5, gapMilliseconds: 20)
+        let common = [
+            "replay", trace, "--backend", "openai", "--backend-option", "url=\(server.httpsURL)", "--backend-option", "model=fake",
+            "--backend-option", "timeout=10s", "--no-progress",
+        ]
+        let trusted = try CommandRunner.run(common + ["--backend-option", "ca_file=\(FakeServer.certificate)", "--backend-option", "tokenizer=server"])
+        #expect(trusted.status == 0, "\(trusted.stderr)")
+        #expect(trusted.stdout.contains("5 completed, 0 rejected"), "\(trusted.stdout)")
+        #expect(trusted.stdout.contains("sized by server /tokenize"), "the probe went over TLS: \(trusted.stdout)")
+        #expect(trusted.stdout.contains("ca_file=\(FakeServer.certificate)"))
+        // Every request reached the server (over TLS: the server speaks nothing else).
+        #expect(server.requests().filter { ($0["path"] as? String)?.hasSuffix("/completions") == true }.count == 5)
+
+        let untrusted = try CommandRunner.run(common)
+        #expect(untrusted.status == 0, "\(untrusted.stderr)")
+        #expect(untrusted.stdout.contains("0 completed, 5 rejected"), "\(untrusted.stdout)")
+        #expect(untrusted.stdout.contains("SSL certificate problem"), "\(untrusted.stdout)")
+    }
+
+    @Test func caFileIsRefusedWhereItCannotApply() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let trace = try Self.trace(in: directory, count: 2, gapMilliseconds: 10)
+        func run(_ url: String, _ options: [String]) throws -> CommandResult {
+            try CommandRunner.run(
+                ["replay", trace, "--backend", "openai", "--backend-option", "url=\(url)", "--backend-option", "model=m"]
+                    + options.flatMap { ["--backend-option", $0] })
+        }
+        let plain = try run("http://127.0.0.1:9/v1", ["ca_file=\(FakeServer.certificate)"])
+        #expect(plain.status == 64 && plain.stderr.contains("only for an https url"), "\(plain.stderr)")
+        let urlsession = try run("https://127.0.0.1:9/v1", ["client=urlsession", "ca_file=\(FakeServer.certificate)"])
+        #expect(urlsession.status == 64 && urlsession.stderr.contains("only with client=curl"), "\(urlsession.stderr)")
+        let missing = try run("https://127.0.0.1:9/v1", ["ca_file=\(directory.path("none.pem"))"])
+        #expect(missing.status == 64 && missing.stderr.contains("is not a readable file"), "\(missing.stderr)")
+    }
+
     @Test func theAPIKeyAppearsInNoOutput() throws {
         let key = "sk-cmbench-test-\(UUID().uuidString)"
         setenv("CMBENCH_TEST_API_KEY", key, 1)

@@ -19,7 +19,9 @@ enum LiveReplay {
         (default: until each ends or times out; 2 s after Ctrl-C), api_key_env=VAR (the key is
         read from that variable and never printed or stored), tokenizer=auto|server|calibrate
         (how prompts are sized to the trace's input tokens), max_connections=N (default 1024),
-        min_tokens=on|off (default off), client=curl|urlsession (the HTTP client; default curl). Queueing is not observable and is left out; ITL is one
+        min_tokens=on|off (default off), client=curl|urlsession (the HTTP client; default curl),
+        ca_file=PEM (certificate authorities to trust for https instead of the system's; curl
+        only). Queueing is not observable and is left out; ITL is one
         sample per streamed chunk, as vllm bench serve records it.
         """
 

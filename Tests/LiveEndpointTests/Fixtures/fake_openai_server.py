@@ -19,6 +19,8 @@ It listens on 127.0.0.1 on an ephemeral port, prints "PORT <n>" on stdout, and s
                      each: holds 1,000 concurrent streams without 1,000 threads fighting over
                      the GIL, so chunks leave on schedule (ci/live-overhead.sh). Completions and
                      chat streams only: no --fail, --tokenize or --expect-key.
+  --tls CERT KEY     serve HTTPS with this certificate and key (PEM; threaded mode): the
+                     fixtures' localhost-cert.pem and localhost-key.pem, a test-only pair
 
 Prompt tokens are counted as whitespace-separated words plus one (a BOS token); a chat request
 adds 4 more (its template). Each content chunk carries K tokens (the word "tok" K times).
@@ -27,6 +29,7 @@ import argparse
 import asyncio
 import json
 import socket
+import ssl
 import struct
 import sys
 import threading
@@ -252,6 +255,8 @@ def main():
     parser.add_argument("--fail", default="")
     parser.add_argument("--log", default=None)
     parser.add_argument("--asyncio", action="store_true")
+    parser.add_argument("--tls", nargs=2, metavar=("CERT", "KEY"), default=None,
+                        help="serve HTTPS with this certificate and key (PEM), threaded mode only")
     ARGS = parser.parse_args()
     ARGS.fail = {int(k): v for k, v in (item.split("=") for item in ARGS.fail.split(",") if item)}
     if ARGS.asyncio:
@@ -260,6 +265,12 @@ def main():
         asyncio.run(serve_asyncio())
         return
     server = Server(("127.0.0.1", 0), Handler)
+    if ARGS.tls:
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(*ARGS.tls)
+        # The handshake happens in each connection's own thread, on its first read, so a client
+        # that refuses the certificate cannot hold up the accept loop.
+        server.socket = context.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
     print("PORT %d" % server.server_address[1], flush=True)
     server.serve_forever()
 
