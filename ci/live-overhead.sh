@@ -32,7 +32,9 @@ binary=${2:-${CMBENCH:-.build/release/cmbench}}
 shift $(( $# > 2 ? 2 : $# ))
 extra=()
 for option in "$@"; do extra+=(--backend-option "$option"); done
-command -v cc > /dev/null || { echo "live-overhead: needs a C compiler for its server and stall meter (apt-get install gcc)" >&2; exit 69; }
+# A C compiler for the server and the stall meters: the system's, else the Swift toolchain's clang.
+compiler=$(command -v cc || command -v clang || true)
+[ -n "$compiler" ] || { echo "live-overhead: needs a C compiler for its server and stall meter (apt-get install gcc)" >&2; exit 69; }
 out=$(mktemp -d)
 server_pid=
 trap '[ -n "$server_pid" ] && kill -9 $server_pid 2>/dev/null; [ -n "${KEEP:-}" ] && cp -r "$out" "$KEEP"; rm -rf "$out"' EXIT
@@ -51,7 +53,7 @@ if [ "${PRIORITY:-realtime}" = realtime ] && [ ${#pin_client[@]} -gt 0 ] && [ "$
 fi
 case "${SERVER_MODE:-c}" in
   c)
-    cc -O2 -o "$out/server" ci/live-overhead-server.c
+    "$compiler" -O2 -o "$out/server" ci/live-overhead-server.c
     "${pin_server[@]}" "$out/server" 1500 "${GAP_MS:-50}" "$out/server.jsonl" > "$out/port" & ;;
   asyncio|threads)
     server_flag=--asyncio
@@ -76,7 +78,7 @@ PY
 ulimit -n 65536 2>/dev/null || true
 # A stall meter on each core the run uses (ci/machine-stalls.c), at real-time priority when
 # root, above cmbench's and the server's: what the machine itself took from them during the run.
-cc -O2 -o "$out/machine-stalls" ci/machine-stalls.c
+"$compiler" -O2 -o "$out/machine-stalls" ci/machine-stalls.c
 run_seconds=$(python3 -c "print($n / 1000 + 1.5 + 19 * ${GAP_MS:-50} / 1000 + 2)")
 realtime=()
 [ "$(id -u)" = 0 ] && command -v chrt > /dev/null && realtime=(chrt -f 2)
@@ -147,4 +149,10 @@ span = max(arrivals) - min(arrivals)
 user, system = (float(x) for x in open(sys.argv[3]).read().split()[-2:])
 print("sends/s %.0f (%d sends over %.3f s; schedule 1000/s); client CPU %.2f s user + %.2f s system = %.2f ms a stream"
       % ((len(arrivals) - 1) / span if span > 0 else float("nan"), len(arrivals), span, user, system, (user + system) * 1e3 / len(arrivals)))
+# The issue's target, stated (not enforced: the machine's stalls decide too many runs for a gate).
+def verdict(values):
+    p99 = q(values, .99)
+    return "%.3f ms, %s" % (p99, "met" if p99 < 1 else "NOT met")
+print("target: under 1 ms added to p99 TTFT at %d streams: all streams %s; without stall-hit streams %s; the machine took %.1f ms"
+      % (len(common), verdict(list(overhead.values())), verdict(clean) if clean else "n/a", sum((b - a) * 1e3 for a, b in stalls)))
 PY

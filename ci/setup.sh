@@ -4,7 +4,8 @@
 # this script is what actually installs the C libraries.
 set -euo pipefail
 
-needed=(libzstd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config zstd python3)  # python3: ci/docs.sh, a check script only
+# python3: ci/docs.sh and other check scripts only; time: ci/live-overhead.sh's CPU figure.
+needed=(libzstd-dev libsqlite3-dev libssl-dev libcurl4-openssl-dev pkg-config zstd python3 time)
 missing=()
 for package in "${needed[@]}"; do
   dpkg -s "$package" >/dev/null 2>&1 || missing+=("$package")
