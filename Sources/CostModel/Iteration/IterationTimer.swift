@@ -13,13 +13,15 @@ import SystemDescription
 /// sums within one roofline regime and are evaluated in closed form, as is kv_b over the context
 /// before a chunk (a count without a useful bound).
 ///
-/// An immutable value: `Sendable`, shared freely between threads (each replay may also make its own).
+/// An immutable object: `Sendable`, shared freely between threads (each replay may also make its
+/// own). A class, not a struct: the scheduler calls it through `any IterationTiming` once per
+/// pass, and the witness of a 4 KB struct copied the whole timer onto the stack on every call.
 ///
 /// - Complexity: per call, a few table reads for each rank that can be the slowest (every rank
 ///   computing a prompt chunk, and the decode-only rank with the most context of each request
 ///   count), and O(ranks × distinct decode request counts) comparisons; building it, O(table sizes)
 ///   operator evaluations (milliseconds for the shipped deployments).
-public struct IterationTimer: IterationTiming {
+public final class IterationTimer: IterationTiming {
     public let model: IterationCostModel
     let q: Int, heads: Int, tp: Int, pp: Int
     let overheadUs: Double
@@ -42,6 +44,9 @@ public struct IterationTimer: IterationTiming {
     let hasExperts: Bool
     /// Whether an EAGLE-3 draft model runs (read once: `model.draftModel != nil` copied the whole shape on every call).
     let hasDraftModel: Bool
+    /// Whether the model has shared experts (read once: `model.model.sharedExperts` copied the
+    /// whole cost model, 3.4 KB, on every call).
+    let hasSharedExperts: Bool
 
     /// The constants of the terms evaluated in closed form, each the same expression (and so the
     /// same bits) as the operator it stands for: `mixedPrologVectorBytes`, `outProjQuantBytes`,
@@ -138,6 +143,10 @@ public struct IterationTimer: IterationTiming {
         @inline(__always) subscript(_ n: Int) -> Double { n < values.count ? values[n] : compute(n) }
     }
 
+    /// Most decode requests on one rank for which `layerTimes` finds the slowest rank of each
+    /// count in one scan (a table on the stack); beyond, one scan per distinct count.
+    static let maxCountTable = 1_024
+
     /// Largest table: 2^17 entries (1 MB) per table; counts beyond are computed on the spot.
     static let maxTableSize = 1 << 17
 
@@ -186,6 +195,7 @@ public struct IterationTimer: IterationTiming {
         }
         hasExperts = model.moe != nil
         hasDraftModel = m.draftModel != nil
+        hasSharedExperts = model.sharedExperts > 0
         let expertSize = hasExperts ? rankSize : 0
         chunkUp = charged(mlaSize) { o.chunkUpProjection(tokens: Double($0), heads: h, share: share) }
         attentionAllReduce = charged(m.tp > 1 ? rankSize : 0) { m.allReduce("", tokens: Double($0), dies: m.tp) }
@@ -263,7 +273,7 @@ public struct IterationTimer: IterationTiming {
     @inline(__always) func layerTimes(_ ranks: [RankLoad]) -> (dense: Double, moe: Double, extras: Double, busiest: Int)? {
         var denseMax = 0.0, moeMax = 0.0
         var total = 0, busiest = 0, sampledMax = 0
-        var decodeOnly = 0
+        var decodeOnly = 0, mostDecodeRequests = 0
         for r in ranks {
             let t = r.decodeRequests * q + r.prefillTokens
             total += t
@@ -277,9 +287,28 @@ public struct IterationTimer: IterationTiming {
                 continue
             }
             decodeOnly += 1
+            mostDecodeRequests = max(mostDecodeRequests, r.decodeRequests)
         }
-        // The decode-only ranks, one request count at a time in increasing order: each scan
-        // prices the first rank with the most context among those of the smallest count left.
+        // The decode-only ranks, one request count at a time in increasing order: the first rank
+        // with the most context of each count is priced. Found in one scan, the slowest rank of
+        // each count kept in a small table indexed by the count (one scan per count beyond it).
+        if decodeOnly > 0 && mostDecodeRequests <= Self.maxCountTable {
+            withUnsafeTemporaryAllocation(of: Int.self, capacity: mostDecodeRequests + 1) { slowest in
+                slowest.initialize(repeating: -1)
+                for index in ranks.indices {
+                    let r = ranks[index]
+                    guard r.decodeRequests > 0 && r.prefillTokens == 0 && r.prefillContextTokens == 0 else { continue }
+                    let first = slowest[r.decodeRequests]
+                    if first < 0 || r.decodeContextTokens > ranks[first].decodeContextTokens { slowest[r.decodeRequests] = index }
+                }
+                for count in 1...mostDecodeRequests where slowest[count] >= 0 {
+                    let own = rankMicroseconds(ranks[slowest[count]], tokens: count * q)
+                    denseMax = max(denseMax, own.dense)
+                    moeMax = max(moeMax, own.moe)
+                }
+            }
+            decodeOnly = 0
+        }
         var countsBelow = 0
         while decodeOnly > 0 {
             var count = Int.max, slowest = 0, ofCount = 0
@@ -305,7 +334,7 @@ public struct IterationTimer: IterationTiming {
         }
         guard total > 0 else { return nil }
         guard hasExperts else { return (denseMax, 0, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax, ranks: ranks), busiest) }
-        let mlp = model.model.sharedExperts > 0 ? 0 + routed[total] + shared[busiest] + overheadUs : 0 + routed[total] + overheadUs
+        let mlp = hasSharedExperts ? 0 + routed[total] + shared[busiest] + overheadUs : 0 + routed[total] + overheadUs
         var moe = moeMax
         if allToAll {
             moe += dispatch[busiest]
