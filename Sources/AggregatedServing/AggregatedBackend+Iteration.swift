@@ -67,11 +67,10 @@ extension AggregatedBackend {
                     ranksWithWork[workWords + w] &= ~(1 << UInt64(bit))
                     continue
                 }
-                let load = formBatch(rank: g, pass: Int(pass), in: &context)
-                if !load.isIdle { busy = true }
-                if load.prefillTokens > 0 { prompt = true }
-                loads[local] = load
-                if inPass[g * pipelineDepth + Int(pass)] > 0 { joined |= 1 << UInt64(bit) }
+                let formed = formBatch(rank: g, local: local, pass: Int(pass), in: &context)
+                if formed.busy { busy = true }
+                if formed.prompt { prompt = true }
+                if formed.joined > 0 { joined |= 1 << UInt64(bit) }
             }
             ranksInPass[passWords + w] = joined
         }
@@ -104,11 +103,42 @@ extension AggregatedBackend {
         }
     }
 
-    /// One rank's batch for pass slot `pass`, as its policy forms it; the load it computes.
-    mutating func formBatch(rank g: Int, pass p: Int, in context: inout ServingContext<Event>) -> RankLoad {
+    /// One rank's batch for pass slot `pass`, as its policy forms it, its load written to
+    /// `loads[local]`: whether the rank computes anything, whether a prompt chunk, and how many
+    /// requests it put in the pass (the slot was empty, so its `inPass` count).
+    mutating func formBatch(
+        rank g: Int, local: Int, pass p: Int, in context: inout ServingContext<Event>
+    ) -> (busy: Bool, prompt: Bool, joined: Int32) {
         var load = RankLoad()
         var budget = tokenBudget
         var limited = false
+        // The common rank first: every running request decoding (or in a pass in flight) with the
+        // blocks for its step already held. Prefill-first forms the same decode batch when
+        // nothing waits; decode-first then admits as after any running pass that preempted nothing.
+        if policy == .decodeFirst || ranks[g].waitingCount == 0, scheduleDecodingFast(rank: g, pass: p, budget: &budget, load: &load) {
+            if policy == .decodeFirst && ranks[g].waitingCount > 0 {
+                admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
+            }
+        } else {
+            formBatchInGeneral(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, in: &context)
+        }
+        let scheduled = inPass[g * pipelineDepth + p]
+        if scheduled > 0 {
+            counters.rankIterations += 1
+            counters.scheduledRequests += Int(scheduled)
+            if limited { counters.budgetLimitedIterations += 1 }
+            if load.prefillTokens > 0 && load.decodeRequests > 0 { counters.mixedIterations += 1 }
+        }
+        if checksInvariantsEveryIteration { checkInvariants(rank: g, pass: p, budgetLeft: budget, load: load) }
+        loads[local] = load
+        return (!load.isIdle, load.prefillTokens > 0, scheduled)
+    }
+
+    /// Rank `g`'s batch by the general rules of its policy, from the full budget (when the fast
+    /// path does not apply).
+    mutating func formBatchInGeneral(
+        rank g: Int, pass p: Int, budget: inout Int, load: inout RankLoad, limited: inout Bool, in context: inout ServingContext<Event>
+    ) {
         switch policy {
         case .decodeFirst:
             let preempted = scheduleRunning(
@@ -130,15 +160,51 @@ extension AggregatedBackend {
                     rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: false, decodes: true, in: &context)
             }
         }
-        let scheduled = Int(inPass[g * pipelineDepth + p])
-        if scheduled > 0 {
-            counters.rankIterations += 1
-            counters.scheduledRequests += scheduled
-            if limited { counters.budgetLimitedIterations += 1 }
-            if load.prefillTokens > 0 && load.decodeRequests > 0 { counters.mixedIterations += 1 }
+    }
+
+    /// The running requests of rank `g` when each is decoding or already in a pass, each decoder
+    /// holds the blocks its step reaches, and the budget holds a step for every one of them:
+    /// what `scheduleRunning` does then (every decoder takes a step, in admission order, none is
+    /// limited, preempted or given a block), with one uniqueness check for the whole rank and
+    /// no per-request branch on the policy. False, with nothing changed, when any condition
+    /// fails: the caller then forms the batch the general way.
+    @inline(__always) mutating func scheduleDecodingFast(rank g: Int, pass p: Int, budget: inout Int, load: inout RankLoad) -> Bool {
+        let step = decodeStepTokens, blockTokens = self.blockTokens, pass = Int32(p)
+        guard ranks[g].running.count &* step <= budget else { return false }
+        var joined = 0, contextTokens = 0
+        // `ranks[g].running` is read by index inside the closure: the compiler then hoists its
+        // buffer and bounds, where a nested `withUnsafeBufferPointer` retained and released it.
+        let formed = slots.withUnsafeMutableBufferPointer { slots in
+            let count = ranks[g].running.count
+            for index in 0..<count {
+                let s = Int(ranks[g].running[index])
+                if slots[s].scheduled > 0 { continue }
+                let computed = slots[s].computed
+                let room = slots[s].privateBlocks &* blockTokens &+ Int(slots[s].sharedEntries) &* Int(slots[s].prefixBlockTokens)
+                guard computed >= slots[s].target && computed &+ step <= room else {
+                    // Undo: the requests this loop put in the pass are the only ones in it
+                    // (a pass slot being formed holds nobody).
+                    for earlier in 0..<index {
+                        let e = Int(ranks[g].running[earlier])
+                        if slots[e].scheduled > 0 && slots[e].pass == pass { slots[e].scheduled = 0 }
+                    }
+                    return false
+                }
+                slots[s].scheduled = step
+                slots[s].pass = pass
+                joined &+= 1
+                contextTokens &+= computed
+            }
+            return true
         }
-        if checksInvariantsEveryIteration { checkInvariants(rank: g, pass: p, budgetLeft: budget) }
-        return load
+        guard formed else { return false }
+        let tokens = joined &* step
+        budget -= tokens
+        load.decodeRequests += joined
+        load.decodeContextTokens += contextTokens
+        counters.decodeTokensComputed += tokens
+        inPass[g * pipelineDepth + p] += Int32(joined)
+        return true
     }
 
     /// The running requests of rank `g`, in admission order: their decode steps and/or next
@@ -352,9 +418,17 @@ extension AggregatedBackend {
                 // In running order (admission order), as the pass was formed; a request
                 // completing here stays listed until the compaction below.
                 let count = ranks[g].running.count
-                for index in 0..<count {
-                    let s = Int(ranks[g].running[index])
-                    if slots[s].scheduled > 0 && slots[s].pass == Int32(pass) { advance(s, in: &context) }
+                var index = 0
+                while index < count {
+                    let (stop, progress) = advanceInPlace(rank: g, pass: Int32(pass), from: index, now: context.now)
+                    guard stop < count else { break }
+                    let s = Int(ranks[g].running[stop])
+                    switch progress {
+                    case .continuing: break
+                    case .promptComputed: finishPrompt(s, in: &context)
+                    case .outputComplete: complete(s, in: &context)
+                    }
+                    index = stop + 1
                 }
                 inPass[g * pipelineDepth + pass] = 0
                 if ranks[g].finishedInRunning > 0 { compactRunning(rank: g) }
@@ -367,12 +441,23 @@ extension AggregatedBackend {
         claimBegin(replica, in: &context)
     }
 
-    /// Request `s` computed its scheduled tokens: a chunk (maybe completing its prompt) or a decode step.
-    mutating func advance(_ s: Int, in context: inout ServingContext<Event>) {
-        switch slots[s].computeScheduled(at: context.now) {
-        case .continuing: return
-        case .promptComputed: finishPrompt(s, in: &context)
-        case .outputComplete: complete(s, in: &context)
+    /// Advances the requests of rank `g` in pass slot `pass` from running index `start` on, in
+    /// running order, until one finishes its prompt or its output: its index and what it
+    /// finished (the caller finishes it and goes on after it), or the end of the list. The
+    /// requests that only continue are advanced under one uniqueness check of `slots`, not one each.
+    @inline(__always) mutating func advanceInPlace(rank g: Int, pass: Int32, from start: Int, now: SimTime) -> (Int, Tracked.Progress) {
+        slots.withUnsafeMutableBufferPointer { slots in
+            let count = ranks[g].running.count
+            var index = start
+            while index < count {
+                let s = Int(ranks[g].running[index])
+                if slots[s].scheduled > 0 && slots[s].pass == pass {
+                    let progress = slots[s].computeScheduled(at: now)
+                    if progress != .continuing { return (index, progress) }
+                }
+                index += 1
+            }
+            return (index, .continuing)
         }
     }
 
