@@ -89,7 +89,7 @@ extension AggregatedBackend {
             }
             ranksInPass[passWords + w] = joined
         }
-        defer { clearLoads(replica) }
+        defer { clearLoads(passWords: passWords) }
         guard busy else {
             replicas[replica].freePasses.append(pass)
             return
@@ -190,13 +190,18 @@ extension AggregatedBackend {
         return requests
     }
 
-    /// Makes `loads` idle again after a pass of `replica` was timed: only ranks with work were written.
-    mutating func clearLoads(_ replica: Int) {
-        for w in 0..<wordsPerReplica {
-            var bits = ranksWithWork[replica * wordsPerReplica + w]
-            while bits != 0 {
-                loads[w * 64 + bits.trailingZeroBitCount] = RankLoad()
-                bits &= bits - 1
+    /// Makes `loads` idle again after a pass was timed: only the ranks that joined it (its bits
+    /// at `passWords` in `ranksInPass`) can have a load that is not idle, since a rank computes
+    /// something only with a request in the pass (`checkRankSets` checks all idle before a pass).
+    mutating func clearLoads(passWords: Int) {
+        let words = wordsPerReplica
+        loads.withUnsafeMutableBufferPointer { loads in
+            for w in 0..<words {
+                var bits = ranksInPass[passWords + w]
+                while bits != 0 {
+                    loads[w * 64 + bits.trailingZeroBitCount] = RankLoad()
+                    bits &= bits &- 1
+                }
             }
         }
     }

@@ -41,6 +41,7 @@ public final class IterationTimer: IterationTiming {
     let terms: ClosedForm
     /// Grouped-query attention's tables and terms (nil for latent attention, whose tables are above).
     let groupedQuery: (qkv: Table, oproj: Table, terms: GroupedQueryTerms)?
+    let isGroupedQuery: Bool
     let hasExperts: Bool
     /// Whether an EAGLE-3 draft model runs (read once: `model.draftModel != nil` copied the whole shape on every call).
     let hasDraftModel: Bool
@@ -144,8 +145,10 @@ public final class IterationTimer: IterationTiming {
     }
 
     /// Most decode requests on one rank for which `layerTimes` finds the slowest rank of each
-    /// count in one scan (a table on the stack); beyond, one scan per distinct count.
+    /// count in its one scan (a table on the stack); beyond, one scan per distinct count.
     static let maxCountTable = 1_024
+    /// The table's size: the engine's batch cap (a rank never holds more), at most `maxCountTable`.
+    let countTable: Int
 
     /// Largest table: 2^17 entries (1 MB) per table; counts beyond are computed on the spot.
     static let maxTableSize = 1 << 17
@@ -193,9 +196,11 @@ public final class IterationTimer: IterationTiming {
         } else {
             groupedQuery = nil
         }
+        isGroupedQuery = model.attention.groupedQuery != nil
         hasExperts = model.moe != nil
         hasDraftModel = m.draftModel != nil
         hasSharedExperts = model.sharedExperts > 0
+        countTable = min(max(limits.maxBatchPerRank, 1), Self.maxCountTable)
         let expertSize = hasExperts ? rankSize : 0
         chunkUp = charged(mlaSize) { o.chunkUpProjection(tokens: Double($0), heads: h, share: share) }
         attentionAllReduce = charged(m.tp > 1 ? rankSize : 0) { m.allReduce("", tokens: Double($0), dies: m.tp) }
@@ -217,7 +222,8 @@ public final class IterationTimer: IterationTiming {
     /// One rank's attention for one layer (µs), summed as `IterationLayer.rankMicroseconds` sums
     /// `IterationCostModel.rankAttention`.
     @inline(__always) func attention(_ r: RankLoad) -> Double {
-        if let g = groupedQuery { return groupedQueryAttention(r, g) }
+        // The flag first: `if let` alone copied the grouped-query tables (retaining their arrays) on every call.
+        if isGroupedQuery, let g = groupedQuery { return groupedQueryAttention(r, g) }
         let dn = r.decodeRequests * q, cn = r.prefillTokens, tn = dn + cn
         guard tn > 0 else { return 0 }
         let d = Double(dn), c = Double(cn), f = terms
@@ -273,43 +279,44 @@ public final class IterationTimer: IterationTiming {
     @inline(__always) func layerTimes(_ ranks: [RankLoad]) -> (dense: Double, moe: Double, extras: Double, busiest: Int)? {
         var denseMax = 0.0, moeMax = 0.0
         var total = 0, busiest = 0, sampledMax = 0
-        var decodeOnly = 0, mostDecodeRequests = 0
-        for r in ranks {
-            let t = r.decodeRequests * q + r.prefillTokens
-            total += t
-            busiest = max(busiest, t)
-            sampledMax = max(sampledMax, r.decodeRequests * q + r.prefillsCompleting)
-            guard t > 0 else { continue }
-            guard r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
-                let own = rankMicroseconds(r, tokens: t)
-                denseMax = max(denseMax, own.dense)
-                moeMax = max(moeMax, own.moe)
-                continue
-            }
-            decodeOnly += 1
-            mostDecodeRequests = max(mostDecodeRequests, r.decodeRequests)
-        }
-        // The decode-only ranks, one request count at a time in increasing order: the first rank
-        // with the most context of each count is priced. Found in one scan, the slowest rank of
-        // each count kept in a small table indexed by the count (one scan per count beyond it).
-        if decodeOnly > 0 && mostDecodeRequests <= Self.maxCountTable {
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: mostDecodeRequests + 1) { slowest in
-                slowest.initialize(repeating: -1)
-                for index in ranks.indices {
-                    let r = ranks[index]
-                    guard r.decodeRequests > 0 && r.prefillTokens == 0 && r.prefillContextTokens == 0 else { continue }
-                    let first = slowest[r.decodeRequests]
-                    if first < 0 || r.decodeContextTokens > ranks[first].decodeContextTokens { slowest[r.decodeRequests] = index }
-                }
-                for count in 1...mostDecodeRequests where slowest[count] >= 0 {
-                    let own = rankMicroseconds(ranks[slowest[count]], tokens: count * q)
+        // The decode-only ranks are priced after the others, one request count at a time in
+        // increasing order: the first rank with the most context of each count. The scan that
+        // sums the loads also keeps it, per count up to `countTable`, in a table on the stack;
+        // counts beyond (none within the engine limits) are found by one scan each, below.
+        var beyondTable = 0
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: countTable + 1) { slowest in
+            slowest.initialize(repeating: -1)
+            var mostDecodeRequests = 0
+            for index in ranks.indices {
+                let r = ranks[index]
+                let t = r.decodeRequests * q + r.prefillTokens
+                total += t
+                busiest = max(busiest, t)
+                sampledMax = max(sampledMax, r.decodeRequests * q + r.prefillsCompleting)
+                guard t > 0 else { continue }
+                guard r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
+                    let own = rankMicroseconds(r, tokens: t)
                     denseMax = max(denseMax, own.dense)
                     moeMax = max(moeMax, own.moe)
+                    continue
                 }
+                let count = r.decodeRequests
+                guard count <= countTable else {
+                    beyondTable += 1
+                    continue
+                }
+                mostDecodeRequests = max(mostDecodeRequests, count)
+                let first = Int(slowest[count])
+                if first < 0 || r.decodeContextTokens > ranks[first].decodeContextTokens { slowest[count] = Int32(truncatingIfNeeded: index) }
             }
-            decodeOnly = 0
+            guard mostDecodeRequests > 0 else { return }
+            for count in 1...mostDecodeRequests where slowest[count] >= 0 {
+                let own = rankMicroseconds(ranks[Int(slowest[count])], tokens: count * q)
+                denseMax = max(denseMax, own.dense)
+                moeMax = max(moeMax, own.moe)
+            }
         }
-        var countsBelow = 0
+        var decodeOnly = beyondTable, countsBelow = countTable
         while decodeOnly > 0 {
             var count = Int.max, slowest = 0, ofCount = 0
             for index in ranks.indices {
