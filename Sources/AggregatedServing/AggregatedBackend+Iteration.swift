@@ -215,13 +215,12 @@ extension AggregatedBackend {
         var load = RankLoad()
         var budget = tokenBudget
         var limited = false
-        // The common rank first: every running request decoding (or in a pass in flight) with the
-        // blocks for its step already held. Prefill-first forms the same decode batch when
-        // nothing waits; decode-first then admits as after any running pass that preempted nothing.
-        if policy == .decodeFirst || ranks[g].waitingCount == 0, scheduleDecodingFast(rank: g, pass: p, budget: &budget, load: &load) {
-            if policy == .decodeFirst && ranks[g].waitingCount > 0 {
-                admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
-            }
+        // A rank comes here when `formDecodingRanks` could not form it. If only because requests
+        // wait, decode-first steps its decoders the fast way and then admits, as after any running
+        // pass that preempted nothing (prefill-first would prefill them instead); in every other
+        // case the fast path failed already, and the batch is formed the general way.
+        if policy == .decodeFirst && ranks[g].waitingCount > 0, scheduleDecodingFast(rank: g, pass: p, budget: &budget, load: &load) {
+            admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
         } else {
             formBatchInGeneral(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, in: &context)
         }
