@@ -1,11 +1,15 @@
+import CostModel
+
 /// The per-iteration check tests turn on (`checksInvariantsEveryIteration`).
 extension AggregatedBackend {
     /// Rank `g` just formed its batch for pass slot `p` with `budgetLeft` tokens of budget
     /// unused: its blocks within capacity and equal to what its requests and cache entries hold,
     /// the budget and the batch cap kept, and every running request's blocks covering the
     /// context it has plus the tokens it computes in this pass (its whole sequence, when
-    /// admission reserves it), and nothing preempted under guaranteed no-evict.
-    mutating func checkInvariants(rank g: Int, pass p: Int, budgetLeft: Int) {
+    /// admission reserves it), nothing preempted under guaranteed no-evict, and `load` equal to
+    /// the load recomputed from the requests in the pass (whichever path formed the batch: the
+    /// fast path for decoding ranks keeps no list of what it scheduled, so this is its check).
+    mutating func checkInvariants(rank g: Int, pass p: Int, budgetLeft: Int, load: RankLoad) {
         var problems: [String] = []
         let pool = ranks[g].pool
         if pool.inUse > pool.capacity { problems.append("\(pool.inUse) blocks in use > capacity \(pool.capacity)") }
@@ -34,10 +38,25 @@ extension AggregatedBackend {
         if privateHeld != pool.privateBlocks { problems.append("running requests hold \(privateHeld) private blocks, pool counts \(pool.privateBlocks)") }
         var scheduledTokens = 0
         var inBatch = 0
+        // Chunks were added in running order (admissions are appended to it), so the recount adds
+        // the same numbers in the same order and must match bit for bit.
+        var recounted = RankLoad()
         for slot in ranks[g].running where slots[Int(slot)].scheduled > 0 && slots[Int(slot)].pass == Int32(p) {
-            scheduledTokens += slots[Int(slot)].scheduled
+            let request = slots[Int(slot)]
+            scheduledTokens += request.scheduled
             inBatch += 1
+            if request.isPrefilling {
+                recounted.addChunk(
+                    tokens: request.scheduled, context: request.computed, completesPrompt: request.computed + request.scheduled == request.target)
+            } else {
+                if request.scheduled != decodeStepTokens {
+                    problems.append("request \(identities[Int(slot)].id) decodes \(request.scheduled) tokens in a step of \(decodeStepTokens)")
+                }
+                recounted.decodeRequests += 1
+                recounted.decodeContextTokens += request.computed
+            }
         }
+        if recounted != load { problems.append("the batch's load \(load) is not its requests' \(recounted)") }
         let counted = inPass[g * pipelineDepth + p]
         if inBatch != Int(counted) { problems.append("\(inBatch) requests found in the pass, counted \(counted)") }
         if scheduledTokens > tokenBudget || scheduledTokens + budgetLeft != tokenBudget {

@@ -59,6 +59,21 @@ extension AggregatedBackend {
             var bits = ranksWithWork[workWords + w]
             var joined: UInt64 = 0
             while bits != 0 {
+                // Most ranks in one sweep; the first it cannot form, the general way below. With
+                // the invariant check on, one rank a sweep, so that each is checked as formed.
+                let before = bits
+                let requests = formDecodingRanks(
+                    lower: lower, base: w * 64, bits: &bits, joined: &joined, pass: Int(pass), oneRank: checksInvariantsEveryIteration)
+                if bits != before {
+                    if requests > 0 { busy = true }
+                    if checksInvariantsEveryIteration {
+                        let local = w * 64 + before.trailingZeroBitCount
+                        checkInvariants(
+                            rank: lower + local, pass: Int(pass), budgetLeft: tokenBudget - loads[local].decodeRequests * decodeStepTokens,
+                            load: loads[local])
+                    }
+                    continue
+                }
                 let bit = bits.trailingZeroBitCount
                 bits &= bits - 1
                 let local = w * 64 + bit
@@ -67,15 +82,14 @@ extension AggregatedBackend {
                     ranksWithWork[workWords + w] &= ~(1 << UInt64(bit))
                     continue
                 }
-                let load = formBatch(rank: g, pass: Int(pass), in: &context)
-                if !load.isIdle { busy = true }
-                if load.prefillTokens > 0 { prompt = true }
-                loads[local] = load
-                if inPass[g * pipelineDepth + Int(pass)] > 0 { joined |= 1 << UInt64(bit) }
+                let formed = formBatch(rank: g, local: local, pass: Int(pass), in: &context)
+                if formed.busy { busy = true }
+                if formed.prompt { prompt = true }
+                if formed.joined > 0 { joined |= 1 << UInt64(bit) }
             }
             ranksInPass[passWords + w] = joined
         }
-        defer { clearLoads(replica) }
+        defer { clearLoads(passWords: passWords) }
         guard busy else {
             replicas[replica].freePasses.append(pass)
             return
@@ -93,22 +107,140 @@ extension AggregatedBackend {
         if pipelineDepth > 1 { claimBegin(replica, in: &context) }
     }
 
-    /// Makes `loads` idle again after a pass of `replica` was timed: only ranks with work were written.
-    mutating func clearLoads(_ replica: Int) {
-        for w in 0..<wordsPerReplica {
-            var bits = ranksWithWork[replica * wordsPerReplica + w]
-            while bits != 0 {
-                loads[w * 64 + bits.trailingZeroBitCount] = RankLoad()
-                bits &= bits - 1
+    /// The decode steps of rank `g`'s running requests for pass slot `pass`, in admission order:
+    /// each request not in a pass takes `step` tokens, provided all of them are decoding and hold
+    /// the blocks their step reaches. The requests scheduled and their context before the step;
+    /// nil, with nothing changed, if any request fails (the rank is then formed the general way).
+    /// Static, over `ranks` and a buffer of `slots`, so that the caller's loops read the running
+    /// list by index without retaining it and write the records without a uniqueness check each.
+    @inline(__always) static func stepDecoders(
+        ranks: [Rank], rank g: Int, pass: Int32, step: Int, blockTokens: Int, slots: UnsafeMutableBufferPointer<Tracked>
+    ) -> (requests: Int, contextTokens: Int)? {
+        var joined = 0, contextTokens = 0
+        let count = ranks[g].running.count
+        for index in 0..<count {
+            let s = Int(ranks[g].running[index])
+            if slots[s].scheduled > 0 { continue }
+            let computed = slots[s].computed
+            let room = slots[s].privateBlocks &* blockTokens &+ Int(slots[s].sharedEntries) &* Int(slots[s].prefixBlockTokens)
+            guard computed >= slots[s].target && computed &+ step <= room else {
+                // Undo: the requests this loop put in the pass are the only ones in it (a pass
+                // slot being formed holds nobody).
+                for earlier in 0..<index {
+                    let e = Int(ranks[g].running[earlier])
+                    if slots[e].scheduled > 0 && slots[e].pass == pass { slots[e].scheduled = 0 }
+                }
+                return nil
+            }
+            slots[s].scheduled = step
+            slots[s].pass = pass
+            joined &+= 1
+            contextTokens &+= computed
+        }
+        return (joined, contextTokens)
+    }
+
+    /// Forms, in rank order, the batches of the ranks in `bits` (bit i: local rank `base + i` of
+    /// the replica starting at global rank `lower`) whose running requests are all decoding (or
+    /// in a pass in flight), hold the blocks of their next step and fit the budget, with nothing
+    /// waiting: each decoder takes a step, as `formBatch` would schedule it. Clears each formed
+    /// rank's bit, sets it in `joined` if a request joined the pass, and counts the statistics;
+    /// stops, the bit left set and nothing of that rank changed, at the first rank it cannot
+    /// form, and with `oneRank` after one rank. Returns the requests it scheduled.
+    ///
+    /// One sweep for most of a pass's ranks, the arrays it writes checked for uniqueness once: per
+    /// rank, `formBatch` cost more (a call, three uniqueness checks, a load built and copied,
+    /// counters written back) than the steps of the rank's two or three requests.
+    @inline(__always) mutating func formDecodingRanks(
+        lower: Int, base: Int, bits: inout UInt64, joined: inout UInt64, pass p: Int, oneRank: Bool
+    ) -> Int {
+        let step = decodeStepTokens, blockTokens = self.blockTokens, budget = tokenBudget, depth = pipelineDepth
+        let pass = Int32(p)
+        var requests = 0, ranksJoined = 0
+        slots.withUnsafeMutableBufferPointer { slots in
+            loads.withUnsafeMutableBufferPointer { loads in
+                inPass.withUnsafeMutableBufferPointer { inPass in
+                    while bits != 0 {
+                        let bit = bits.trailingZeroBitCount
+                        let local = base + bit
+                        let g = lower + local
+                        let count = ranks[g].running.count
+                        guard count > 0 && ranks[g].resumed.isEmpty && ranks[g].waiting.isEmpty && count &* step <= budget else { return }
+                        guard let (joinedHere, contextTokens) = Self.stepDecoders(
+                            ranks: ranks, rank: g, pass: pass, step: step, blockTokens: blockTokens, slots: slots)
+                        else { return }
+                        if joinedHere > 0 {
+                            // The rank's load and pass count were idle and 0 (checked by the invariants).
+                            loads[local].decodeRequests = joinedHere
+                            loads[local].decodeContextTokens = contextTokens
+                            inPass[g &* depth &+ p] = Int32(truncatingIfNeeded: joinedHere)
+                            joined |= 1 << UInt64(bit)
+                            requests &+= joinedHere
+                            ranksJoined &+= 1
+                        }
+                        bits &= bits &- 1
+                        if oneRank { return }
+                    }
+                }
+            }
+        }
+        counters.rankIterations += ranksJoined
+        counters.scheduledRequests += requests
+        counters.decodeTokensComputed += requests * step
+        return requests
+    }
+
+    /// Makes `loads` idle again after a pass was timed: only the ranks that joined it (its bits
+    /// at `passWords` in `ranksInPass`) can have a load that is not idle, since a rank computes
+    /// something only with a request in the pass (`checkRankSets` checks all idle before a pass).
+    mutating func clearLoads(passWords: Int) {
+        let words = wordsPerReplica
+        loads.withUnsafeMutableBufferPointer { loads in
+            for w in 0..<words {
+                var bits = ranksInPass[passWords + w]
+                while bits != 0 {
+                    loads[w * 64 + bits.trailingZeroBitCount] = RankLoad()
+                    bits &= bits &- 1
+                }
             }
         }
     }
 
-    /// One rank's batch for pass slot `pass`, as its policy forms it; the load it computes.
-    mutating func formBatch(rank g: Int, pass p: Int, in context: inout ServingContext<Event>) -> RankLoad {
+    /// One rank's batch for pass slot `pass`, as its policy forms it, its load written to
+    /// `loads[local]`: whether the rank computes anything, whether a prompt chunk, and how many
+    /// requests it put in the pass (the slot was empty, so its `inPass` count).
+    mutating func formBatch(
+        rank g: Int, local: Int, pass p: Int, in context: inout ServingContext<Event>
+    ) -> (busy: Bool, prompt: Bool, joined: Int32) {
         var load = RankLoad()
         var budget = tokenBudget
         var limited = false
+        // A rank comes here when `formDecodingRanks` could not form it. If only because requests
+        // wait, decode-first steps its decoders the fast way and then admits, as after any running
+        // pass that preempted nothing (prefill-first would prefill them instead); in every other
+        // case the fast path failed already, and the batch is formed the general way.
+        if policy == .decodeFirst && ranks[g].waitingCount > 0, scheduleDecodingFast(rank: g, pass: p, budget: &budget, load: &load) {
+            admitWaiting(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, now: context.now)
+        } else {
+            formBatchInGeneral(rank: g, pass: p, budget: &budget, load: &load, limited: &limited, in: &context)
+        }
+        let scheduled = inPass[g * pipelineDepth + p]
+        if scheduled > 0 {
+            counters.rankIterations += 1
+            counters.scheduledRequests += Int(scheduled)
+            if limited { counters.budgetLimitedIterations += 1 }
+            if load.prefillTokens > 0 && load.decodeRequests > 0 { counters.mixedIterations += 1 }
+        }
+        if checksInvariantsEveryIteration { checkInvariants(rank: g, pass: p, budgetLeft: budget, load: load) }
+        loads[local] = load
+        return (!load.isIdle, load.prefillTokens > 0, scheduled)
+    }
+
+    /// Rank `g`'s batch by the general rules of its policy, from the full budget (when the fast
+    /// path does not apply).
+    mutating func formBatchInGeneral(
+        rank g: Int, pass p: Int, budget: inout Int, load: inout RankLoad, limited: inout Bool, in context: inout ServingContext<Event>
+    ) {
         switch policy {
         case .decodeFirst:
             let preempted = scheduleRunning(
@@ -130,15 +262,28 @@ extension AggregatedBackend {
                     rank: g, pass: p, budget: &budget, load: &load, limited: &limited, prefills: false, decodes: true, in: &context)
             }
         }
-        let scheduled = Int(inPass[g * pipelineDepth + p])
-        if scheduled > 0 {
-            counters.rankIterations += 1
-            counters.scheduledRequests += scheduled
-            if limited { counters.budgetLimitedIterations += 1 }
-            if load.prefillTokens > 0 && load.decodeRequests > 0 { counters.mixedIterations += 1 }
+    }
+
+    /// The running requests of rank `g` when each is decoding or already in a pass, each decoder
+    /// holds the blocks its step reaches, and the budget holds a step for every one of them:
+    /// what `scheduleRunning` does then (every decoder takes a step, in admission order, none is
+    /// limited, preempted or given a block), with one uniqueness check for the whole rank and
+    /// no per-request branch on the policy. False, with nothing changed, when any condition
+    /// fails: the caller then forms the batch the general way.
+    @inline(__always) mutating func scheduleDecodingFast(rank g: Int, pass p: Int, budget: inout Int, load: inout RankLoad) -> Bool {
+        let step = decodeStepTokens, blockTokens = self.blockTokens, pass = Int32(p)
+        guard ranks[g].running.count &* step <= budget else { return false }
+        let stepped = slots.withUnsafeMutableBufferPointer { slots in
+            Self.stepDecoders(ranks: ranks, rank: g, pass: pass, step: step, blockTokens: blockTokens, slots: slots)
         }
-        if checksInvariantsEveryIteration { checkInvariants(rank: g, pass: p, budgetLeft: budget) }
-        return load
+        guard let (joined, contextTokens) = stepped else { return false }
+        let tokens = joined &* step
+        budget -= tokens
+        load.decodeRequests += joined
+        load.decodeContextTokens += contextTokens
+        counters.decodeTokensComputed += tokens
+        inPass[g * pipelineDepth + p] += Int32(joined)
+        return true
     }
 
     /// The running requests of rank `g`, in admission order: their decode steps and/or next
@@ -344,20 +489,20 @@ extension AggregatedBackend {
         let lower = replica * ranksPerReplica
         let passWords = (replica * pipelineDepth + pass) * wordsPerReplica
         for w in 0..<wordsPerReplica {
-            // The ranks with requests in this pass, in rank order.
+            // The ranks with requests in this pass, in rank order, and within a rank in running
+            // (admission) order, as the pass was formed; a request completing here stays listed
+            // until its rank is compacted, right after its rank's requests are advanced.
             var bits = ranksInPass[passWords + w]
+            var start = 0
             while bits != 0 {
-                let g = lower + w * 64 + bits.trailingZeroBitCount
-                bits &= bits - 1
-                // In running order (admission order), as the pass was formed; a request
-                // completing here stays listed until the compaction below.
-                let count = ranks[g].running.count
-                for index in 0..<count {
-                    let s = Int(ranks[g].running[index])
-                    if slots[s].scheduled > 0 && slots[s].pass == Int32(pass) { advance(s, in: &context) }
+                guard let stop = advanceRanks(base: lower + w * 64, bits: &bits, start: &start, pass: Int32(pass), now: context.now) else {
+                    break
                 }
-                inPass[g * pipelineDepth + pass] = 0
-                if ranks[g].finishedInRunning > 0 { compactRunning(rank: g) }
+                switch stop.progress {
+                case .promptComputed: finishPrompt(stop.slot, in: &context)
+                case .outputComplete: complete(stop.slot, in: &context)
+                case .continuing: compactRunning(rank: stop.rank)
+                }
             }
             ranksInPass[passWords + w] = 0
         }
@@ -367,12 +512,42 @@ extension AggregatedBackend {
         claimBegin(replica, in: &context)
     }
 
-    /// Request `s` computed its scheduled tokens: a chunk (maybe completing its prompt) or a decode step.
-    mutating func advance(_ s: Int, in context: inout ServingContext<Event>) {
-        switch slots[s].computeScheduled(at: context.now) {
-        case .continuing: return
-        case .promptComputed: finishPrompt(s, in: &context)
-        case .outputComplete: complete(s, in: &context)
+    /// Advances the requests in pass slot `pass` of the ranks in `bits` (bit i: global rank
+    /// `base + i`), in rank order, from running index `start` of the first, clearing each rank's
+    /// bit and `inPass` count when its requests are done. Stops when a request finishes its prompt
+    /// or its output (returned with its progress, `start` set past it, its rank's bit kept: the
+    /// caller finishes it and calls again), or after a rank whose requests completed (returned
+    /// with `.continuing`: the caller compacts its running list); nil when all are advanced.
+    /// The requests that only continue, most of them, are advanced in one sweep, `slots` and
+    /// `inPass` checked for uniqueness once.
+    @inline(__always) mutating func advanceRanks(
+        base: Int, bits: inout UInt64, start: inout Int, pass: Int32, now: SimTime
+    ) -> (slot: Int, rank: Int, progress: Tracked.Progress)? {
+        let depth = pipelineDepth
+        return slots.withUnsafeMutableBufferPointer { slots in
+            inPass.withUnsafeMutableBufferPointer { inPass in
+                while bits != 0 {
+                    let g = base + bits.trailingZeroBitCount
+                    let count = ranks[g].running.count
+                    var index = start
+                    while index < count {
+                        let s = Int(ranks[g].running[index])
+                        if slots[s].scheduled > 0 && slots[s].pass == pass {
+                            let progress = slots[s].computeScheduled(at: now)
+                            if progress != .continuing {
+                                start = index + 1
+                                return (s, g, progress)
+                            }
+                        }
+                        index += 1
+                    }
+                    inPass[g &* depth &+ Int(pass)] = 0
+                    bits &= bits &- 1
+                    start = 0
+                    if ranks[g].finishedInRunning > 0 { return (-1, g, .continuing) }
+                }
+                return nil
+            }
         }
     }
 

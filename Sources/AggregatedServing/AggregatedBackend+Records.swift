@@ -149,21 +149,23 @@ extension AggregatedBackend {
         /// Its pass ended at `now`: the scheduled chunk is computed, or the decode step emits its
         /// next `planQuotient` (+ 1 when the Bresenham accumulator wraps) tokens. The caller
         /// finishes the prompt or the request as the result says.
+        /// (Wrapping arithmetic, without overflow checks: every number here is at most the
+        /// request's KV reach, which arrival checked against the rank's blocks.)
         @inline(__always) mutating func computeScheduled(at now: SimTime) -> Progress {
             let tokens = scheduled
             scheduled = 0
             if computed < target {
-                computed += tokens
+                computed &+= tokens
                 return computed == target ? .promptComputed : .continuing
             }
             var emitted = planQuotient
-            planAccumulator += planRemainder
+            planAccumulator &+= planRemainder
             if planAccumulator >= planSteps {
-                planAccumulator -= planSteps
-                emitted += 1
+                planAccumulator &-= planSteps
+                emitted &+= 1
             }
-            computed += emitted
-            produced += emitted
+            computed &+= emitted
+            produced &+= emitted
             lastToken = now
             return produced >= output ? .outputComplete : .continuing
         }

@@ -13,13 +13,15 @@ import SystemDescription
 /// sums within one roofline regime and are evaluated in closed form, as is kv_b over the context
 /// before a chunk (a count without a useful bound).
 ///
-/// An immutable value: `Sendable`, shared freely between threads (each replay may also make its own).
+/// An immutable object: `Sendable`, shared freely between threads (each replay may also make its
+/// own). A class, not a struct: the scheduler calls it through `any IterationTiming` once per
+/// pass, and the witness of a 4 KB struct copied the whole timer onto the stack on every call.
 ///
 /// - Complexity: per call, a few table reads for each rank that can be the slowest (every rank
 ///   computing a prompt chunk, and the decode-only rank with the most context of each request
-///   count), two passes over the ranks and a slot per request count between the fewest and the most; building it, O(table sizes)
+///   count), and O(ranks × distinct decode request counts) comparisons; building it, O(table sizes)
 ///   operator evaluations (milliseconds for the shipped deployments).
-public struct IterationTimer: IterationTiming {
+public final class IterationTimer: IterationTiming {
     public let model: IterationCostModel
     let q: Int, heads: Int, tp: Int, pp: Int
     let overheadUs: Double
@@ -39,9 +41,13 @@ public struct IterationTimer: IterationTiming {
     let terms: ClosedForm
     /// Grouped-query attention's tables and terms (nil for latent attention, whose tables are above).
     let groupedQuery: (qkv: Table, oproj: Table, terms: GroupedQueryTerms)?
+    let isGroupedQuery: Bool
     let hasExperts: Bool
     /// Whether an EAGLE-3 draft model runs (read once: `model.draftModel != nil` copied the whole shape on every call).
     let hasDraftModel: Bool
+    /// Whether the model has shared experts (read once: `model.model.sharedExperts` copied the
+    /// whole cost model, 3.4 KB, on every call).
+    let hasSharedExperts: Bool
 
     /// The constants of the terms evaluated in closed form, each the same expression (and so the
     /// same bits) as the operator it stands for: `mixedPrologVectorBytes`, `outProjQuantBytes`,
@@ -138,6 +144,12 @@ public struct IterationTimer: IterationTiming {
         @inline(__always) subscript(_ n: Int) -> Double { n < values.count ? values[n] : compute(n) }
     }
 
+    /// Most decode requests on one rank for which `layerTimes` finds the slowest rank of each
+    /// count in its one scan (a table on the stack); beyond, one scan per distinct count.
+    static let maxCountTable = 1_024
+    /// The table's size: the engine's batch cap (a rank never holds more), at most `maxCountTable`.
+    let countTable: Int
+
     /// Largest table: 2^17 entries (1 MB) per table; counts beyond are computed on the spot.
     static let maxTableSize = 1 << 17
 
@@ -184,8 +196,11 @@ public struct IterationTimer: IterationTiming {
         } else {
             groupedQuery = nil
         }
+        isGroupedQuery = model.attention.groupedQuery != nil
         hasExperts = model.moe != nil
         hasDraftModel = m.draftModel != nil
+        hasSharedExperts = model.sharedExperts > 0
+        countTable = min(max(limits.maxBatchPerRank, 1), Self.maxCountTable)
         let expertSize = hasExperts ? rankSize : 0
         chunkUp = charged(mlaSize) { o.chunkUpProjection(tokens: Double($0), heads: h, share: share) }
         attentionAllReduce = charged(m.tp > 1 ? rankSize : 0) { m.allReduce("", tokens: Double($0), dies: m.tp) }
@@ -207,7 +222,8 @@ public struct IterationTimer: IterationTiming {
     /// One rank's attention for one layer (µs), summed as `IterationLayer.rankMicroseconds` sums
     /// `IterationCostModel.rankAttention`.
     @inline(__always) func attention(_ r: RankLoad) -> Double {
-        if let g = groupedQuery { return groupedQueryAttention(r, g) }
+        // The flag first: `if let` alone copied the grouped-query tables (retaining their arrays) on every call.
+        if isGroupedQuery, let g = groupedQuery { return groupedQueryAttention(r, g) }
         let dn = r.decodeRequests * q, cn = r.prefillTokens, tn = dn + cn
         guard tn > 0 else { return 0 }
         let d = Double(dn), c = Double(cn), f = terms
@@ -260,48 +276,72 @@ public struct IterationTimer: IterationTiming {
     /// adds, multiplies or divides positive numbers, which IEEE rounding keeps monotone, so the
     /// rank with the most context is at least as slow, bit for bit. Only that one of each request
     /// count is priced (with DP32 and a few requests a rank, a handful instead of dozens).
-    /// (`max` of positive numbers does not depend on the order they come in.)
     @inline(__always) func layerTimes(_ ranks: [RankLoad]) -> (dense: Double, moe: Double, extras: Double, busiest: Int)? {
         var denseMax = 0.0, moeMax = 0.0
         var total = 0, busiest = 0, sampledMax = 0
-        var fewest = Int.max, most = 0
-        for r in ranks {
-            let t = r.decodeRequests * q + r.prefillTokens
-            total += t
-            busiest = max(busiest, t)
-            sampledMax = max(sampledMax, r.decodeRequests * q + r.prefillsCompleting)
-            guard t > 0 else { continue }
-            guard r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
-                let own = rankMicroseconds(r, tokens: t)
-                denseMax = max(denseMax, own.dense)
-                moeMax = max(moeMax, own.moe)
-                continue
-            }
-            fewest = min(fewest, r.decodeRequests)
-            most = max(most, r.decodeRequests)
-        }
-        // The decode-only ranks: for each request count, the first rank with the most context,
-        // found in one more pass with a slot per count between the fewest and the most (a few
-        // counts with DP32 and a few requests a rank), then priced in increasing count order.
-        if most > 0 {
-            withUnsafeTemporaryAllocation(of: Int.self, capacity: most - fewest + 1) { slowest in
-                slowest.initialize(repeating: -1)
-                for index in ranks.indices {
-                    let r = ranks[index]
-                    guard r.decodeRequests > 0 && r.prefillTokens == 0 && r.prefillContextTokens == 0 else { continue }
-                    let slot = r.decodeRequests - fewest
-                    if slowest[slot] < 0 || r.decodeContextTokens > ranks[slowest[slot]].decodeContextTokens { slowest[slot] = index }
-                }
-                for slot in slowest.indices where slowest[slot] >= 0 {
-                    let own = rankMicroseconds(ranks[slowest[slot]], tokens: (fewest + slot) * q)
+        // The decode-only ranks are priced after the others, one request count at a time in
+        // increasing order: the first rank with the most context of each count. The scan that
+        // sums the loads also keeps it, per count up to `countTable`, in a table on the stack;
+        // counts beyond (none within the engine limits) are found by one scan each, below.
+        var beyondTable = 0
+        withUnsafeTemporaryAllocation(of: Int32.self, capacity: countTable + 1) { slowest in
+            slowest.initialize(repeating: -1)
+            var mostDecodeRequests = 0
+            for index in ranks.indices {
+                let r = ranks[index]
+                let t = r.decodeRequests * q + r.prefillTokens
+                total += t
+                busiest = max(busiest, t)
+                sampledMax = max(sampledMax, r.decodeRequests * q + r.prefillsCompleting)
+                guard t > 0 else { continue }
+                guard r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
+                    let own = rankMicroseconds(r, tokens: t)
                     denseMax = max(denseMax, own.dense)
                     moeMax = max(moeMax, own.moe)
+                    continue
+                }
+                let count = r.decodeRequests
+                guard count <= countTable else {
+                    beyondTable += 1
+                    continue
+                }
+                mostDecodeRequests = max(mostDecodeRequests, count)
+                let first = Int(slowest[count])
+                if first < 0 || r.decodeContextTokens > ranks[first].decodeContextTokens { slowest[count] = Int32(truncatingIfNeeded: index) }
+            }
+            guard mostDecodeRequests > 0 else { return }
+            for count in 1...mostDecodeRequests where slowest[count] >= 0 {
+                let own = rankMicroseconds(ranks[Int(slowest[count])], tokens: count * q)
+                denseMax = max(denseMax, own.dense)
+                moeMax = max(moeMax, own.moe)
+            }
+        }
+        var decodeOnly = beyondTable, countsBelow = countTable
+        while decodeOnly > 0 {
+            var count = Int.max, slowest = 0, ofCount = 0
+            for index in ranks.indices {
+                let r = ranks[index]
+                guard r.decodeRequests > countsBelow && r.decodeRequests <= count && r.prefillTokens == 0 && r.prefillContextTokens == 0 else {
+                    continue
+                }
+                if r.decodeRequests < count {
+                    count = r.decodeRequests
+                    slowest = index
+                    ofCount = 1
+                } else {
+                    if r.decodeContextTokens > ranks[slowest].decodeContextTokens { slowest = index }
+                    ofCount += 1
                 }
             }
+            let own = rankMicroseconds(ranks[slowest], tokens: count * q)
+            denseMax = max(denseMax, own.dense)
+            moeMax = max(moeMax, own.moe)
+            decodeOnly -= ofCount
+            countsBelow = count
         }
         guard total > 0 else { return nil }
         guard hasExperts else { return (denseMax, 0, extrasMicroseconds(busiest: busiest, sampledMax: sampledMax, ranks: ranks), busiest) }
-        let mlp = model.model.sharedExperts > 0 ? 0 + routed[total] + shared[busiest] + overheadUs : 0 + routed[total] + overheadUs
+        let mlp = hasSharedExperts ? 0 + routed[total] + shared[busiest] + overheadUs : 0 + routed[total] + overheadUs
         var moe = moeMax
         if allToAll {
             moe += dispatch[busiest]
