@@ -102,7 +102,10 @@ let package = Package(
                 "TraceFormats", "Replay", "Serving", "ServingMetrics", "SystemDescription", "CostModel",
                 "DisaggregatedServing", "AggregatedServing", "Planning", "PaperReproduction", "DiscreteEvent", "ZstdStream", "FileOutput", "Reporting",
                 "ResultsStore", "RegressionGate", "Digest", "LiveEndpoint",
-            ]),
+            ],
+            // The source revision and toolchain every output records, stamped before each build.
+            plugins: ["BuildStamp"]),
+        .plugin(name: "BuildStamp", capability: .buildTool()),
         .executableTarget(name: "cmbench", dependencies: ["CMBenchCLI"]),
 
         // Tests: one target per module, plus shared helpers.

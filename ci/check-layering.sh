@@ -47,7 +47,7 @@ def dependencies(target):
     return names
 
 for name, target in targets.items():
-    if target["type"] == "test" or name == "CMBenchTestSupport":
+    if target["type"] in ("test", "plugin") or name == "CMBenchTestSupport":
         continue
     if name not in layers:
         fail(f"{name} has no layer: add it to ci/check-layering.sh")

@@ -1,19 +1,19 @@
 /// Where this binary came from: the source revision it was compiled from and the Swift compiler
 /// that compiled it, recorded in every output's provenance.
 ///
-/// **How the values get in.** SwiftPM runs no command at build time without a plugin, so the
-/// build scripts (`ci/run.sh`, `ci/test.sh`, `ci/docs.sh`, `ci/update-baselines.sh`,
-/// `ci/speed-check.sh`) run `ci/stamp.sh` before `swift build`. It writes
-/// `BuildStamp+Generated.swift` beside this file (not in git), an extension of ``BuildStamp``
-/// whose two members shadow the defaults below: `git rev-parse HEAD`, with `-dirty` when
-/// `git status` lists any change or untracked file, and the first line of `swift --version`.
+/// **How the values get in.** Before every build of this module SwiftPM runs the `BuildStamp`
+/// build-tool plugin (Plugins/BuildStamp), which runs `ci/stamp.sh` into its work folder: it
+/// writes `BuildStamp+Generated.swift` there (not in git), an extension of ``BuildStamp`` whose
+/// two members shadow the defaults below: `git rev-parse HEAD`, with `-dirty` when `git status`
+/// lists any change or untracked file, and the first line of the build's own `swiftc --version`.
+/// So a plain `swift build` is stamped with the truth, as the build scripts' builds are.
 ///
 /// **Why compiled in, not read at run time.** A binary that looked at the `.git` beside it would
 /// report the checkout's revision *now*, not the one it was built from (a checkout moved on after
 /// the build, or a binary installed elsewhere with no checkout at all), and could not know
 /// whether the tree was dirty when it was built. A stamp compiled in travels with the binary and
-/// stays true of it. Its one gap: a plain `swift build` (not through the scripts) keeps the stamp
-/// the scripts last wrote, or these defaults in a fresh clone: "unknown", never a guess.
+/// stays true of it. Outside a git checkout (a tarball, a copy) the revision is "unknown", never
+/// a guess; the defaults below are only for a build without the plugin.
 enum BuildStamp: BuildStampDefaults {}
 
 /// The values of a build that did not run `ci/stamp.sh`.
