@@ -78,6 +78,13 @@ final class CurlTransport: LiveTransport, @unchecked Sendable {
 
     var now: Int64 { LiveClock.now() - origin }
 
+    /// Makes `easy` trust the PEM bundle at `path` instead of the system's (`ca_file`); nil
+    /// leaves libcurl's default. libcurl copies the string.
+    static func trust(_ path: String?, on easy: UnsafeMutableRawPointer) {
+        guard let path else { return }
+        path.withCString { _ = cmbench_curl_easy_setopt_pointer(easy, CURLOPT_CAINFO, $0) }
+    }
+
     /// Every connection is a descriptor: their table is grown once, before the run's clock starts,
     /// not while streams are timed (`cmbench_reserve_descriptors`: each growth of a threaded
     /// process's table waits for an RCU grace period, 10-17 ms here). 64 for the rest of the
@@ -251,9 +258,7 @@ final class CurlTransfer: LiveTransfer, @unchecked Sendable {
         _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, timeoutMilliseconds)
         _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
         _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_TCP_NODELAY, 1)
-        if let certificateAuthorities {
-            certificateAuthorities.withCString { _ = cmbench_curl_easy_setopt_pointer(easy, CURLOPT_CAINFO, $0) }  // copied too
-        }
+        CurlTransport.trust(certificateAuthorities, on: easy)
     }
 
     /// Asks the loop to stop this transfer; it reports the end as a cancelled request.

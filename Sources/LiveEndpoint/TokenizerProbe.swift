@@ -58,9 +58,7 @@ struct TokenizerProbe {
             _ = cmbench_curl_easy_setopt_pointer(easy, CURLOPT_WRITEDATA, Unmanaged.passUnretained(received).toOpaque())
             _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_TIMEOUT_MS, Int(timeout * 1000))
             _ = cmbench_curl_easy_setopt_long(easy, CURLOPT_NOSIGNAL, 1)
-            if let certificateAuthorities {
-                certificateAuthorities.withCString { _ = cmbench_curl_easy_setopt_pointer(easy, CURLOPT_CAINFO, $0) }
-            }
+            CurlTransport.trust(certificateAuthorities, on: easy)
             return curl_easy_perform(easy)
         }
         guard status == CURLE_OK, cmbench_curl_easy_response_code(easy) == 200 else { return nil }

@@ -10,14 +10,8 @@ import Foundation
 ///   replays the 27 M-request synthetic week in < 60 s. That run takes minutes, so it is measured
 ///   once, and only with `--week`; without it the line says so, and the target stays visible.
 enum BenchTargets {
+    /// A replay with a target; its input is chosen by ``run``: a shared trace, or the week.
     struct Case: Sendable {
-        enum Input: Sendable {
-            /// A file of `../shared/traces`.
-            case shared(String)
-            /// The seeded synthetic week (`BenchInputs.week`).
-            case week
-        }
-        var input: Input
         var backend: String
         /// Backend options as `key=value,…` (empty: the backend's defaults).
         var options: String
@@ -26,8 +20,8 @@ enum BenchTargets {
         var once: Bool
     }
 
-    static let azureHour = Case(input: .shared("azure-llm-2023-conv.csv"), backend: "aggregated", options: "", targetSeconds: 0.3, once: false)
-    static let week = Case(input: .week, backend: "aggregated", options: "deployment=aggregated-910c", targetSeconds: 60, once: true)
+    static let azureHour = Case(backend: "aggregated", options: "", targetSeconds: 0.3, once: false)
+    static let week = Case(backend: "aggregated", options: "deployment=aggregated-910c", targetSeconds: 60, once: true)
 
     struct Figures: Codable {
         var replay: BenchCommand.ReplayFigures
